@@ -1,0 +1,1 @@
+"""Benchmarks: rerunnable measurements whose figures go into the README."""

@@ -1,0 +1,163 @@
+"""The one way to the database: an async neo4j driver behind a bounded gate.
+
+Every query is one managed auto-retried transaction (`execute_query`), so a write function is
+one transaction and the driver may retry it: writes are written to be idempotent. The gate
+(a semaphore no larger than the connection pool) keeps thousands of waiting tasks away from the
+pool, where the async driver slows badly. Each query counts as one round trip in the counter of
+the current request, so tests and the bench can see N+1 patterns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, LiteralString, TypeVar
+
+import neo4j
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
+
+from graph.errors import DatabaseUnavailable, translate
+
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+@dataclass
+class RoundTrips:
+    """Database round trips made while serving one request."""
+
+    count: int = 0
+
+
+_round_trips: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar(
+    "kam_round_trips", default=None
+)
+
+
+def start_counting() -> RoundTrips:
+    """Start a fresh round-trip counter for the current request (task context)."""
+    counter = RoundTrips()
+    _round_trips.set(counter)
+    return counter
+
+
+def _count() -> None:
+    counter = _round_trips.get()
+    if counter is not None:
+        counter.count += 1
+
+
+class Database:
+    """The app's driver, its database name and its in-flight gate."""
+
+    def __init__(
+        self,
+        driver: neo4j.AsyncDriver,
+        database: str,
+        max_in_flight: int,
+        tx_timeout: float | None = None,
+    ) -> None:
+        self._driver = driver
+        self.database = database
+        self._gate = asyncio.Semaphore(max_in_flight)
+        self._tx_timeout = tx_timeout
+
+    @classmethod
+    async def connect(
+        cls,
+        uri: str,
+        user: str,
+        password: str,
+        database: str,
+        *,
+        pool_size: int = 32,
+        max_in_flight: int = 32,
+        connect_timeout: float = 30.0,
+        tx_timeout: float | None = None,
+    ) -> Database:
+        """Open the driver and wait until the server answers (or fail with our error)."""
+        driver = AsyncGraphDatabase.driver(
+            uri,
+            auth=(user, password),
+            max_connection_pool_size=pool_size,
+            connection_acquisition_timeout=connect_timeout,
+            connection_timeout=min(connect_timeout, 10.0),
+            max_transaction_retry_time=min(connect_timeout, 15.0),
+        )
+        db = cls(driver, database, min(max_in_flight, pool_size), tx_timeout)
+        try:
+            await driver.verify_connectivity()
+        except Exception as exc:
+            await driver.close()
+            raise translate(exc) from exc
+        return db
+
+    async def close(self) -> None:
+        await self._driver.close()
+
+    def _query(self, text: LiteralString) -> Query:
+        return Query(text, timeout=self._tx_timeout)
+
+    async def read(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run a read query; rows as dicts keyed by the RETURN names."""
+        return await self._run(text, params, RoutingControl.READ)
+
+    async def write(
+        self, text: LiteralString, params: Mapping[str, Any] | None = None
+    ) -> list[Row]:
+        """Run a write query as one managed transaction."""
+        return await self._run(text, params, RoutingControl.WRITE)
+
+    async def _run(
+        self, text: LiteralString, params: Mapping[str, Any] | None, routing: RoutingControl
+    ) -> list[Row]:
+        _count()
+        async with self._gate:
+            try:
+                records, _, keys = await self._driver.execute_query(
+                    self._query(text),
+                    parameters_=dict(params or {}),
+                    routing_=routing,
+                    database_=self.database,
+                )
+            except Exception as exc:
+                raise translate(exc) from exc
+        return [dict(zip(keys, record.values(), strict=True)) for record in records]
+
+    async def write_transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        """Run several statements in one managed write transaction (all or nothing)."""
+        _count()
+
+        async def unit(tx: AsyncManagedTransaction) -> T:
+            return await work(Transaction(tx))
+
+        async with self._gate:
+            try:
+                async with self._driver.session(database=self.database) as session:
+                    return await session.execute_write(unit)
+            except Exception as exc:
+                raise translate(exc) from exc
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            rows = await self.read("RETURN 1 AS ok")
+        except DatabaseUnavailable:
+            return False
+        except Exception:
+            return False
+        return bool(rows and rows[0]["ok"] == 1)
+
+
+class Transaction:
+    """A managed transaction handed to `Database.write_transaction` work functions."""
+
+    def __init__(self, tx: AsyncManagedTransaction) -> None:
+        self._tx = tx
+
+    async def run(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
+        result = await self._tx.run(text, dict(params or {}))
+        keys = result.keys()
+        return [dict(zip(keys, record.values(), strict=True)) async for record in result]

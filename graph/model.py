@@ -1,0 +1,77 @@
+"""The closed set of node labels and relationship types (DESIGN §2): never built from input."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Label(StrEnum):
+    ACCOUNT = "Account"
+    CLIENT_UNIT = "ClientUnit"
+    CONTACT = "Contact"
+    TEAM_MEMBER = "TeamMember"
+    FUNCTIONAL_AREA = "FunctionalArea"
+    GEO_DIVISION = "GeoDivision"
+    COMPETITOR = "Competitor"
+    PARTNER = "Partner"
+    CAPABILITY = "Capability"
+    NEED = "Need"
+    PROJECT = "Project"
+    PLAN = "Plan"
+    REVIEW = "Review"
+    ACTION = "Action"
+    INTERACTION = "Interaction"
+    USER = "User"
+    SESSION = "Session"
+    AUDIT_ENTRY = "AuditEntry"
+    MIGRATION = "Migration"
+
+
+class Rel(StrEnum):
+    HAS_UNIT = "HAS_UNIT"
+    PARENT_OF = "PARENT_OF"
+    WORKS_IN = "WORKS_IN"
+    REPORTS_TO = "REPORTS_TO"
+    INFLUENCES = "INFLUENCES"
+    DECIDES = "DECIDES"
+    ON_TEAM = "ON_TEAM"
+    MIRRORS = "MIRRORS"
+    IN_AREA = "IN_AREA"
+    COVERS = "COVERS"
+    KNOWS = "KNOWS"
+    COMPETES_AT = "COMPETES_AT"
+    HAS_NEED = "HAS_NEED"
+    REQUIRES = "REQUIRES"
+    OFFERS = "OFFERS"
+    HAS_PROJECT = "HAS_PROJECT"
+    WITH_PARTNER = "WITH_PARTNER"
+    HAS_PLAN = "HAS_PLAN"
+    REVIEWED_IN = "REVIEWED_IN"
+    HAS_ACTION = "HAS_ACTION"
+    OWNED_BY = "OWNED_BY"
+    ABOUT = "ABOUT"
+    WITH = "WITH"
+    BY = "BY"
+    IS = "IS"
+
+
+class UnitLevel(StrEnum):
+    GLOBAL = "GLOBAL"
+    REGIONAL = "REGIONAL"
+    NATIONAL = "NATIONAL"
+    STATE = "STATE"
+
+
+class Role(StrEnum):
+    """Login roles (DESIGN §3); the functional ones match team roles of the same name."""
+
+    ADMIN = "ADMIN"
+    EXECUTIVE = "EXECUTIVE"
+    ACCOUNT_MANAGER = "ACCOUNT_MANAGER"
+    CATEGORY_MANAGER = "CATEGORY_MANAGER"
+    INTELLIGENCE = "INTELLIGENCE"
+    MARKET_RESEARCH = "MARKET_RESEARCH"
+    CONTROLLING = "CONTROLLING"
+    CUSTOMER_SUPPORT = "CUSTOMER_SUPPORT"
+    PRODUCT_DEVELOPMENT = "PRODUCT_DEVELOPMENT"
+    MARKETING = "MARKETING"

@@ -1,0 +1,32 @@
+"""Row scope: which accounts a caller reaches, as Cypher parameters and one shared predicate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+# Appended after an index-backed MATCH that binds `a` to an Account (DESIGN §6: the scope
+# predicate follows the seek, it never replaces it). Access opens on `from` and closes after
+# `until` (both inclusive dates).
+ACCOUNT_IN_SCOPE: Final = """(
+  $allAccounts OR EXISTS {
+    MATCH (a)<-[t:ON_TEAM]-(:TeamMember {id: $memberId})
+    WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
+  }
+)"""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The caller's reach: every account, or the accounts their team member is on today."""
+
+    all_accounts: bool
+    member_id: str | None
+    today: date
+
+    def params(self) -> dict[str, Any]:
+        return {"allAccounts": self.all_accounts, "memberId": self.member_id, "today": self.today}
+
+
+NOWHERE = Scope(all_accounts=False, member_id=None, today=date(1970, 1, 1))

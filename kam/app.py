@@ -1,0 +1,282 @@
+"""The ASGI app: starlette routes, bearer-token authentication and the GraphQL endpoint."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from starlette.applications import Starlette
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    AuthenticationError,
+    BaseUser,
+)
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+from strawberry.extensions import SchemaExtension
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from auth.policy import Policy, load_policy
+from auth.principal import ANONYMOUS, Principal
+from auth.service import AuthSettings, principal_for_token
+from auth.visibility import Visibility
+from graph import audit
+from graph.driver import Database, start_counting
+from graph.embedded import Connection, EmbeddedServer
+from graph.errors import GraphError
+from graph.migrations import migrate
+from kam.settings import Settings
+from loaders import build_loaders
+from resolvers.context import Context
+from resolvers.schema import apply_policy, build_schema, install_introspection_filter
+
+log = logging.getLogger("kam.app")
+
+
+@dataclass
+class Runtime:
+    """What lives for the app's lifetime: one driver, the policy, the schema."""
+
+    settings: Settings
+    db: Database
+    policy: Policy
+    auth: AuthSettings
+    embedded: EmbeddedServer | None = None
+
+    async def close(self) -> None:
+        await self.db.close()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def auth_settings(settings: Settings) -> AuthSettings:
+    return AuthSettings(
+        secret=settings.signing_secret(),
+        access_minutes=settings.access_token_minutes,
+        refresh_days=settings.refresh_token_days,
+        max_failures=settings.login_max_failures,
+        lock_minutes=settings.login_lock_minutes,
+    )
+
+
+async def open_database(settings: Settings, connection: Connection | None) -> Database:
+    """Connect the app's one driver to the configured database or the embedded one."""
+    if connection is not None:
+        uri, user, password, name = (
+            connection.uri,
+            connection.user,
+            connection.password,
+            connection.database,
+        )
+    else:
+        assert settings.db_uri is not None
+        uri, user = settings.db_uri, settings.db_user
+        password, name = settings.db_password.get_secret_value(), settings.db_name
+    return await Database.connect(
+        uri,
+        user,
+        password,
+        name,
+        pool_size=settings.db_pool_size,
+        max_in_flight=settings.db_max_in_flight,
+        connect_timeout=settings.db_connect_timeout,
+    )
+
+
+class PrincipalUser(BaseUser):
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.principal.is_authenticated
+
+    @property
+    def display_name(self) -> str:
+        return self.principal.username or ""
+
+
+class BearerTokenBackend(AuthenticationBackend):
+    """Turns `Authorization: Bearer <token>` into a `Principal`, once per request."""
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        header = conn.headers.get("authorization")
+        if not header:
+            return AuthCredentials(), PrincipalUser(ANONYMOUS)
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise AuthenticationError("use 'Authorization: Bearer <token>'")
+        runtime: Runtime = conn.app.state.runtime
+        try:
+            principal = await principal_for_token(runtime.db, runtime.auth, token.strip())
+        except GraphError as exc:
+            log.warning("token check failed: %s", exc)
+            raise AuthenticationError("the database is not answering; try again shortly") from exc
+        if principal is None:
+            raise AuthenticationError("the token is invalid, expired or ended; log in again")
+        return AuthCredentials(["authenticated"]), PrincipalUser(principal)
+
+
+def auth_error(_conn: HTTPConnection, exc: Exception) -> Response:
+    return JSONResponse(
+        {
+            "data": None,
+            "errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}],
+        },
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+class RoundTripReport(SchemaExtension):
+    """Adds `extensions.dbRoundTrips` to each response (diagnostics; off with KAM_EXPOSE_METRICS=0)."""
+
+    def get_results(self) -> dict[str, Any]:
+        ctx = self.execution_context.context
+        return {"dbRoundTrips": ctx.round_trips.count}
+
+
+class KamGraphQL(GraphQL[Context, None]):
+    """The GraphQL endpoint: builds the request context and writes the audit trail."""
+
+    def __init__(self, schema: strawberry.Schema, *, graphiql: bool) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        runtime: Runtime = request.app.state.runtime
+        user = request.scope.get("user")
+        principal = user.principal if isinstance(user, PrincipalUser) else ANONYMOUS
+        scope = principal.scope()
+        context = Context(
+            request=request,
+            db=runtime.db,
+            policy=runtime.policy,
+            auth=runtime.auth,
+            principal=principal,
+            visibility=Visibility(runtime.policy, principal),
+            scope=scope,
+            loaders=build_loaders(runtime.db, scope),
+            request_id=request.scope.get("kam.request_id", secrets.token_hex(8)),
+            round_trips=start_counting(),
+        )
+        request.state.kam_context = context
+        return context
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        context: Context | None = getattr(request.state, "kam_context", None)
+        if context is not None and context.audit_reads:
+            p = context.principal
+            events = [
+                audit.AuditEvent(
+                    user_id=p.user_id,
+                    username=p.username,
+                    action="READ",
+                    section=section,
+                    target_type=type_name,
+                    target_id=target,
+                    outcome=outcome,
+                    request_id=context.request_id,
+                )
+                for section, type_name, target, outcome in sorted(context.audit_reads)
+            ]
+            try:
+                await audit.append(context.db, events)
+            except GraphError:
+                log.exception("request %s: audit trail not written", context.request_id)
+        return await super().process_result(request, result)
+
+
+class RequestId:
+    """ASGI middleware: a request id for each HTTP request, echoed in `X-Request-ID`."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = secrets.token_hex(8)
+        scope["kam.request_id"] = request_id
+
+        async def send_with_id(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    connection: Connection | None = None,
+    policy: Policy | None = None,
+) -> Starlette:
+    """The app. Without `connection` and with no KAM_DB_URI it starts the embedded database."""
+    settings = settings or Settings()
+    settings.check_for_start()
+    policy = policy or load_policy(settings.policy_file)
+    install_introspection_filter()
+    schema = build_schema((RoundTripReport,) if settings.expose_metrics else ())
+    apply_policy(schema, policy)
+    graphql_app = KamGraphQL(schema, graphiql=not settings.is_production)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        embedded: EmbeddedServer | None = None
+        conn = connection
+        if conn is None and settings.embedded:
+            embedded = EmbeddedServer(settings.data_dir, settings.db_name, settings.embedded_heap)
+            conn = embedded.start()
+        try:
+            db = await open_database(settings, conn)
+        except BaseException:
+            if embedded is not None:
+                embedded.stop()
+            raise
+        runtime = Runtime(settings, db, policy, auth_settings(settings), embedded)
+        try:
+            await migrate(db)
+        except BaseException:
+            await runtime.close()
+            raise
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        if await runtime.db.ping():
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "unavailable", "database": "not answering"}, status_code=503)
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        ],
+        middleware=[
+            Middleware(RequestId),
+            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(), on_error=auth_error),
+        ],
+        lifespan=lifespan,
+    )

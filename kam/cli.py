@@ -1,0 +1,456 @@
+"""The `kam` command line: serve, demo, database, migrations, schema, seed and users."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import logging
+import secrets
+import socket
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from graph.driver import Database
+from graph.embedded import Connection, EmbeddedServer, read_state, stop_detached
+from graph.errors import AuthFailed, ConfigError, DatabaseUnavailable, GraphError, NotFound
+from kam.settings import Settings
+
+app = typer.Typer(help="KAM Graph: key account management knowledge base.", no_args_is_help=True)
+db_app = typer.Typer(help="The embedded database server.", no_args_is_help=True)
+schema_app = typer.Typer(help="The GraphQL schema (SDL).", no_args_is_help=True)
+seed_app = typer.Typer(help="Load datasets.", no_args_is_help=True)
+user_app = typer.Typer(help="Login users (administrators).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(schema_app, name="schema")
+app.add_typer(seed_app, name="seed")
+app.add_typer(user_app, name="user")
+
+err = Console(stderr=True)
+out = Console()
+T = TypeVar("T")
+
+SCHEMA_FILE = Path("schema.graphql")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        settings = Settings()
+        settings.check_for_start()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "KAM_" + str(first["loc"][0]).upper() if first["loc"] else "a KAM_ setting"
+        raise fail(f"{name}: {first['msg']}") from None
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    return settings
+
+
+@contextmanager
+def database(settings: Settings, *, keep_embedded: bool = False) -> Iterator[Connection | None]:
+    """The embedded server when no URI is configured (started here, stopped after) or None."""
+    if not settings.embedded:
+        yield None
+        return
+    server = EmbeddedServer(settings.data_dir, settings.db_name, settings.embedded_heap)
+    try:
+        connection = server.start()
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield connection
+    finally:
+        if not keep_embedded:
+            server.stop()
+
+
+def run_db(
+    settings: Settings, connection: Connection | None, work: Callable[[Database], Awaitable[T]]
+) -> T:
+    """Open a driver, run `work`, close; database problems become one clear message."""
+    from kam.app import open_database
+
+    async def main() -> T:
+        db = await open_database(settings, connection)
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    try:
+        return asyncio.run(main())
+    except AuthFailed:
+        raise fail(
+            "the database refused the user or password: check KAM_DB_USER and KAM_DB_PASSWORD"
+        ) from None
+    except DatabaseUnavailable as exc:
+        where = settings.db_uri or "the embedded database"
+        raise fail(
+            f"cannot reach {where} ({exc}): check KAM_DB_URI and that the server runs"
+        ) from None
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def check_port_free(host: str, port: int) -> None:
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise fail(f"port {port} on {host} is busy: set KAM_PORT or pass --port") from None
+            raise fail(
+                f"cannot listen on {host}:{port} ({exc.strerror}): set KAM_HOST / KAM_PORT"
+            ) from None
+
+
+def serve_app(settings: Settings, connection: Connection | None, banner: list[str]) -> None:
+    import uvicorn
+
+    from kam.app import create_app
+
+    try:
+        asgi = create_app(settings, connection=connection)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+    config = uvicorn.Config(
+        asgi, host=settings.host, port=settings.port, log_level="info", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    out.print(f"GraphQL endpoint: {url}", highlight=False, soft_wrap=True)
+    for line in banner:
+        out.print(line, highlight=False, soft_wrap=True)
+    sys.stdout.flush()
+    server.run()
+
+
+HostOpt = Annotated[str | None, typer.Option(help="Interface to listen on (KAM_HOST).")]
+PortOpt = Annotated[int | None, typer.Option(help="Port to listen on (KAM_PORT).")]
+
+
+def _with_overrides(settings: Settings, host: str | None, port: int | None) -> Settings:
+    updates: dict[str, Any] = {}
+    if host is not None:
+        updates["host"] = host
+    if port is not None:
+        updates["port"] = port
+    return settings.model_copy(update=updates) if updates else settings
+
+
+@app.command()
+def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Serve the API on the configured database (KAM_DB_URI) or the embedded default."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = _with_overrides(load_settings(), host, port)
+    check_port_free(settings.host, settings.port)
+    with database(settings) as connection:
+        run_db(settings, connection, _migrate)
+        serve_app(settings, connection, [])
+
+
+@app.command()
+def demo(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Start the embedded database, load the demo data and serve until Ctrl-C."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = _with_overrides(load_settings(), host, port)
+    if settings.is_production:
+        raise fail("demo users are refused in production: unset KAM_ENV to run the demo")
+    check_port_free(settings.host, settings.port)
+    password = _demo_password(settings)
+    with database(settings) as connection:
+        started = time.monotonic()
+        summary = run_db(settings, connection, lambda db: _seed_demo(db, password))
+        out.print(
+            f"demo data ready in {time.monotonic() - started:.1f} s: {summary}", highlight=False
+        )
+        from graph.model import Role
+
+        banner = [
+            "Demo logins (username / password): "
+            + ", ".join(r.value.lower() for r in Role)
+            + f" / {password}",
+        ]
+        serve_app(settings, connection, banner)
+
+
+def _demo_password(settings: Settings) -> str:
+    if settings.demo_password is not None:
+        return settings.demo_password.get_secret_value()
+    return secrets.token_urlsafe(9)
+
+
+async def _migrate(db: Database) -> list[int]:
+    from graph.migrations import migrate as apply
+
+    return await apply(db)
+
+
+async def _seed_demo(db: Database, password: str) -> str:
+    from graph.seed import seed_demo
+
+    await _migrate(db)
+    stats = await seed_demo(db, password)
+    return stats.summary()
+
+
+@app.command()
+def migrate(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Apply the numbered schema migrations that have not run yet."""
+    settings = load_settings()
+    with database(settings) as connection:
+        ran = run_db(settings, connection, _migrate)
+    if as_json:
+        print(json.dumps({"applied": ran}))
+    else:
+        out.print(f"applied migrations: {ran or 'none (up to date)'}")
+
+
+@schema_app.command("export")
+def schema_export(
+    output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = SCHEMA_FILE,
+    check: Annotated[
+        bool, typer.Option(help="Only check that the file is current (exit 1 if not).")
+    ] = False,
+) -> None:
+    """Write the GraphQL SDL (schema.graphql) from the code."""
+    from resolvers.schema import export_sdl
+
+    sdl = export_sdl()
+    if check:
+        current = output.read_text() if output.exists() else ""
+        if current != sdl:
+            raise fail(f"{output} is out of date: run 'kam schema export'")
+        out.print(f"{output} is current")
+        return
+    output.write_text(sdl)
+    out.print(f"wrote {output}")
+
+
+@seed_app.command("demo")
+def seed_demo_command(
+    password: Annotated[
+        str | None,
+        typer.Option(help="Password of the demo users (else KAM_DEMO_PASSWORD or random)."),
+    ] = None,
+) -> None:
+    """Load the deterministic demo dataset (idempotent)."""
+    settings = load_settings()
+    if settings.is_production:
+        raise fail("demo users are refused in production")
+    pw = password or _demo_password(settings)
+    with database(settings) as connection:
+        summary = run_db(settings, connection, lambda db: _seed_demo(db, pw))
+    out.print(f"demo data: {summary}; demo users' password: {pw}", highlight=False)
+
+
+@db_app.command("start")
+def db_start(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Start the embedded database in the background (the app then reuses it)."""
+    settings = load_settings()
+    if not settings.embedded:
+        raise fail("KAM_DB_URI is set: the embedded database is not used")
+    server = EmbeddedServer(settings.data_dir, settings.db_name, settings.embedded_heap)
+    try:
+        connection = server.start(detached=True)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    info = {
+        "uri": connection.uri,
+        "pid": connection.pid,
+        "dataDir": str(server.data_dir),
+        "seconds": connection.started_seconds,
+    }
+    print(json.dumps(info)) if as_json else out.print(
+        f"embedded database running: {info}", highlight=False
+    )
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the background embedded database."""
+    settings = load_settings()
+    if not stop_detached(settings.data_dir):
+        raise fail(f"no background database runs on {settings.data_dir}", code=3)
+    out.print("stopped")
+
+
+@db_app.command("status")
+def db_status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Say whether the database answers (exit 0) or not (exit 3)."""
+    settings = load_settings()
+    state = read_state(settings.data_dir.expanduser().resolve()) if settings.embedded else None
+    status: dict[str, Any] = {"embedded": settings.embedded, "dataDir": str(settings.data_dir)}
+    if settings.embedded:
+        status["running"] = state is not None
+        if state:
+            status.update(
+                {
+                    "pid": state["pid"],
+                    "uri": f"bolt://127.0.0.1:{state['bolt_port']}",
+                    "detached": state["detached"],
+                }
+            )
+    else:
+        status["uri"] = settings.db_uri
+
+    async def ping(db: Database) -> bool:
+        return await db.ping()
+
+    answers = False
+    if not settings.embedded or (state and state.get("detached")):
+        conn = (
+            EmbeddedServer(settings.data_dir, settings.db_name).connection_from_state()
+            if settings.embedded
+            else None
+        )
+        try:
+            answers = run_db(settings, conn, ping)
+        except typer.Exit:
+            answers = False
+    status["answers"] = answers
+    if as_json:
+        print(json.dumps(status))
+    else:
+        out.print(status, highlight=False)
+    if not answers and not status.get("running"):
+        raise typer.Exit(3)
+
+
+RolesOpt = Annotated[list[str], typer.Option("--role", help="A role (repeat for several).")]
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: RolesOpt,
+    member: Annotated[str | None, typer.Option(help="Team member id this login is.")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin.")] = False,
+) -> None:
+    """Add (or replace) a login user with roles."""
+    from auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+    from graph.model import Role
+    from graph.users import upsert_user
+
+    bad = [r for r in role if r.upper() not in Role.__members__]
+    if bad or not role:
+        raise fail(
+            f"unknown role {', '.join(bad) or '(none given)'}: use {', '.join(Role)}", code=2
+        )
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise fail(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", code=2)
+    settings = load_settings()
+    hashed = hash_password(password)
+
+    async def work(db: Database) -> str:
+        return await upsert_user(
+            db,
+            f"user-{secrets.token_hex(8)}",
+            username,
+            hashed,
+            [r.upper() for r in role],
+            member,
+            datetime.now(UTC),
+        )
+
+    with database(settings) as connection:
+        try:
+            run_db(settings, connection, work)
+        except NotFound as exc:
+            raise fail(f"{exc} does not exist: pass an existing --member id") from None
+    out.print(f"user {username} saved")
+
+
+@user_app.command("passwd")
+def user_passwd(
+    username: str,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin.")] = False,
+) -> None:
+    """Set a new password (ends the user's sessions)."""
+    from auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+    from graph.users import set_password
+
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise fail(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", code=2)
+    settings = load_settings()
+    hashed = hash_password(password)
+    with database(settings) as connection:
+        try:
+            run_db(
+                settings,
+                connection,
+                lambda db: set_password(db, username, hashed, datetime.now(UTC)),
+            )
+        except NotFound:
+            raise fail(f"no user {username}", code=3) from None
+    out.print(f"password of {username} changed; their sessions ended")
+
+
+@user_app.command("deactivate")
+def user_deactivate(username: str) -> None:
+    """Deactivate a user: their tokens stop working at once."""
+    from graph.users import deactivate_user
+
+    settings = load_settings()
+    with database(settings) as connection:
+        try:
+            run_db(
+                settings, connection, lambda db: deactivate_user(db, username, datetime.now(UTC))
+            )
+        except NotFound:
+            raise fail(f"no user {username}", code=3) from None
+    out.print(f"user {username} deactivated")
+
+
+@user_app.command("list")
+def user_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List login users."""
+    from graph.users import list_users
+
+    settings = load_settings()
+    with database(settings) as connection:
+        rows = run_db(settings, connection, list_users)
+    if as_json:
+        print(json.dumps(rows))
+        return
+    for row in rows:
+        state = "active" if row["active"] else "inactive"
+        out.print(
+            f"{row['username']:<24} {','.join(row['roles'] or []):<40} {state:<9} {row['memberId'] or '-'}",
+            highlight=False,
+        )
+
+
+def main() -> None:
+    try:
+        app()
+    except GraphError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,103 @@
+"""The one settings class: every knob of the app, read from `KAM_*` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph.embedded import write_private
+from graph.errors import ConfigError
+
+__all__ = ["ConfigError", "Environment", "Settings"]
+
+# A secret of this value (or none) is refused in production: it is public in this file.
+DEFAULT_TOKEN_SECRET = "change-me-development-only"  # noqa: S105 - refused in production
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("kam-graph", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Settings of the app; each field is the environment variable `KAM_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="KAM_", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    # Database: with no URI the embedded ArcadeDB server is started as a child process.
+    db_uri: str | None = None
+    db_user: str = "neo4j"
+    db_password: SecretStr = SecretStr("")
+    db_name: str = "kam"
+    db_pool_size: int = Field(default=32, ge=1, le=512)
+    db_max_in_flight: int = Field(default=32, ge=1, le=512)
+    db_connect_timeout: float = Field(default=30.0, gt=0)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    embedded_heap: str = Field(default="1g", pattern=r"^[0-9]+[mMgG]$")
+    # HTTP
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    # Auth
+    token_secret: SecretStr = SecretStr(DEFAULT_TOKEN_SECRET)
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=7, ge=1, le=90)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lock_minutes: int = Field(default=15, ge=1)
+    policy_file: Path | None = None
+    demo_password: SecretStr | None = None
+    # Diagnostics: round trips per request in the GraphQL response extensions.
+    expose_metrics: bool = True
+
+    @field_validator("db_uri")
+    @classmethod
+    def _uri_scheme(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        schemes = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+        if not value.startswith(schemes):
+            raise ValueError(f"must start with one of {', '.join(schemes)}")
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def embedded(self) -> bool:
+        return self.db_uri is None
+
+    def check_for_start(self) -> None:
+        """Refuse to run with settings that are unsafe in production."""
+        if not self.is_production:
+            return
+        secret = self.token_secret.get_secret_value()
+        if secret in ("", DEFAULT_TOKEN_SECRET) or len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                "KAM_TOKEN_SECRET is unset or the development default: in production set it "
+                f"to a random string of at least {MIN_SECRET_LENGTH} characters "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+
+    def signing_secret(self) -> str:
+        """The token secret; in development a random one kept in the data directory."""
+        secret = self.token_secret.get_secret_value()
+        if self.is_production or secret != DEFAULT_TOKEN_SECRET:
+            return secret
+        path = self.data_dir / "token-secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        write_private(path, value)
+        return value

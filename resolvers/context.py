@@ -1,0 +1,38 @@
+"""The per-request context: driver, principal, visibility, scope and fresh loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from auth.policy import Policy
+from auth.principal import Principal
+from auth.service import AuthSettings
+from auth.visibility import Visibility
+from graph.driver import Database, RoundTrips
+from graph.scope import Scope
+from loaders import Loaders
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+
+@dataclass
+class Context:
+    request: Request
+    db: Database
+    policy: Policy
+    auth: AuthSettings
+    principal: Principal
+    visibility: Visibility
+    scope: Scope
+    loaders: Loaders
+    request_id: str
+    round_trips: RoundTrips
+    audit_reads: set[tuple[str, str, str, str]] = field(default_factory=set)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Info = StrawberryInfo[Context, None]

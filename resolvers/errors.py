@@ -1,0 +1,112 @@
+"""Typed client errors and the masking of everything else.
+
+A client sees a `code` in each error's extensions (FORBIDDEN, NOT_FOUND, VALIDATION,
+UNAUTHENTICATED, UNAVAILABLE, INTERNAL, ...). Only our own typed errors and GraphQL's own
+syntax/validation messages pass through; anything else becomes INTERNAL with the request id,
+and the detail goes to the log under that id: never a stack trace, Cypher or driver text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult
+
+from graph.errors import DatabaseUnavailable, GraphError, NotFound
+
+log = logging.getLogger("kam.errors")
+
+
+class KamError(GraphQLError):
+    """An expected failure that clients may see, with its code."""
+
+    code = "INTERNAL"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": self.code, **extensions})
+
+
+class Unauthenticated(KamError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(KamError):
+    code = "FORBIDDEN"
+
+
+class NotFoundError(KamError):
+    code = "NOT_FOUND"
+
+
+class InvalidInput(KamError):
+    code = "VALIDATION"
+
+
+class Unavailable(KamError):
+    code = "UNAVAILABLE"
+
+
+def client_error(error: GraphQLError, request_id: str) -> GraphQLError:
+    """The error as a client may see it."""
+    original = error.original_error
+    if isinstance(original, KamError):
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=original.extensions,
+        )
+    if original is None:
+        # GraphQL's own syntax and validation errors: safe, and say what to fix.
+        extensions = dict(error.extensions or {})
+        extensions.setdefault("code", "GRAPHQL_VALIDATION")
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=extensions,
+        )
+    if isinstance(original, NotFound):
+        code, message = "NOT_FOUND", "not found"
+    elif isinstance(original, DatabaseUnavailable):
+        code, message = "UNAVAILABLE", "the database is not answering; try again shortly"
+        log.warning("request %s: database unavailable: %s", request_id, original)
+    else:
+        code, message = "INTERNAL", f"internal error (request id {request_id})"
+        log.error(
+            "request %s: %s at %s",
+            request_id,
+            type(original).__name__,
+            ".".join(str(p) for p in error.path or ()),
+            exc_info=original if not isinstance(original, GraphError) else None,
+        )
+        if isinstance(original, GraphError):
+            log.error("request %s: detail: %s", request_id, original)
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": code, "requestId": request_id},
+    )
+
+
+class ErrorMasking(SchemaExtension):
+    """Rewrite every error of a result into its client form (see module docstring)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
+            request_id = getattr(self.execution_context.context, "request_id", "-")
+            result.errors = [client_error(e, request_id) for e in result.errors]

@@ -1,0 +1,160 @@
+"""The GraphQL schema, and need-to-know wired into it once at start-up.
+
+Visibility is decided per section, not per field call: at start-up every field's section tag
+is read, and only fields that some role may not read get a guard wrapped around their resolver
+(root fields always get one, to require a login). Plain fields readable by all keep strawberry's
+own resolver, so the hot path pays nothing (DESIGN §6). Introspection hides, per caller, every
+field whose section their roles cannot read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from graphql import (
+    GraphQLError,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    default_field_resolver,
+)
+from graphql.type.introspection import TypeFields, introspection_types
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.tools import merge_types
+
+from auth.policy import Policy
+from graph.errors import ConfigError
+from resolvers.accounts import AccountQueries
+from resolvers.errors import ErrorMasking, Forbidden, Unauthenticated
+from resolvers.sections import PUBLIC, section_of
+from resolvers.session import SessionMutations, SessionQueries
+
+Query = merge_types("Query", (SessionQueries, AccountQueries))
+Mutation = merge_types("Mutation", (SessionMutations,))
+
+BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+Resolver = Callable[..., Any]
+
+
+class KamSchema(strawberry.Schema):
+    """Our schema: errors are logged once, by `ErrorMasking`, with the request id; expected
+    ones (typed `KamError`s, GraphQL validation) are not logged as failures at all."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        return None
+
+
+def build_schema(extensions: tuple[type[SchemaExtension], ...] = ()) -> strawberry.Schema:
+    """The schema as types and resolvers (policy-free: what `schema.graphql` exports)."""
+    return KamSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[ErrorMasking, *extensions],
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def field_section(field: GraphQLField) -> str | None:
+    return section_of((field.extensions or {}).get(BACKREF))
+
+
+def schema_fields(schema: strawberry.Schema) -> list[tuple[str, str, GraphQLField]]:
+    """Every (type name, field name, field) of our own object types."""
+    found = []
+    for type_ in schema._schema.type_map.values():
+        if isinstance(type_, GraphQLObjectType) and not type_.name.startswith("__"):
+            for name, field in type_.fields.items():
+                found.append((type_.name, name, field))
+    return found
+
+
+def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema:
+    """Check every field's tag against the policy and guard the restricted ones."""
+    roots = {
+        t.name for t in (schema._schema.query_type, schema._schema.mutation_type) if t is not None
+    }
+    mutation = schema._schema.mutation_type.name if schema._schema.mutation_type else None
+    for type_name, name, field in schema_fields(schema):
+        section = field_section(field)
+        if section is None:
+            raise ConfigError(f"schema field {type_name}.{name} has no need-to-know section tag")
+        if section == PUBLIC:
+            continue
+        if section not in policy.sections:
+            raise ConfigError(
+                f"schema field {type_name}.{name} names section '{section}', "
+                f"which the policy {policy.source} does not define"
+            )
+        is_root = type_name in roots
+        if not is_root and policy.universally_readable(section):
+            continue
+        if not is_root and isinstance(field.type, GraphQLNonNull):
+            raise ConfigError(
+                f"schema field {type_name}.{name} is restricted ({section}) so it must be nullable"
+            )
+        field.resolve = _guard(
+            field.resolve or default_field_resolver,
+            section,
+            type_name,
+            write=type_name == mutation,
+            audited=section in policy.audited,
+        )
+    return schema
+
+
+def _guard(
+    resolve: Resolver, section: str, type_name: str, *, write: bool, audited: bool
+) -> Resolver:
+    def guarded(source: Any, info: Any, **kwargs: Any) -> Any:
+        ctx = info.context
+        if not ctx.principal.is_authenticated:
+            raise Unauthenticated("log in first: send 'Authorization: Bearer <token>'")
+        allowed = (
+            ctx.visibility.can_write(section, source)
+            if write
+            else ctx.visibility.can_read(section, source)
+        )
+        if not allowed:
+            ctx.audit_reads.add(
+                (section, type_name, str(getattr(source, "id", "") or ""), "FORBIDDEN")
+            )
+            raise Forbidden(
+                f"your role may not {'change' if write else 'read'} {section}", section=section
+            )
+        if audited and not write:
+            ctx.audit_reads.add((section, type_name, str(getattr(source, "id", "") or ""), "OK"))
+        return resolve(source, info, **kwargs)
+
+    return guarded
+
+
+def _visible_fields(type_: Any, info: Any, includeDeprecated: bool = False) -> Any:
+    items = TypeFields.fields(type_, info, includeDeprecated)  # type: ignore[no-untyped-call]
+    visibility = getattr(info.context, "visibility", None)
+    if items is None or visibility is None:
+        return items
+    return [(name, field) for name, field in items if _may_see(field, visibility)]
+
+
+def _may_see(field: GraphQLField, visibility: Any) -> bool:
+    section = field_section(field)
+    if section is None or section == PUBLIC:
+        return True
+    return bool(visibility.may_see_section(section))
+
+
+def install_introspection_filter() -> None:
+    """Make `__Type.fields` list only the fields the caller's roles may read (idempotent)."""
+    type_ = introspection_types["__Type"]
+    assert isinstance(type_, GraphQLObjectType)
+    field = type_.fields["fields"]
+    field.resolve = _visible_fields
+
+
+def export_sdl() -> str:
+    """The SDL of the schema, as written to `schema.graphql`."""
+    return build_schema().as_str() + "\n"

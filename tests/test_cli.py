@@ -1,0 +1,116 @@
+"""The `kam` CLI: help everywhere, clear one-line errors and non-zero exits for mistakes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+KAM = [sys.executable, "-m", "kam"]
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*KAM, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["serve"],
+        ["demo"],
+        ["migrate"],
+        ["db"],
+        ["db", "status"],
+        ["db", "start"],
+        ["db", "stop"],
+        ["schema", "export"],
+        ["seed", "demo"],
+        ["user"],
+        ["user", "add"],
+        ["user", "passwd"],
+        ["user", "deactivate"],
+        ["user", "list"],
+    ],
+)
+def test_every_command_has_help(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+
+
+def test_wrong_uri_is_one_clear_message(tmp_path: Path) -> None:
+    result = run("migrate", env={"KAM_DB_URI": "bolt://127.0.0.1:1", "KAM_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert "KAM_DB_URI" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_bad_uri_scheme_is_one_clear_message() -> None:
+    result = run("migrate", env={"KAM_DB_URI": "mysql://x"})
+    assert result.returncode == 1
+    assert "KAM_DB_URI" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unwritable_data_dir_is_one_clear_message(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    result = run("migrate", env={"KAM_DATA_DIR": str(blocked / "d")})
+    assert result.returncode == 1
+    assert "KAM_DATA_DIR" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_busy_port_is_one_clear_message(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        result = run("serve", "--port", str(port), env={"KAM_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert f"port {port}" in result.stderr and "KAM_PORT" in result.stderr
+
+
+def test_production_default_secret_refuses_to_start(tmp_path: Path) -> None:
+    result = run("serve", env={"KAM_ENV": "production", "KAM_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert "KAM_TOKEN_SECRET" in result.stderr
+
+
+def test_db_start_status_stop(tmp_path: Path) -> None:
+    env = {"KAM_DATA_DIR": str(tmp_path), "KAM_EMBEDDED_HEAP": "256m"}
+    assert run("db", "status", "--json", env=env).returncode == 3
+    started = run("db", "start", "--json", env=env)
+    assert started.returncode == 0, started.stderr
+    try:
+        status = run("db", "status", "--json", env=env)
+        assert status.returncode == 0, status.stderr
+        assert '"answers": true' in status.stdout
+        migrated = run("migrate", "--json", env=env)  # reuses the background server
+        assert migrated.returncode == 0, migrated.stderr
+    finally:
+        assert run("db", "stop", env=env).returncode == 0
+    assert run("db", "status", "--json", env=env).returncode == 3
+
+
+def test_schema_export_check(repo_root: Path) -> None:
+    result = subprocess.run(
+        [*KAM, "schema", "export", "--check"],
+        capture_output=True,
+        text=True,
+        cwd=repo_root,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
