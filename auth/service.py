@@ -1,0 +1,127 @@
+"""Logins: check a password, open a session, refresh and end it; lock after repeated failures."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from auth.passwords import verify_password_async
+from auth.principal import Principal
+from auth.tokens import (
+    TokenError,
+    issue_access_token,
+    new_refresh_token,
+    read_access_token,
+    split_refresh_token,
+)
+from graph import users
+from graph.driver import Database
+from graph.model import Role
+
+log = logging.getLogger("kam.auth")
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    secret: str
+    access_minutes: int
+    refresh_days: int
+    max_failures: int
+    lock_minutes: int
+
+
+@dataclass(frozen=True)
+class Tokens:
+    token: str
+    refresh_token: str
+    expires_at: datetime
+
+
+class LoginRefused(Exception):
+    """Wrong username or password, a locked or inactive user: all look the same to the caller."""
+
+
+async def login(db: Database, cfg: AuthSettings, username: str, password: str) -> Tokens:
+    """Check the password and open a session; every refusal is the same `LoginRefused`."""
+    now = datetime.now(UTC)
+    user = await users.user_by_username(db, username)
+    # Verify even for an unknown or locked user, so the time taken tells nothing.
+    ok = await verify_password_async(user.password_hash if user else None, password)
+    if user is None:
+        log.warning("login refused: unknown user")
+        raise LoginRefused
+    if user.locked_until is not None and user.locked_until > now:
+        log.warning("login refused: user %s is locked", user.id)
+        raise LoginRefused
+    if not ok or not user.active:
+        failures = await users.record_failed_login(
+            db, user.id, cfg.max_failures, now + timedelta(minutes=cfg.lock_minutes)
+        )
+        log.warning(
+            "login refused: user %s (%s), failure %s",
+            user.id,
+            "inactive" if ok else "wrong password",
+            failures,
+        )
+        raise LoginRefused
+    session_id = secrets.token_urlsafe(16)
+    refresh, refresh_hash = new_refresh_token(session_id)
+    await users.open_session(
+        db, user.id, session_id, refresh_hash, now, now + timedelta(days=cfg.refresh_days)
+    )
+    token, expires = issue_access_token(cfg.secret, user.id, session_id, cfg.access_minutes, now)
+    log.info("login: user %s, session %s", user.id, session_id)
+    return Tokens(token=token, refresh_token=refresh, expires_at=expires)
+
+
+async def refresh(db: Database, cfg: AuthSettings, refresh_token: str) -> Tokens:
+    """Trade a current refresh token for a new access token and a new refresh token."""
+    now = datetime.now(UTC)
+    try:
+        session_id, old_hash = split_refresh_token(refresh_token)
+    except TokenError:
+        raise LoginRefused from None
+    found = await users.session_principal(db, session_id, now)
+    if found is None:
+        raise LoginRefused
+    principal, current_hash = found
+    if not secrets.compare_digest(current_hash, old_hash):
+        raise LoginRefused
+    new_token, new_hash = new_refresh_token(session_id)
+    rotated = await users.rotate_refresh(
+        db, session_id, old_hash, new_hash, now + timedelta(days=cfg.refresh_days)
+    )
+    if not rotated:
+        raise LoginRefused
+    token, expires = issue_access_token(
+        cfg.secret, principal.user_id, session_id, cfg.access_minutes, now
+    )
+    return Tokens(token=token, refresh_token=new_token, expires_at=expires)
+
+
+async def logout(db: Database, session_id: str) -> None:
+    await users.revoke_session(db, session_id, datetime.now(UTC))
+
+
+async def principal_for_token(db: Database, cfg: AuthSettings, token: str) -> Principal | None:
+    """The principal behind a bearer token, or None when it is invalid, expired or ended."""
+    try:
+        claims = read_access_token(cfg.secret, token)
+    except TokenError:
+        return None
+    found = await users.session_principal(db, claims.session_id, datetime.now(UTC))
+    if found is None:
+        return None
+    user, _ = found
+    if user.user_id != claims.user_id:
+        return None
+    return Principal(
+        user_id=user.user_id,
+        username=user.username,
+        roles=frozenset(Role(r) for r in user.roles if r in Role.__members__),
+        member_id=user.member_id,
+        segments=frozenset(user.segments),
+        session_id=claims.session_id,
+    )

@@ -1,0 +1,264 @@
+"""Login users, their sessions (revocable refresh tokens) and failed-login bookkeeping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from graph.convert import native
+from graph.driver import Database, Row
+from graph.errors import NotFound
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: str
+    username: str
+    password_hash: str
+    roles: tuple[str, ...]
+    active: bool
+    failed_logins: int
+    locked_until: datetime | None
+    member_id: str | None
+
+
+@dataclass(frozen=True)
+class SessionPrincipal:
+    user_id: str
+    username: str
+    roles: tuple[str, ...]
+    member_id: str | None
+    segments: tuple[str, ...]
+
+
+USER_BY_USERNAME: Final = """
+MATCH (u:User {username: $username})
+OPTIONAL MATCH (u)-[:IS]->(m:TeamMember)
+RETURN u.id AS id, u.username AS username, u.passwordHash AS passwordHash, u.roles AS roles,
+       u.active AS active, coalesce(u.failedLogins, 0) AS failedLogins,
+       u.lockedUntil AS lockedUntil, m.id AS memberId
+"""
+
+
+def _to_user(row: Row) -> UserRecord:
+    locked = row["lockedUntil"]
+    return UserRecord(
+        id=row["id"],
+        username=row["username"],
+        password_hash=row["passwordHash"],
+        roles=tuple(row["roles"] or ()),
+        active=bool(row["active"]),
+        failed_logins=int(row["failedLogins"]),
+        locked_until=native(locked),
+        member_id=row["memberId"],
+    )
+
+
+async def user_by_username(db: Database, username: str) -> UserRecord | None:
+    """The user with this username, or None."""
+    rows = await db.read(USER_BY_USERNAME, {"username": username})
+    return _to_user(rows[0]) if rows else None
+
+
+RECORD_FAILURE: Final = """
+MATCH (u:User {id: $userId})
+SET u.failedLogins = coalesce(u.failedLogins, 0) + 1
+WITH u
+SET u.lockedUntil = CASE WHEN u.failedLogins >= $maxFailures THEN $lockUntil ELSE u.lockedUntil END
+RETURN u.failedLogins AS failures, u.lockedUntil AS lockedUntil
+"""
+
+
+async def record_failed_login(
+    db: Database, user_id: str, max_failures: int, lock_until: datetime
+) -> int:
+    """Count a failed login; lock the user once the count reaches the limit."""
+    rows = await db.write(
+        RECORD_FAILURE, {"userId": user_id, "maxFailures": max_failures, "lockUntil": lock_until}
+    )
+    return int(rows[0]["failures"]) if rows else 0
+
+
+OPEN_SESSION: Final = """
+MATCH (u:User {id: $userId})
+SET u.failedLogins = 0, u.lockedUntil = null, u.lastLoginAt = $now
+MERGE (s:Session {id: $sessionId})
+ON CREATE SET s.userId = $userId, s.refreshHash = $refreshHash, s.createdAt = $now,
+              s.expiresAt = $expiresAt, s.revoked = false
+RETURN s.id AS id
+"""
+
+
+async def open_session(
+    db: Database,
+    user_id: str,
+    session_id: str,
+    refresh_hash: str,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    """Record a successful login: a new session, and the failure count reset."""
+    await db.write(
+        OPEN_SESSION,
+        {
+            "userId": user_id,
+            "sessionId": session_id,
+            "refreshHash": refresh_hash,
+            "now": now,
+            "expiresAt": expires_at,
+        },
+    )
+
+
+SESSION_PRINCIPAL: Final = """
+MATCH (s:Session {id: $sessionId})
+WHERE s.revoked = false AND s.expiresAt > $now
+MATCH (u:User {id: s.userId})
+WHERE u.active = true
+OPTIONAL MATCH (u)-[:IS]->(m:TeamMember)
+RETURN u.id AS userId, u.username AS username, u.roles AS roles, m.id AS memberId,
+       coalesce(m.segments, []) AS segments, s.refreshHash AS refreshHash
+"""
+
+
+async def session_principal(
+    db: Database, session_id: str, now: datetime
+) -> tuple[SessionPrincipal, str] | None:
+    """The live user behind a session and the session's refresh hash, or None when ended."""
+    rows = await db.read(SESSION_PRINCIPAL, {"sessionId": session_id, "now": now})
+    if not rows:
+        return None
+    row = rows[0]
+    principal = SessionPrincipal(
+        user_id=row["userId"],
+        username=row["username"],
+        roles=tuple(row["roles"] or ()),
+        member_id=row["memberId"],
+        segments=tuple(row["segments"]),
+    )
+    return principal, str(row["refreshHash"])
+
+
+ROTATE_REFRESH: Final = """
+MATCH (s:Session {id: $sessionId})
+WHERE s.revoked = false AND s.refreshHash = $oldHash
+SET s.refreshHash = $newHash, s.expiresAt = $expiresAt
+RETURN s.id AS id
+"""
+
+
+async def rotate_refresh(
+    db: Database, session_id: str, old_hash: str, new_hash: str, expires_at: datetime
+) -> bool:
+    """Swap a session's refresh token; False when the old one was not current."""
+    rows = await db.write(
+        ROTATE_REFRESH,
+        {
+            "sessionId": session_id,
+            "oldHash": old_hash,
+            "newHash": new_hash,
+            "expiresAt": expires_at,
+        },
+    )
+    return bool(rows)
+
+
+REVOKE_SESSION: Final = """
+MATCH (s:Session {id: $sessionId})
+SET s.revoked = true, s.revokedAt = $now
+RETURN s.id AS id
+"""
+
+
+async def revoke_session(db: Database, session_id: str, now: datetime) -> None:
+    await db.write(REVOKE_SESSION, {"sessionId": session_id, "now": now})
+
+
+UPSERT_USER: Final = """
+MERGE (u:User {username: $username})
+ON CREATE SET u.id = $id, u.createdAt = $now, u.failedLogins = 0
+SET u.passwordHash = $passwordHash, u.roles = $roles, u.active = true, u.updatedAt = $now
+WITH u
+OPTIONAL MATCH (u)-[old:IS]->(:TeamMember)
+DELETE old
+WITH DISTINCT u
+OPTIONAL MATCH (m:TeamMember {id: $memberId})
+FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | MERGE (u)-[:IS]->(m))
+RETURN u.id AS id, m.id AS memberId
+"""
+
+
+async def upsert_user(
+    db: Database,
+    user_id: str,
+    username: str,
+    password_hash: str,
+    roles: list[str],
+    member_id: str | None,
+    now: datetime,
+) -> str:
+    """Create or replace a login user; returns its id."""
+    rows = await db.write(
+        UPSERT_USER,
+        {
+            "id": user_id,
+            "username": username,
+            "passwordHash": password_hash,
+            "roles": roles,
+            "memberId": member_id,
+            "now": now,
+        },
+    )
+    if member_id is not None and rows[0]["memberId"] is None:
+        raise NotFound(f"team member {member_id}")
+    return str(rows[0]["id"])
+
+
+REHASH_USER: Final = """
+MATCH (u:User {username: $username})
+SET u.passwordHash = $passwordHash, u.updatedAt = $now, u.failedLogins = 0, u.lockedUntil = null
+WITH u
+OPTIONAL MATCH (s:Session {userId: u.id}) WHERE s.revoked = false
+SET s.revoked = true, s.revokedAt = $now
+RETURN DISTINCT u.id AS id
+"""
+
+
+async def set_password(db: Database, username: str, password_hash: str, now: datetime) -> None:
+    """Change a password and end every session of the user."""
+    rows = await db.write(
+        REHASH_USER, {"username": username, "passwordHash": password_hash, "now": now}
+    )
+    if not rows:
+        raise NotFound(f"user {username}")
+
+
+DEACTIVATE: Final = """
+MATCH (u:User {username: $username})
+SET u.active = false, u.updatedAt = $now
+WITH u
+OPTIONAL MATCH (s:Session {userId: u.id}) WHERE s.revoked = false
+SET s.revoked = true, s.revokedAt = $now
+RETURN DISTINCT u.id AS id
+"""
+
+
+async def deactivate_user(db: Database, username: str, now: datetime) -> None:
+    """Deactivate a user and end every session they hold."""
+    rows = await db.write(DEACTIVATE, {"username": username, "now": now})
+    if not rows:
+        raise NotFound(f"user {username}")
+
+
+LIST_USERS: Final = """
+MATCH (u:User)
+OPTIONAL MATCH (u)-[:IS]->(m:TeamMember)
+RETURN u.id AS id, u.username AS username, u.roles AS roles, u.active AS active,
+       m.id AS memberId, m.name AS memberName
+ORDER BY username
+"""
+
+
+async def list_users(db: Database) -> list[dict[str, Any]]:
+    return await db.read(LIST_USERS)

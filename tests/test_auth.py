@@ -1,0 +1,100 @@
+"""Logins: argon2id, short tokens, revocable refresh, logout, deactivation and lock-out."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from auth.passwords import hash_password
+from graph.users import deactivate_user
+from tests import factories
+from tests.conftest import LiveApp
+
+ME = "{ me { username roles teamMemberId } }"
+
+
+def test_login_and_me(live: LiveApp) -> None:
+    body = live.gql(ME, as_user="account_manager")
+    assert body["data"]["me"] == {
+        "username": "account_manager",
+        "roles": ["ACCOUNT_MANAGER"],
+        "teamMemberId": "tm-am-acc-nordwind",
+    }
+
+
+def test_argon2id_parameters() -> None:
+    assert hash_password("x" * 10).startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_unknown_user_and_wrong_password_look_the_same(live: LiveApp, uid: str) -> None:
+    username = factories.member_login(live.backend, uid, "MARKETING")
+    timings = {}
+    errors = {}
+    for name, (user, pw) in {
+        "unknown": (uid + "-nobody", "whatever-1"),
+        "wrong": (username, "wrong-pass-1"),
+    }.items():
+        started = time.perf_counter()
+        body = live.login(user, pw)
+        timings[name] = time.perf_counter() - started
+        errors[name] = (
+            body["data"],
+            body["errors"][0]["message"],
+            body["errors"][0]["extensions"]["code"],
+        )
+    assert (
+        errors["unknown"]
+        == errors["wrong"]
+        == (None, "wrong username or password", "UNAUTHENTICATED")
+    )
+    # Both verify an argon2 hash: neither answers in a fraction of the other's time.
+    assert timings["unknown"] > 0.25 * timings["wrong"]
+
+
+def test_repeated_failures_lock_the_user(live: LiveApp, uid: str) -> None:
+    username = factories.member_login(live.backend, uid, "MARKETING")
+    for _ in range(live.settings.login_max_failures):
+        assert (
+            live.login(username, "wrong-pass-1")["errors"][0]["extensions"]["code"]
+            == "UNAUTHENTICATED"
+        )
+    locked = live.login(username, factories.PASSWORD)
+    assert locked["data"] is None
+    assert locked["errors"][0]["message"] == "wrong username or password"
+
+
+def test_logout_ends_the_token(live: LiveApp, uid: str) -> None:
+    username = factories.member_login(live.backend, uid, "MARKETING")
+    token = live.login(username, factories.PASSWORD)["data"]["login"]["token"]
+    assert live.gql(ME, token=token)["data"]["me"]["username"] == username
+    assert live.gql("mutation { logout }", token=token)["data"] == {"logout": True}
+    response = live.post(ME, token=token)
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_refresh_rotates_and_old_refresh_is_refused(live: LiveApp, uid: str) -> None:
+    username = factories.member_login(live.backend, uid, "MARKETING")
+    first = live.login(username, factories.PASSWORD)["data"]["login"]
+    q = "mutation($r: String!) { refresh(refreshToken: $r) { token refreshToken } }"
+    second = live.gql(q, {"r": first["refreshToken"]})["data"]["refresh"]
+    assert second["refreshToken"] != first["refreshToken"]
+    assert live.gql(ME, token=second["token"])["data"]["me"]["username"] == username
+    reused = live.gql(q, {"r": first["refreshToken"]})
+    assert reused["data"] is None and reused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_deactivation_ends_tokens(live: LiveApp, uid: str) -> None:
+    username = factories.member_login(live.backend, uid, "MARKETING")
+    token = live.login(username, factories.PASSWORD)["data"]["login"]["token"]
+    live.backend.run(deactivate_user(live.backend.db, username, datetime.now(UTC)))
+    assert live.post(ME, token=token).status_code == 401
+    assert live.login(username, factories.PASSWORD)["data"] is None
+
+
+def test_forged_and_malformed_tokens_are_refused(live: LiveApp) -> None:
+    token = live.token("executive")
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert live.post(ME, token=forged).status_code == 401
+    response = live.post(ME, token=None)
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
