@@ -38,6 +38,11 @@ class Visibility:
             return getattr(row, "segment", None) in self.principal.segments
         return True
 
+    def can_read_everywhere(self, section: str) -> bool:
+        """True when the caller reads the section on every row (no condition attached)."""
+        grant = self.grant(section)
+        return grant.access >= Access.READ and grant.when is None
+
     def can_read(self, section: str, row: Any = None) -> bool:
         return self.can(section, Access.READ, row)
 

@@ -88,11 +88,10 @@ class AccountFilter:
         }
 
 
-ACCOUNT_PAGE: Final = (
+_PAGE_FILTER: Final = (
     """
 MATCH (a:Account)
 WHERE coalesce(a.archived, false) = false
-  AND ($afterName IS NULL OR a.name > $afterName OR (a.name = $afterName AND a.id > $afterId))
   AND ($nameContains IS NULL OR toLower(a.name) CONTAINS $nameContains)
   AND ($segment IS NULL OR a.segment = $segment)
   AND ($industry IS NULL OR a.industry = $industry)
@@ -106,7 +105,12 @@ WHERE coalesce(a.archived, false) = false
         WHERE t2.from <= $today AND (t2.until IS NULL OR t2.until >= $today) })
   AND """
     + ACCOUNT_IN_SCOPE
+)
+
+ACCOUNT_PAGE: Final = (
+    _PAGE_FILTER
     + """
+  AND ($afterKey IS NULL OR a.name > $afterKey OR (a.name = $afterKey AND a.id > $afterId))
 RETURN """
     + ACCOUNT_FIELDS
     + """ AS account
@@ -115,6 +119,30 @@ LIMIT $limit
 """
 )
 
+# Largest potential first; accounts without one last. The cursor holds the potential, so this
+# order is only offered to callers who may read potential on every account (see resolvers).
+ACCOUNT_PAGE_BY_POTENTIAL: Final = (
+    _PAGE_FILTER
+    + """
+  AND ($afterKey IS NULL OR coalesce(a.marketPotential, -1.0) < toFloat($afterKey)
+       OR (coalesce(a.marketPotential, -1.0) = toFloat($afterKey) AND a.id > $afterId))
+RETURN """
+    + ACCOUNT_FIELDS
+    + """ AS account
+ORDER BY coalesce(a.marketPotential, -1.0) DESC, a.id
+LIMIT $limit
+"""
+)
+
+SORTS: Final = {"NAME": ACCOUNT_PAGE, "MARKET_POTENTIAL": ACCOUNT_PAGE_BY_POTENTIAL}
+
+
+def sort_key(row: AccountRow, sort: str) -> tuple[str, str]:
+    """The cursor key of a row in a sort order (readable fields only)."""
+    if sort == "MARKET_POTENTIAL":
+        return (repr(row.market_potential if row.market_potential is not None else -1.0), row.id)
+    return (row.name, row.id)
+
 
 async def account_page(
     db: Database,
@@ -122,14 +150,15 @@ async def account_page(
     account_filter: AccountFilter,
     first: int,
     after: tuple[str, str] | None,
+    sort: str = "NAME",
 ) -> tuple[list[AccountRow], bool]:
-    """One page of in-scope accounts sorted by name, and whether more follow."""
+    """One page of in-scope accounts in a sort order, and whether more follow."""
     rows = await db.read(
-        ACCOUNT_PAGE,
+        SORTS[sort],
         {
             **scope.params(),
             **account_filter.params(),
-            "afterName": after[0] if after else None,
+            "afterKey": after[0] if after else None,
             "afterId": after[1] if after else None,
             "limit": first + 1,
         },

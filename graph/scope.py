@@ -17,6 +17,15 @@ ACCOUNT_IN_SCOPE: Final = """(
 )"""
 
 
+# The same predicate for a second account `b` in one statement (e.g. partner history).
+OTHER_ACCOUNT_IN_SCOPE: Final = """(
+  $allAccounts OR EXISTS {
+    MATCH (b)<-[t2:ON_TEAM]-(:TeamMember {id: $memberId})
+    WHERE t2.from <= $today AND (t2.until IS NULL OR t2.until >= $today)
+  }
+)"""
+
+
 @dataclass(frozen=True)
 class Scope:
     """The caller's reach: every account, or the accounts their team member is on today."""

@@ -55,20 +55,29 @@ PARTNERS = {
 COMPETITORS = ["Vantor", "Crestline", "Oberon Supply", "Maxima Group", "Tessaly", "Kindred Works"]
 REGIONS = {
     "EMEA": {
-        "Germany": ["Bavaria", "Hesse", "Saxony"],
-        "France": ["Ile-de-France", "Occitanie"],
-        "United Kingdom": ["England", "Scotland"],
+        "Germany": ["Bavaria", "Hesse", "Saxony", "Baden-Wuerttemberg", "North Rhine-Westphalia"],
+        "France": ["Ile-de-France", "Occitanie", "Auvergne-Rhone-Alpes"],
+        "United Kingdom": ["England", "Scotland", "Wales"],
         "Sweden": ["Stockholm", "Skane"],
     },
     "Americas": {
-        "United States": ["California", "Texas", "New York", "Illinois"],
-        "Brazil": ["Sao Paulo", "Parana"],
-        "Canada": ["Ontario", "Quebec"],
+        "United States": [
+            "California",
+            "Texas",
+            "New York",
+            "Illinois",
+            "Florida",
+            "Georgia",
+            "Ohio",
+            "Washington",
+        ],
+        "Brazil": ["Sao Paulo", "Parana", "Minas Gerais"],
+        "Canada": ["Ontario", "Quebec", "British Columbia"],
     },
     "APAC": {
-        "Japan": ["Kanto", "Kansai"],
-        "Australia": ["New South Wales", "Victoria"],
-        "India": ["Maharashtra", "Karnataka", "Tamil Nadu"],
+        "Japan": ["Kanto", "Kansai", "Chubu"],
+        "Australia": ["New South Wales", "Victoria", "Queensland"],
+        "India": ["Maharashtra", "Karnataka", "Tamil Nadu", "Gujarat"],
     },
 }
 CULTURAL = {
@@ -329,9 +338,9 @@ def _account(
                 units.append((s, UnitLevel.STATE, state))
     per_level = {
         UnitLevel.GLOBAL: 40,
-        UnitLevel.REGIONAL: 18,
-        UnitLevel.NATIONAL: 12,
-        UnitLevel.STATE: 9,
+        UnitLevel.REGIONAL: 20,
+        UnitLevel.NATIONAL: 14,
+        UnitLevel.STATE: 12,
     }
     if contact_budget is not None:
         per_level = {
@@ -513,6 +522,7 @@ def build(size: str = "S") -> Dataset:
         )
         segments[acc_id] = segment
     _team(ds, rng, accounts, segments, ref["areas"])
+    _interactions(ds, rng, accounts)
     return ds
 
 
@@ -667,6 +677,36 @@ def _team(
         role="INTELLIGENCE",
         **{"from": since, "until": TODAY - timedelta(days=30)},
     )
+
+
+def _interactions(ds: Dataset, rng: random.Random, accounts: dict[str, dict[str, Any]]) -> None:
+    """Contact moments: recent ones on some relationships, old ones on others, none on the rest."""
+    account_of = {c: acc for acc, info in accounts.items() for c in info["contacts"]}
+    now = datetime.now(UTC).replace(microsecond=0)
+    knows = ds.rels[(Rel.KNOWS, Label.TEAM_MEMBER, Label.CONTACT)]
+    for n, row in enumerate(knows):
+        if n % 3 == 2:
+            continue  # no interaction at all: a stale relationship
+        member, contact = row["from"], row["to"]
+        days = rng.randint(3, 45) if n % 3 == 0 else rng.randint(120, 400)
+        iid = ds.node(
+            Label.INTERACTION,
+            f"int-{n:06d}",
+            at=now - timedelta(days=days),
+            channel=rng.choice(["MEETING", "CALL", "VIDEO", "EMAIL", "EVENT"]),
+            summary=rng.choice(
+                [
+                    "Reviewed the frame contract and next year's volumes",
+                    "Discussed the retrofit pilot and its business case",
+                    "Introduced our new service offering",
+                    "Escalation on delivery times, agreed on a recovery plan",
+                    "Quarterly business review",
+                ]
+            ),
+        )
+        ds.rel(Rel.ABOUT, Label.INTERACTION, iid, Label.ACCOUNT, account_of[contact])
+        ds.rel(Rel.WITH, Label.INTERACTION, iid, Label.CONTACT, contact)
+        ds.rel(Rel.BY, Label.INTERACTION, iid, Label.TEAM_MEMBER, member)
 
 
 # Which team member each demo login is: functional logins sit on the first demo accounts.

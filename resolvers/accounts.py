@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from enum import Enum
 
 import strawberry
 
-from graph.accounts import AccountFilter, AccountRow, account_page
+from graph.accounts import AccountFilter, account_page, sort_key
 from resolvers.context import Info
-from resolvers.errors import NotFoundError
+from resolvers.errors import Forbidden, NotFoundError
 from resolvers.relay import Connection, Edge, PageInfo, check_first, decode_cursor, encode_cursor
-from resolvers.sections import meta, sectioned, tag
-
-
-@sectioned("account.profile")
-@strawberry.type(description="A key account: the client group.")
-class Account:
-    id: strawberry.ID
-    name: str
-    segment: str | None
-    industry: str | None
-    tier: str | None
-    status: str | None
-    market_potential: float | None = tag(
-        "account.market_potential",
-        description="Estimated market potential (currency units per year).",
-    )
-    created_at: datetime | None
-    updated_at: datetime | None
-
-    @classmethod
-    def from_row(cls, row: AccountRow) -> Account:
-        return cls(
-            id=strawberry.ID(row.id),
-            name=row.name,
-            segment=row.segment,
-            industry=row.industry,
-            tier=row.tier,
-            status=row.status,
-            market_potential=row.market_potential,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+from resolvers.sections import meta
+from resolvers.types import Account
 
 
 @strawberry.input(description="Filters of the account list; every given one must hold.")
@@ -69,6 +39,17 @@ class AccountFilterInput:
 AccountConnection = Connection[Account]
 
 
+@strawberry.enum(description="Orders of the account list; figures need read access to them.")
+class AccountSort(Enum):
+    NAME = "NAME"
+    MARKET_POTENTIAL = "MARKET_POTENTIAL"
+
+
+# A sort by a figure needs an unconditional read of the figure's section: otherwise the order
+# (and the cursor) would leak values the caller may not see.
+SORT_SECTIONS = {AccountSort.MARKET_POTENTIAL: "account.market_potential"}
+
+
 @strawberry.type
 class AccountQueries:
     @strawberry.field(
@@ -91,8 +72,14 @@ class AccountQueries:
         first: int = 20,
         after: str | None = None,
         filter: AccountFilterInput | None = None,
+        sort: AccountSort = AccountSort.NAME,
     ) -> AccountConnection:
         check_first(first)
+        section = SORT_SECTIONS.get(sort)
+        if section and not info.context.visibility.can_read_everywhere(section):
+            raise Forbidden(
+                f"your role may not sort by {sort.value}: it needs {section}", section=section
+            )
         cursor = decode_cursor(after, 2)
         rows, more = await account_page(
             info.context.db,
@@ -100,8 +87,12 @@ class AccountQueries:
             filter.to_filter() if filter else AccountFilter(),
             first,
             (cursor[0], cursor[1]) if cursor else None,
+            sort.value,
         )
-        edges = [Edge(cursor=encode_cursor(r.name, r.id), node=Account.from_row(r)) for r in rows]
+        edges = [
+            Edge(cursor=encode_cursor(*sort_key(r, sort.value)), node=Account.from_row(r))
+            for r in rows
+        ]
         return AccountConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),

@@ -19,6 +19,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     default_field_resolver,
+    get_named_type,
 )
 from graphql.type.introspection import TypeFields, introspection_types
 from strawberry.extensions import SchemaExtension
@@ -28,12 +29,15 @@ from strawberry.tools import merge_types
 
 from auth.policy import Policy
 from graph.errors import ConfigError
+from graph.model import Role
 from resolvers.accounts import AccountQueries
+from resolvers.audit import AuditQueries
 from resolvers.errors import ErrorMasking, Forbidden, Unauthenticated
+from resolvers.network import NetworkQueries
 from resolvers.sections import PUBLIC, section_of
 from resolvers.session import SessionMutations, SessionQueries
 
-Query = merge_types("Query", (SessionQueries, AccountQueries))
+Query = merge_types("Query", (SessionQueries, AccountQueries, NetworkQueries, AuditQueries))
 Mutation = merge_types("Mutation", (SessionMutations,))
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
@@ -78,7 +82,10 @@ def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema
         t.name for t in (schema._schema.query_type, schema._schema.mutation_type) if t is not None
     }
     mutation = schema._schema.mutation_type.name if schema._schema.mutation_type else None
-    for type_name, name, field in schema_fields(schema):
+    fields = schema_fields(schema)
+    incoming = _incoming_sections(fields, roots)
+    conditional = {s for s in policy.sections if any(policy.grant(r, s).when for r in Role)}
+    for type_name, name, field in fields:
         section = field_section(field)
         if section is None:
             raise ConfigError(f"schema field {type_name}.{name} has no need-to-know section tag")
@@ -92,6 +99,8 @@ def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema
         is_root = type_name in roots
         if not is_root and policy.universally_readable(section):
             continue
+        if not is_root and incoming.get(type_name) == {section} and section not in conditional:
+            continue  # only reachable through fields that already checked this section
         if not is_root and isinstance(field.type, GraphQLNonNull):
             raise ConfigError(
                 f"schema field {type_name}.{name} is restricted ({section}) so it must be nullable"
@@ -104,6 +113,31 @@ def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema
             audited=section in policy.audited,
         )
     return schema
+
+
+def _incoming_sections(
+    fields: list[tuple[str, str, GraphQLField]], roots: set[str]
+) -> dict[str, set[str]]:
+    """For each object type, the sections of the fields that lead to it. A PUBLIC structure
+    field (a Relay edge, a connection) passes on the sections that lead to its own type."""
+    incoming: dict[str, set[str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for type_name, _name, field in fields:
+            target = get_named_type(field.type)
+            if not isinstance(target, GraphQLObjectType):
+                continue
+            section = field_section(field) or PUBLIC
+            if section == PUBLIC and type_name not in roots:
+                found = incoming.get(type_name, set())
+            else:
+                found = {section}
+            before = incoming.setdefault(target.name, set())
+            if not found <= before:
+                before |= found
+                changed = True
+    return incoming
 
 
 def _guard(

@@ -1,0 +1,143 @@
+"""Contacts: the client's people, whom they report to, whom they influence, who knows them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+from graph.convert import native
+from graph.driver import Database
+from graph.scope import ACCOUNT_IN_SCOPE, Scope
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: str
+    name: str
+    title: str | None
+    buying_role: str | None
+    location: str | None
+    email: str | None
+    phone: str | None
+    linkedin_url: str | None
+    unit_id: str | None
+
+
+CONTACT_FIELDS: Final = """c {
+  .id, .name, .title, .buyingRole, .location, .email, .phone, .linkedinUrl,
+  unitId: head([(c)-[:WORKS_IN]->(wu:ClientUnit) | wu.id])
+}"""
+
+
+def to_contact(r: dict[str, Any]) -> ContactRow:
+    return ContactRow(
+        id=r["id"],
+        name=r["name"],
+        title=r.get("title"),
+        buying_role=r.get("buyingRole"),
+        location=r.get("location"),
+        email=r.get("email"),
+        phone=r.get("phone"),
+        linkedin_url=r.get("linkedinUrl"),
+        unit_id=r.get("unitId"),
+    )
+
+
+CONTACTS_BY_IDS: Final = (
+    """
+MATCH (c:Contact) WHERE c.id IN $ids AND coalesce(c.archived, false) = false
+MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
+WHERE """
+    + ACCOUNT_IN_SCOPE
+    + """
+RETURN """
+    + CONTACT_FIELDS
+    + " AS contact"
+)
+
+
+async def contacts_by_ids(db: Database, scope: Scope, ids: Sequence[str]) -> dict[str, ContactRow]:
+    """In-scope contacts among `ids` (one whose account is out of reach is simply absent)."""
+    rows = await db.read(CONTACTS_BY_IDS, {"ids": list(ids), **scope.params()})
+    return {r["contact"]["id"]: to_contact(r["contact"]) for r in rows}
+
+
+CONTACTS_OF_ACCOUNTS: Final = (
+    """
+UNWIND $ids AS accountId
+MATCH (a:Account {id: accountId})
+CALL (a) {
+  MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)
+  WHERE coalesce(c.archived, false) = false
+    AND ($afterName IS NULL OR c.name > $afterName OR (c.name = $afterName AND c.id > $afterId))
+  WITH c ORDER BY c.name, c.id LIMIT $limit
+  RETURN collect("""
+    + CONTACT_FIELDS
+    + """) AS contacts
+}
+RETURN accountId, contacts
+"""
+)
+
+
+async def contacts_of_accounts(
+    db: Database, ids: Sequence[str], first: int, after: tuple[str, str] | None
+) -> dict[str, list[ContactRow]]:
+    rows = await db.read(
+        CONTACTS_OF_ACCOUNTS,
+        {
+            "ids": list(ids),
+            "limit": first + 1,
+            "afterName": after[0] if after else None,
+            "afterId": after[1] if after else None,
+        },
+    )
+    return {r["accountId"]: [to_contact(c) for c in r["contacts"]] for r in rows}
+
+
+@dataclass(frozen=True)
+class ContactLinks:
+    """Everything around one contact, fetched in one round trip for a batch of contacts."""
+
+    account_id: str
+    manager_ids: list[tuple[str, str]]  # (contact id, SOLID | DOTTED | MATRIX)
+    report_ids: list[str]
+    influences: list[tuple[str, float | None]]
+    influenced_by: list[tuple[str, float | None]]
+    decides: list[tuple[str, str]]  # (project id, buying role)
+    known_by: list[tuple[str, float | None, date | None]]
+
+
+CONTACT_LINKS: Final = """
+UNWIND $ids AS contactId
+MATCH (c:Contact {id: contactId})-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
+RETURN contactId, a.id AS accountId,
+  [(c)-[r:REPORTS_TO]->(m:Contact) | [m.id, coalesce(r.kind, 'SOLID')]] AS managers,
+  [(c)<-[r:REPORTS_TO]-(x:Contact) WHERE coalesce(r.kind, 'SOLID') = 'SOLID' | x.id] AS reports,
+  [(c)-[r:INFLUENCES]->(x:Contact) | [x.id, r.strength]] AS influences,
+  [(c)<-[r:INFLUENCES]-(x:Contact) | [x.id, r.strength]] AS influencedBy,
+  [(c)-[r:DECIDES]->(p:Project) | [p.id, r.role]] AS decides,
+  [(c)<-[r:KNOWS]-(m:TeamMember) | [m.id, r.strength, r.since]] AS knownBy
+"""
+
+
+async def contact_links(db: Database, ids: Sequence[str]) -> dict[str, ContactLinks]:
+    rows = await db.read(CONTACT_LINKS, {"ids": list(ids)})
+    return {
+        r["contactId"]: ContactLinks(
+            account_id=r["accountId"],
+            manager_ids=[(m[0], m[1]) for m in r["managers"]],
+            report_ids=sorted(r["reports"]),
+            influences=sorted(((x[0], x[1]) for x in r["influences"]), key=lambda x: -(x[1] or 0)),
+            influenced_by=sorted(
+                ((x[0], x[1]) for x in r["influencedBy"]), key=lambda x: -(x[1] or 0)
+            ),
+            decides=[(d[0], d[1]) for d in r["decides"]],
+            known_by=sorted(
+                ((k[0], k[1], native(k[2])) for k in r["knownBy"]), key=lambda k: -(k[1] or 0)
+            ),
+        )
+        for r in rows
+    }

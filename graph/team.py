@@ -1,0 +1,155 @@
+"""Our side of the matrix: team members, their memberships, areas and divisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+from graph.convert import native
+from graph.driver import Database
+from graph.scope import ACCOUNT_IN_SCOPE, Scope
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: str
+    name: str
+    title: str | None
+    function: str | None
+    area_ids: list[str]
+    division_ids: list[str]
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    member_id: str
+    account_id: str
+    role: str
+    start: date | None
+    until: date | None
+
+
+@dataclass(frozen=True)
+class NamedRow:
+    id: str
+    name: str
+    kind: str | None = None
+    level: str | None = None
+    parent_id: str | None = None
+
+
+MEMBERS_BY_IDS: Final = """
+MATCH (m:TeamMember) WHERE m.id IN $ids
+RETURN m {
+  .id, .name, .title, .function,
+  areaIds: [(m)-[:IN_AREA]->(f:FunctionalArea) | f.id],
+  divisionIds: [(m)-[:COVERS]->(g:GeoDivision) | g.id]
+} AS member
+"""
+
+
+def _member(r: dict[str, Any]) -> MemberRow:
+    return MemberRow(
+        r["id"],
+        r["name"],
+        r.get("title"),
+        r.get("function"),
+        sorted(r["areaIds"]),
+        sorted(r["divisionIds"]),
+    )
+
+
+async def members_by_ids(db: Database, ids: Sequence[str]) -> dict[str, MemberRow]:
+    rows = await db.read(MEMBERS_BY_IDS, {"ids": list(ids)})
+    return {r["member"]["id"]: _member(r["member"]) for r in rows}
+
+
+# The team of an account as it stands today (current windows only).
+TEAMS_OF_ACCOUNTS: Final = """
+UNWIND $ids AS accountId
+MATCH (a:Account {id: accountId})
+CALL (a) {
+  MATCH (a)<-[t:ON_TEAM]-(m:TeamMember)
+  WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
+  WITH m, t ORDER BY CASE t.role WHEN 'ACCOUNT_MANAGER' THEN 0 ELSE 1 END, m.name, m.id
+  RETURN collect({memberId: m.id, role: t.role, start: t.from, until: t.until}) AS team
+}
+RETURN accountId, team
+"""
+
+
+async def teams_of_accounts(
+    db: Database, ids: Sequence[str], today: date
+) -> dict[str, list[MembershipRow]]:
+    rows = await db.read(TEAMS_OF_ACCOUNTS, {"ids": list(ids), "today": today})
+    return {
+        r["accountId"]: [
+            MembershipRow(
+                t["memberId"], r["accountId"], t["role"], native(t["start"]), native(t["until"])
+            )
+            for t in r["team"]
+        ]
+        for r in rows
+    }
+
+
+# Accounts a member is on, limited to those the caller may reach (no side channel).
+MEMBERSHIPS_OF_MEMBERS: Final = (
+    """
+UNWIND $ids AS memberId
+MATCH (m:TeamMember {id: memberId})
+CALL (m) {
+  MATCH (m)-[t:ON_TEAM]->(a:Account)
+  WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today) AND """
+    + ACCOUNT_IN_SCOPE
+    + """
+  WITH a, t ORDER BY a.name, a.id
+  RETURN collect({accountId: a.id, role: t.role, start: t.from, until: t.until}) AS memberships
+}
+RETURN memberId, memberships
+"""
+)
+
+
+async def memberships_of_members(
+    db: Database, scope: Scope, ids: Sequence[str]
+) -> dict[str, list[MembershipRow]]:
+    rows = await db.read(MEMBERSHIPS_OF_MEMBERS, {"ids": list(ids), **scope.params()})
+    return {
+        r["memberId"]: [
+            MembershipRow(
+                r["memberId"], t["accountId"], t["role"], native(t["start"]), native(t["until"])
+            )
+            for t in r["memberships"]
+        ]
+        for r in rows
+    }
+
+
+AREAS_BY_IDS: Final = """
+MATCH (f:FunctionalArea) WHERE f.id IN $ids
+RETURN f.id AS id, f.name AS name
+"""
+
+DIVISIONS_BY_IDS: Final = """
+MATCH (g:GeoDivision) WHERE g.id IN $ids
+RETURN g.id AS id, g.name AS name, g.kind AS kind, g.level AS level,
+       head([(g)<-[:PARENT_OF]-(p:GeoDivision) | p.id]) AS parentId
+"""
+
+
+async def areas_by_ids(db: Database, ids: Sequence[str]) -> dict[str, NamedRow]:
+    return {
+        r["id"]: NamedRow(r["id"], r["name"])
+        for r in await db.read(AREAS_BY_IDS, {"ids": list(ids)})
+    }
+
+
+async def divisions_by_ids(db: Database, ids: Sequence[str]) -> dict[str, NamedRow]:
+    rows = await db.read(DIVISIONS_BY_IDS, {"ids": list(ids)})
+    return {
+        r["id"]: NamedRow(r["id"], r["name"], r.get("kind"), r.get("level"), r.get("parentId"))
+        for r in rows
+    }

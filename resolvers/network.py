@@ -1,0 +1,518 @@
+"""The named read queries of DESIGN §5 beyond accounts: org chart, networks, gaps, partners."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import strawberry
+
+from graph import compare, network, org, partners
+from graph.errors import NotFound
+from resolvers.context import Info
+from resolvers.errors import InvalidInput, NotFoundError
+from resolvers.sections import meta, sectioned
+from resolvers.types import (
+    Account,
+    BuyingRole,
+    ClientUnit,
+    CompetitorPosition,
+    Contact,
+    FunctionalArea,
+    Project,
+    TeamMember,
+)
+
+
+def _bounded(name: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise InvalidInput(f"'{name}' must be between {low} and {high}, got {value}", argument=name)
+    return value
+
+
+@sectioned("contact.profile")
+@strawberry.type(description="A contact in the org chart; `managerId` is the solid reporting line.")
+class OrgContact:
+    id: strawberry.ID
+    name: str
+    title: str | None
+    buying_role: str | None
+    manager_id: strawberry.ID | None
+
+
+@sectioned("org.structure")
+@strawberry.type(description="A unit in the org chart with all its contacts (never truncated).")
+class OrgUnit:
+    id: strawberry.ID
+    name: str
+    level: str
+    country: str | None
+    region: str | None
+    parent_id: strawberry.ID | None
+    contact_count: int
+    contacts: list[OrgContact] = strawberry.field(metadata=meta("contact.profile"))
+    mirrored_by_ids: strawberry.Private[list[str]]
+
+    @strawberry.field(
+        metadata=meta("team.matrix"), description="Our account managers mirroring this unit."
+    )
+    async def mirrored_by(self, info: Info) -> list[TeamMember]:
+        found = await info.context.loaders.member_by_id.load_many(self.mirrored_by_ids)
+        return [TeamMember.from_row(m) for m in found if m]
+
+
+@sectioned("org.structure")
+@strawberry.type(description="The units of one level: GLOBAL, REGIONAL, NATIONAL or STATE.")
+class OrgLevel:
+    level: str
+    units: list[OrgUnit]
+
+
+@sectioned("contact.profile")
+@strawberry.type(description="A reporting line between two contacts: SOLID, DOTTED or MATRIX.")
+class ReportingLine:
+    from_id: strawberry.ID
+    to_id: strawberry.ID
+    kind: str
+
+
+@sectioned("org.structure")
+@strawberry.type(description="An account's organisation, level by level, in one request.")
+class OrgChart:
+    account_id: strawberry.ID
+    account_name: str
+    levels: list[OrgLevel]
+    unit_count: int
+    contact_count: int
+    reporting_lines: list[ReportingLine] = strawberry.field(metadata=meta("contact.profile"))
+
+
+def _org_chart(chart: org.OrgChart) -> OrgChart:
+    levels: dict[str, list[OrgUnit]] = {}
+    for u in chart.units:
+        levels.setdefault(u.level, []).append(
+            OrgUnit(
+                id=strawberry.ID(u.id),
+                name=u.name,
+                level=u.level,
+                country=u.country,
+                region=u.region,
+                parent_id=strawberry.ID(u.parent_id) if u.parent_id else None,
+                contact_count=len(u.contacts),
+                contacts=[
+                    OrgContact(
+                        id=strawberry.ID(c.id),
+                        name=c.name,
+                        title=c.title,
+                        buying_role=c.buying_role,
+                        manager_id=strawberry.ID(c.manager_id) if c.manager_id else None,
+                    )
+                    for c in u.contacts
+                ],
+                mirrored_by_ids=u.mirrored_by,
+            )
+        )
+    return OrgChart(
+        account_id=strawberry.ID(chart.account_id),
+        account_name=chart.account_name,
+        levels=[OrgLevel(level=level, units=units) for level, units in levels.items()],
+        unit_count=len(chart.units),
+        contact_count=sum(len(u.contacts) for u in chart.units),
+        reporting_lines=[
+            ReportingLine(
+                from_id=strawberry.ID(x.from_id), to_id=strawberry.ID(x.to_id), kind=x.kind
+            )
+            for x in chart.lines
+        ],
+    )
+
+
+@sectioned("network.influence")
+@strawberry.type(
+    description="An influence edge: `fromId` influences `toId` with `strength` (0..1)."
+)
+class InfluenceEdge:
+    from_id: strawberry.ID
+    to_id: strawberry.ID
+    strength: float | None
+
+
+@sectioned("network.influence")
+@strawberry.type(description="A project's buying centre and the influence web around it.")
+class DecisionNetwork:
+    project: Project | None = strawberry.field(metadata=meta("projects"))
+    centre: list[BuyingRole]
+    contacts: list[Contact] = strawberry.field(metadata=meta("contact.profile"))
+    influences: list[InfluenceEdge]
+
+
+@sectioned("network.influence")
+@strawberry.type(
+    description="One step of an introduction path: KNOWS (ours to theirs) or INFLUENCES."
+)
+class PathStep:
+    kind: str
+    from_id: strawberry.ID
+    from_name: str
+    to_id: strawberry.ID
+    to_name: str
+    strength: float
+
+
+@sectioned("network.influence")
+@strawberry.type(
+    description="A warm-introduction path. `strength` is the product of the strengths of its edges "
+    "(KNOWS, then each INFLUENCES; a missing strength counts as 0.5), so longer or weaker chains rank lower."
+)
+class InfluencePath:
+    strength: float
+    steps: list[PathStep]
+    member_id: strawberry.Private[str]
+
+    @strawberry.field(metadata=meta("team.matrix"), description="Our person the path starts from.")
+    async def member(self, info: Info) -> TeamMember | None:
+        row = await info.context.loaders.member_by_id.load(self.member_id)
+        return TeamMember.from_row(row) if row else None
+
+
+@sectioned("network.influence")
+@strawberry.type(
+    description="A contact only one of our people knows: one departure from losing them."
+)
+class SingleThread:
+    contact: Contact = strawberry.field(metadata=meta("contact.profile"))
+    member_id: strawberry.ID
+
+
+@sectioned("network.influence")
+@strawberry.type(description="A blocker on an open project whom nobody on our team knows.")
+class UncoveredBlocker:
+    project: Project | None = strawberry.field(metadata=meta("projects"))
+    contact: Contact = strawberry.field(metadata=meta("contact.profile"))
+
+
+@sectioned("network.influence")
+@strawberry.type(
+    description="A relationship (ours to theirs) with no interaction since the cut-off."
+)
+class StaleRelationship:
+    member_id: strawberry.ID
+    contact: Contact = strawberry.field(metadata=meta("contact.profile"))
+    last_interaction: datetime | None
+
+
+@sectioned("network.influence")
+@strawberry.type(description="Where our coverage of an account is missing or thin.")
+class CoverageGaps:
+    account_id: strawberry.ID
+    coverage_score: float = strawberry.field(
+        description="Share of decision makers and influencers someone of ours knows."
+    )
+    unknown_key_people: list[Contact] = strawberry.field(
+        metadata=meta("contact.profile"),
+        description="Decision makers and influencers nobody on our team knows.",
+    )
+    single_threaded: list[SingleThread]
+    unmirrored_units: list[ClientUnit] = strawberry.field(
+        metadata=meta("org.structure"),
+        description="Client units with no account manager of ours mirroring them.",
+    )
+    projects_without_champion: list[Project] | None = strawberry.field(metadata=meta("projects"))
+    uncovered_blockers: list[UncoveredBlocker]
+    stale_relationships: list[StaleRelationship]
+
+
+@sectioned("projects")
+@strawberry.type(description="Open projects of an account by kind, with their values.")
+class ProjectFiguresType:
+    attack: int
+    defend: int
+    progressive: int
+    attack_value: float
+    defend_value: float
+    progressive_value: float
+
+
+@sectioned("account.profile")
+@strawberry.type(
+    name="AccountComparison",
+    description="One account on the criteria every account is compared by.",
+)
+class AccountComparison:
+    account: Account = strawberry.field(metadata=meta("account.profile"))
+    open_projects: ProjectFiguresType | None = strawberry.field(metadata=meta("projects"))
+    coverage_score: float | None = strawberry.field(metadata=meta("network.influence"))
+    team_size: int = strawberry.field(metadata=meta("team.matrix"))
+    account_id: strawberry.Private[str]
+
+    @strawberry.field(
+        metadata=meta("competition"), description="Competitors' shares and positions."
+    )
+    async def competitors(self, info: Info) -> list[CompetitorPosition] | None:
+        rows = await info.context.loaders.competition_by_account.load(self.account_id)
+        return [CompetitorPosition.from_row(r) for r in rows]
+
+
+@sectioned("partners")
+@strawberry.type(
+    description="A partner that offers a capability, with its projects at accounts you may see."
+)
+class PartnerOffer:
+    partner_id: strawberry.ID
+    partner_name: str
+    history: list[PartnerProject]
+
+
+@sectioned("partners")
+@strawberry.type(description="A project a partner took part in.")
+class PartnerProject:
+    project_id: strawberry.ID
+    project_name: str
+    account_id: strawberry.ID
+    account_name: str
+    status: str | None
+
+
+@sectioned("partners")
+@strawberry.type(
+    description="How one required capability can be delivered: INTERNAL first, else PARTNER."
+)
+class CapabilityOption:
+    capability_id: strawberry.ID
+    capability_name: str
+    recommendation: str
+    internal: list[FunctionalArea]
+    partners: list[PartnerOffer]
+
+
+@sectioned("partners")
+@strawberry.type(description="A client need and how to meet it.")
+class PartnerOptions:
+    need_id: strawberry.ID
+    need_name: str
+    description: str | None
+    account_id: strawberry.ID
+    options: list[CapabilityOption]
+
+
+@strawberry.type
+class NetworkQueries:
+    @strawberry.field(
+        metadata=meta("contact.profile"),
+        description="One contact by id; NOT_FOUND when out of reach.",
+    )
+    async def contact(self, info: Info, id: strawberry.ID) -> Contact | None:
+        row = await info.context.loaders.contact_by_id.load(str(id))
+        if row is None:
+            raise NotFoundError(f"no contact with id {id}", argument="id")
+        return Contact.from_row(row)
+
+    @strawberry.field(
+        metadata=meta("org.structure"),
+        description="The account's units level by level, with every contact and reporting line.",
+    )
+    async def org_chart(self, info: Info, account_id: strawberry.ID) -> OrgChart | None:
+        try:
+            chart = await org.org_chart(info.context.db, info.context.scope, str(account_id))
+        except NotFound:
+            raise NotFoundError(f"no account with id {account_id}", argument="accountId") from None
+        return _org_chart(chart)
+
+    @strawberry.field(
+        metadata=meta("network.influence"),
+        description="A project's buying centre and the influence around it, up to maxHops (1-4).",
+    )
+    async def decision_network(
+        self, info: Info, account_id: strawberry.ID, project_id: strawberry.ID, max_hops: int = 2
+    ) -> DecisionNetwork | None:
+        _bounded("maxHops", max_hops, 1, 4)
+        try:
+            net = await network.decision_network(
+                info.context.db, info.context.scope, str(account_id), str(project_id), max_hops
+            )
+        except NotFound:
+            raise NotFoundError(
+                f"no project {project_id} at account {account_id}", argument="projectId"
+            ) from None
+        by_id = {c.id: Contact.from_row(c) for c in net.contacts}
+        return DecisionNetwork(
+            project=Project.from_row(net.project),
+            centre=[BuyingRole(role=r, contact=by_id[c]) for c, r in net.centre if c in by_id],
+            contacts=list(by_id.values()),
+            influences=[
+                InfluenceEdge(
+                    from_id=strawberry.ID(i.from_id),
+                    to_id=strawberry.ID(i.to_id),
+                    strength=i.strength,
+                )
+                for i in net.influences
+            ],
+        )
+
+    @strawberry.field(
+        metadata=meta("network.influence"),
+        description="Warm-introduction paths from our people to a contact, strongest first (top `first`).",
+    )
+    async def influence_paths(
+        self,
+        info: Info,
+        account_id: strawberry.ID,
+        to_contact_id: strawberry.ID,
+        max_hops: int = 3,
+        first: int = 10,
+    ) -> list[InfluencePath] | None:
+        _bounded("maxHops", max_hops, 1, network.MAX_HOPS)
+        _bounded("first", first, 1, 100)
+        try:
+            paths = await network.influence_paths(
+                info.context.db,
+                info.context.scope,
+                str(account_id),
+                str(to_contact_id),
+                max_hops,
+                first,
+            )
+        except NotFound:
+            raise NotFoundError(
+                f"no contact {to_contact_id} at account {account_id}", argument="toContactId"
+            ) from None
+        return [
+            InfluencePath(
+                strength=p.strength,
+                member_id=p.member_id,
+                steps=[
+                    PathStep(
+                        kind=s.kind,
+                        from_id=strawberry.ID(s.from_id),
+                        from_name=s.from_name,
+                        to_id=strawberry.ID(s.to_id),
+                        to_name=s.to_name,
+                        strength=s.strength,
+                    )
+                    for s in p.steps
+                ],
+            )
+            for p in paths
+        ]
+
+    @strawberry.field(
+        metadata=meta("network.influence"),
+        description="Gaps in our coverage of an account; relationships count as stale after `staleDays` without interaction.",
+    )
+    async def coverage_gaps(
+        self, info: Info, account_id: strawberry.ID, stale_days: int = 90
+    ) -> CoverageGaps | None:
+        _bounded("staleDays", stale_days, 1, 3650)
+        before = datetime.now(UTC) - timedelta(days=stale_days)
+        try:
+            gaps = await network.coverage_gaps(
+                info.context.db, info.context.scope, str(account_id), before
+            )
+        except NotFound:
+            raise NotFoundError(f"no account with id {account_id}", argument="accountId") from None
+        return CoverageGaps(
+            account_id=strawberry.ID(gaps.account_id),
+            coverage_score=gaps.coverage_score,
+            unknown_key_people=[Contact.from_row(c) for c in gaps.unknown_key_people],
+            single_threaded=[
+                SingleThread(contact=Contact.from_row(c), member_id=strawberry.ID(m))
+                for c, m in gaps.single_threaded
+            ],
+            unmirrored_units=[ClientUnit.from_row(u) for u in gaps.unmirrored_units],
+            projects_without_champion=[Project.from_row(p) for p in gaps.projects_without_champion],
+            uncovered_blockers=[
+                UncoveredBlocker(project=Project.from_row(p), contact=Contact.from_row(c))
+                for p, c in gaps.uncovered_blockers
+            ],
+            stale_relationships=[
+                StaleRelationship(
+                    member_id=strawberry.ID(s.member_id),
+                    contact=Contact.from_row(s.contact),
+                    last_interaction=s.last_interaction,
+                )
+                for s in gaps.stale_relationships
+            ],
+        )
+
+    @strawberry.field(
+        metadata=meta("account.profile"),
+        description="Accounts side by side on the same criteria, in the order asked.",
+    )
+    async def compare_accounts(
+        self, info: Info, ids: list[strawberry.ID]
+    ) -> list[AccountComparison]:
+        _bounded("ids (count)", len(ids), 1, 50)
+        figures = await compare.compare_accounts(
+            info.context.db, info.context.scope, [str(i) for i in ids]
+        )
+        missing = [str(i) for i in ids if str(i) not in figures]
+        if missing:
+            raise NotFoundError(f"no account with id {', '.join(missing)}", argument="ids")
+        return [
+            AccountComparison(
+                account=Account.from_row(f.account),
+                open_projects=ProjectFiguresType(
+                    attack=f.projects.attack,
+                    defend=f.projects.defend,
+                    progressive=f.projects.progressive,
+                    attack_value=f.projects.attack_value,
+                    defend_value=f.projects.defend_value,
+                    progressive_value=f.projects.progressive_value,
+                ),
+                coverage_score=f.coverage_score,
+                team_size=f.team_size,
+                account_id=f.account.id,
+            )
+            for f in (figures[str(i)] for i in ids)
+        ]
+
+    @strawberry.field(
+        metadata=meta("partners"),
+        description="For a need: our functional areas that can meet it first, else partners.",
+    )
+    async def partner_options(self, info: Info, need_id: strawberry.ID) -> PartnerOptions | None:
+        try:
+            found = await partners.partner_options(
+                info.context.db, info.context.scope, str(need_id)
+            )
+        except NotFound:
+            raise NotFoundError(f"no need with id {need_id}", argument="needId") from None
+        areas = await info.context.loaders.area_by_id.load_many(
+            sorted({a for o in found.options for a in o.area_ids})
+        )
+        area_by_id = {a.id: a for a in areas if a}
+        return PartnerOptions(
+            need_id=strawberry.ID(found.need_id),
+            need_name=found.need_name,
+            description=found.description,
+            account_id=strawberry.ID(found.account_id),
+            options=[
+                CapabilityOption(
+                    capability_id=strawberry.ID(o.capability_id),
+                    capability_name=o.capability_name,
+                    recommendation=o.recommendation,
+                    internal=[
+                        FunctionalArea(id=strawberry.ID(a), name=area_by_id[a].name)
+                        for a in o.area_ids
+                        if a in area_by_id
+                    ],
+                    partners=[
+                        PartnerOffer(
+                            partner_id=strawberry.ID(x.partner_id),
+                            partner_name=x.partner_name,
+                            history=[
+                                PartnerProject(
+                                    project_id=strawberry.ID(h.project_id),
+                                    project_name=h.project_name,
+                                    account_id=strawberry.ID(h.account_id),
+                                    account_name=h.account_name,
+                                    status=h.status,
+                                )
+                                for h in x.history
+                            ],
+                        )
+                        for x in o.partners
+                    ],
+                )
+                for o in found.options
+            ],
+        )

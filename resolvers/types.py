@@ -1,0 +1,554 @@
+"""The graph as GraphQL types: client organisation, people, our team, projects, competition.
+
+Scalars are plain attributes (no resolver on the hot path). Nested lists go through the
+request's DataLoaders, so each nesting level costs one database round trip whatever the rows.
+Every field carries its need-to-know section (`@sectioned` for the type, `tag`/`meta` per field).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol, TypeVar
+
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from graph.accounts import AccountRow
+from graph.contacts import ContactRow
+from graph.interactions import InteractionRow
+from graph.org import UnitRow
+from graph.projects import CompetitorPositionRow, ProjectRow
+from graph.team import MemberRow, MembershipRow, NamedRow
+from loaders.base import PageKey
+from resolvers.context import Info
+from resolvers.relay import Connection, Edge, PageInfo, check_first, decode_cursor, encode_cursor
+from resolvers.sections import meta, sectioned, tag
+
+RowT = TypeVar("RowT")
+
+
+async def _page_of(
+    loader: DataLoader[PageKey, list[RowT]], parent_id: str, first: int, after: str | None
+) -> tuple[list[RowT], bool]:
+    """One page of a parent's children through a paged loader, and whether more follow."""
+    check_first(first)
+    rows = await loader.load((parent_id, first, decode_cursor(after, 2)))
+    return rows[:first], len(rows) > first
+
+
+@sectioned("account.profile")
+@strawberry.type(description="A key account: the client group.")
+class Account:
+    id: strawberry.ID
+    name: str
+    segment: str | None
+    industry: str | None
+    tier: str | None
+    status: str | None
+    market_potential: float | None = tag(
+        "account.market_potential",
+        description="Estimated market potential (currency units per year).",
+    )
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: AccountRow) -> Account:
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            segment=row.segment,
+            industry=row.industry,
+            tier=row.tier,
+            status=row.status,
+            market_potential=row.market_potential,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @strawberry.field(
+        metadata=meta("org.structure"), description="Client units of the account, by name."
+    )
+    async def units(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[ClientUnit]:
+        rows, more = await _page_of(info.context.loaders.units_by_account, self.id, first, after)
+        return _connection([ClientUnit.from_row(r) for r in rows], more)
+
+    @strawberry.field(
+        metadata=meta("contact.profile"), description="People at the client, by name."
+    )
+    async def contacts(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Contact]:
+        rows, more = await _page_of(info.context.loaders.contacts_by_account, self.id, first, after)
+        return _connection([Contact.from_row(r) for r in rows], more)
+
+    @strawberry.field(
+        metadata=meta("team.matrix"), description="Our account team today (account managers first)."
+    )
+    async def team(self, info: Info) -> list[TeamMembership]:
+        return [
+            TeamMembership.from_row(m)
+            for m in await info.context.loaders.team_by_account.load(self.id)
+        ]
+
+    @strawberry.field(
+        metadata=meta("projects"), description="Major projects followed up at the account."
+    )
+    async def projects(self, info: Info) -> list[Project] | None:
+        return [
+            Project.from_row(p)
+            for p in await info.context.loaders.projects_by_account.load(self.id)
+        ]
+
+    @strawberry.field(
+        metadata=meta("interactions"),
+        description="Contact moments about the account, newest first.",
+    )
+    async def interactions(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[Interaction] | None:
+        return await _interaction_page(
+            info.context.loaders.interactions_by_account, self.id, first, after
+        )
+
+    @strawberry.field(
+        metadata=meta("competition"), description="Competitors at the account, largest share first."
+    )
+    async def competitors(self, info: Info) -> list[CompetitorPosition] | None:
+        rows = await info.context.loaders.competition_by_account.load(self.id)
+        return [CompetitorPosition.from_row(r) for r in rows]
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+NamedT = TypeVar("NamedT", bound=_Named)
+
+
+def _connection(nodes: list[NamedT], more: bool) -> Connection[NamedT]:
+    """A page of name-sorted nodes; the cursor is (name, id), both readable fields."""
+    edges = [Edge(cursor=encode_cursor(n.name, n.id), node=n) for n in nodes]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
+    )
+
+
+@sectioned("org.structure")
+@strawberry.type(
+    description="A unit of the client at one level: GLOBAL, REGIONAL, NATIONAL or STATE."
+)
+class ClientUnit:
+    id: strawberry.ID
+    name: str
+    level: str
+    country: str | None
+    region: str | None
+    parent_id: strawberry.Private[str | None]
+    account_id: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: UnitRow) -> ClientUnit:
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            level=row.level,
+            country=row.country,
+            region=row.region,
+            parent_id=row.parent_id,
+            account_id=row.account_id,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> ClientUnit | None:
+        if self.parent_id is None:
+            return None
+        row = await info.context.loaders.unit_by_id.load(self.parent_id)
+        return ClientUnit.from_row(row) if row else None
+
+    @strawberry.field(description="Units directly below this one.")
+    async def children(self, info: Info) -> list[ClientUnit]:
+        return [
+            ClientUnit.from_row(r) for r in await info.context.loaders.units_by_parent.load(self.id)
+        ]
+
+    @strawberry.field(
+        metadata=meta("contact.profile"), description="People working in this unit, by name."
+    )
+    async def contacts(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Contact]:
+        rows, more = await _page_of(info.context.loaders.contacts_by_unit, self.id, first, after)
+        return _connection([Contact.from_row(r) for r in rows], more)
+
+    @strawberry.field(
+        metadata=meta("team.matrix"), description="Our account managers mirroring this unit."
+    )
+    async def mirrored_by(self, info: Info) -> list[TeamMember]:
+        ids = await info.context.loaders.mirrors_by_unit.load(self.id)
+        members = await info.context.loaders.member_by_id.load_many(ids)
+        return [TeamMember.from_row(m) for m in members if m]
+
+
+@sectioned("contact.profile")
+@strawberry.type(description="A person at the client.")
+class Contact:
+    id: strawberry.ID
+    name: str
+    title: str | None
+    buying_role: str | None
+    location: str | None
+    email: str | None = tag("contact.reach")
+    phone: str | None = tag("contact.reach")
+    linkedin_url: str | None = tag("contact.reach")
+    unit_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_row(cls, row: ContactRow) -> Contact:
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            title=row.title,
+            buying_role=row.buying_role,
+            location=row.location,
+            email=row.email,
+            phone=row.phone,
+            linkedin_url=row.linkedin_url,
+            unit_id=row.unit_id,
+        )
+
+    @strawberry.field(metadata=meta("org.structure"))
+    async def unit(self, info: Info) -> ClientUnit | None:
+        if self.unit_id is None:
+            return None
+        row = await info.context.loaders.unit_by_id.load(self.unit_id)
+        return ClientUnit.from_row(row) if row else None
+
+    @strawberry.field(description="Whom this person reports to: solid, dotted-line or matrix.")
+    async def managers(self, info: Info) -> list[ReportingLink]:
+        links = await info.context.loaders.contact_links_by_contact.load(self.id)
+        if links is None:
+            return []
+        people = await info.context.loaders.contact_by_id.load_many(
+            [m for m, _ in links.manager_ids]
+        )
+        return [
+            ReportingLink(kind=k, contact=Contact.from_row(p))
+            for (_, k), p in zip(links.manager_ids, people, strict=True)
+            if p
+        ]
+
+    @strawberry.field(description="People reporting to this person (solid line).")
+    async def reports(self, info: Info) -> list[Contact]:
+        links = await info.context.loaders.contact_links_by_contact.load(self.id)
+        if links is None:
+            return []
+        people = await info.context.loaders.contact_by_id.load_many(links.report_ids)
+        return [Contact.from_row(p) for p in people if p]
+
+    @strawberry.field(
+        metadata=meta("network.influence"),
+        description="Whom this person influences, strongest first.",
+    )
+    async def influences(self, info: Info) -> list[InfluenceLink] | None:
+        links = await info.context.loaders.contact_links_by_contact.load(self.id)
+        return await _influence_links(info, links.influences if links else [])
+
+    @strawberry.field(
+        metadata=meta("network.influence"),
+        description="Who influences this person, strongest first.",
+    )
+    async def influenced_by(self, info: Info) -> list[InfluenceLink] | None:
+        links = await info.context.loaders.contact_links_by_contact.load(self.id)
+        return await _influence_links(info, links.influenced_by if links else [])
+
+    @strawberry.field(
+        metadata=meta("network.influence"), description="Projects this person has a buying role in."
+    )
+    async def projects(self, info: Info) -> list[ProjectRole] | None:
+        links = await info.context.loaders.contact_links_by_contact.load(self.id)
+        if links is None:
+            return []
+        found = await info.context.loaders.project_by_id.load_many([p for p, _ in links.decides])
+        return [
+            ProjectRole(role=r, project=Project.from_row(p))
+            for (_, r), p in zip(links.decides, found, strict=True)
+            if p
+        ]
+
+    @strawberry.field(
+        metadata=meta("interactions"), description="Contact moments with this person, newest first."
+    )
+    async def interactions(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[Interaction] | None:
+        return await _interaction_page(
+            info.context.loaders.interactions_by_contact, self.id, first, after
+        )
+
+    @strawberry.field(
+        metadata=meta("network.influence"),
+        description="Our people who know this person, strongest first.",
+    )
+    async def known_by(self, info: Info) -> list[Acquaintance] | None:
+        links = await info.context.loaders.contact_links_by_contact.load(self.id)
+        if links is None:
+            return []
+        members = await info.context.loaders.member_by_id.load_many(
+            [m for m, _, _ in links.known_by]
+        )
+        return [
+            Acquaintance(member=TeamMember.from_row(m), strength=s, since=since)
+            for (_, s, since), m in zip(links.known_by, members, strict=True)
+            if m
+        ]
+
+
+async def _interaction_page(
+    loader: DataLoader[PageKey, list[InteractionRow]], parent_id: str, first: int, after: str | None
+) -> Connection[Interaction]:
+    rows, more = await _page_of(loader, parent_id, first, after)
+    nodes = [Interaction.from_row(r) for r in rows]
+    edges = [Edge(cursor=encode_cursor(n.at.isoformat(), n.id), node=n) for n in nodes]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
+    )
+
+
+async def _influence_links(
+    info: Info, pairs: list[tuple[str, float | None]]
+) -> list[InfluenceLink]:
+    people = await info.context.loaders.contact_by_id.load_many([c for c, _ in pairs])
+    return [
+        InfluenceLink(strength=s, contact=Contact.from_row(p))
+        for (_, s), p in zip(pairs, people, strict=True)
+        if p
+    ]
+
+
+@sectioned("contact.profile")
+@strawberry.type(description="A reporting line: SOLID, DOTTED or MATRIX.")
+class ReportingLink:
+    kind: str
+    contact: Contact = tag("contact.profile")
+
+
+@sectioned("network.influence")
+@strawberry.type(description="An influence between two contacts, with its strength (0..1).")
+class InfluenceLink:
+    strength: float | None
+    contact: Contact = tag("contact.profile")
+
+
+@sectioned("network.influence")
+@strawberry.type(description="A contact's buying role in a project.")
+class ProjectRole:
+    role: str
+    project: Project | None = tag("projects")
+
+
+@sectioned("network.influence")
+@strawberry.type(description="One of our people who knows a contact.")
+class Acquaintance:
+    member: TeamMember = tag("team.matrix")
+    strength: float | None
+    since: date | None
+
+
+@sectioned("team.matrix")
+@strawberry.type(description="One of our people.")
+class TeamMember:
+    id: strawberry.ID
+    name: str
+    title: str | None
+    function: str | None
+    area_ids: strawberry.Private[list[str]]
+    division_ids: strawberry.Private[list[str]]
+
+    @classmethod
+    def from_row(cls, row: MemberRow) -> TeamMember:
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            title=row.title,
+            function=row.function,
+            area_ids=row.area_ids,
+            division_ids=row.division_ids,
+        )
+
+    @strawberry.field
+    async def areas(self, info: Info) -> list[FunctionalArea]:
+        found = await info.context.loaders.area_by_id.load_many(self.area_ids)
+        return [FunctionalArea(id=strawberry.ID(a.id), name=a.name) for a in found if a]
+
+    @strawberry.field
+    async def divisions(self, info: Info) -> list[GeoDivision]:
+        found = await info.context.loaders.division_by_id.load_many(self.division_ids)
+        return [GeoDivision.from_row(d) for d in found if d]
+
+    @strawberry.field(description="Accounts this person is on today (only those you may see).")
+    async def accounts(self, info: Info) -> list[TeamMembership]:
+        rows = await info.context.loaders.memberships_by_member.load(self.id)
+        return [TeamMembership.from_row(m) for m in rows]
+
+
+@sectioned("team.matrix")
+@strawberry.type(description="A place on an account team, open from `from` through `until`.")
+class TeamMembership:
+    role: str
+    start: date | None = strawberry.field(name="from")
+    until: date | None
+    member_id: strawberry.Private[str]
+    account_id: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: MembershipRow) -> TeamMembership:
+        return cls(
+            role=row.role,
+            start=row.start,
+            until=row.until,
+            member_id=row.member_id,
+            account_id=row.account_id,
+        )
+
+    @strawberry.field
+    async def member(self, info: Info) -> TeamMember | None:
+        row = await info.context.loaders.member_by_id.load(self.member_id)
+        return TeamMember.from_row(row) if row else None
+
+    @strawberry.field(metadata=meta("account.profile"))
+    async def account(self, info: Info) -> Account | None:
+        row = await info.context.loaders.account_by_id.load(self.account_id)
+        return Account.from_row(row) if row else None
+
+
+@sectioned("team.matrix")
+@strawberry.type(description="A functional area of ours: Marketing, Finance, Controlling, ...")
+class FunctionalArea:
+    id: strawberry.ID
+    name: str
+
+
+@sectioned("team.matrix")
+@strawberry.type(
+    description="Our division at a level: geographic, or a cultural / market-similarity grouping."
+)
+class GeoDivision:
+    id: strawberry.ID
+    name: str
+    kind: str | None
+    level: str | None
+    parent_id: strawberry.ID | None
+
+    @classmethod
+    def from_row(cls, row: NamedRow) -> GeoDivision:
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            kind=row.kind,
+            level=row.level,
+            parent_id=strawberry.ID(row.parent_id) if row.parent_id else None,
+        )
+
+
+@sectioned("projects")
+@strawberry.type(description="A major project at an account: ATTACK, DEFEND or PROGRESSIVE.")
+class Project:
+    id: strawberry.ID
+    name: str
+    kind: str
+    status: str | None
+    stage: str | None
+    value: float | None
+    next_step: str | None
+    account_id: strawberry.ID
+    buying_centre_ids: strawberry.Private[list[tuple[str, str]]]
+    partner_keys: strawberry.Private[list[str]]
+
+    @classmethod
+    def from_row(cls, row: ProjectRow) -> Project:
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            kind=row.kind,
+            status=row.status,
+            stage=row.stage,
+            value=row.value,
+            next_step=row.next_step,
+            account_id=strawberry.ID(row.account_id),
+            buying_centre_ids=row.buying_centre,
+            partner_keys=row.partner_ids,
+        )
+
+    @strawberry.field(
+        metadata=meta("network.influence"),
+        description="Who decides, influences, champions or blocks.",
+    )
+    async def buying_centre(self, info: Info) -> list[BuyingRole] | None:
+        people = await info.context.loaders.contact_by_id.load_many(
+            [c for c, _ in self.buying_centre_ids]
+        )
+        return [
+            BuyingRole(role=r, contact=Contact.from_row(p))
+            for (_, r), p in zip(self.buying_centre_ids, people, strict=True)
+            if p
+        ]
+
+    @strawberry.field(metadata=meta("partners"), description="Partner ids involved in the project.")
+    def partner_ids(self) -> list[strawberry.ID] | None:
+        return [strawberry.ID(p) for p in self.partner_keys]
+
+
+@sectioned("network.influence")
+@strawberry.type(description="A contact's role in a project's buying centre.")
+class BuyingRole:
+    role: str
+    contact: Contact = tag("contact.profile")
+
+
+@sectioned("competition")
+@strawberry.type(description="A competitor's share and position at an account.")
+class CompetitorPosition:
+    competitor_id: strawberry.ID
+    name: str
+    share: float | None
+    position: str | None
+
+    @classmethod
+    def from_row(cls, row: CompetitorPositionRow) -> CompetitorPosition:
+        return cls(
+            competitor_id=strawberry.ID(row.competitor_id),
+            name=row.name,
+            share=row.share,
+            position=row.position,
+        )
+
+
+@sectioned("interactions")
+@strawberry.type(description="One contact moment: when, channel, summary, who on both sides.")
+class Interaction:
+    id: strawberry.ID
+    at: datetime
+    channel: str | None
+    summary: str | None
+    contact_ids: list[strawberry.ID]
+    member_ids: list[strawberry.ID]
+
+    @classmethod
+    def from_row(cls, row: InteractionRow) -> Interaction:
+        return cls(
+            id=strawberry.ID(row.id),
+            at=row.at,
+            channel=row.channel,
+            summary=row.summary,
+            contact_ids=[strawberry.ID(c) for c in row.contact_ids],
+            member_ids=[strawberry.ID(m) for m in row.member_ids],
+        )

@@ -1,0 +1,334 @@
+"""The named queries of DESIGN §5 on a hand-built client: exact people, paths and gaps."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.client_fixture import ClientFixture, am_login, build_client
+from tests.conftest import LiveApp
+
+
+@pytest.fixture
+def client(live: LiveApp, uid: str) -> ClientFixture:
+    return build_client(live.backend, uid)
+
+
+def names(items: list[dict[str, object]], key: str = "name") -> list[object]:
+    return [i[key] for i in items]
+
+
+def test_org_chart_level_by_level(live: LiveApp, client: ClientFixture) -> None:
+    body = live.gql(
+        """query($a: ID!) { orgChart(accountId: $a) {
+             accountName unitCount contactCount
+             levels { level units { name parentId contactCount contacts { name managerId } mirroredBy { name } } }
+             reportingLines { fromId toId kind } } }""",
+        {"a": client.account},
+        as_user="executive",
+    )
+    assert "errors" not in body, body
+    chart = body["data"]["orgChart"]
+    assert chart["unitCount"] == 5
+    assert chart["contactCount"] == 6
+    assert [(lvl["level"], names(lvl["units"])) for lvl in chart["levels"]] == [
+        ("GLOBAL", ["Global HQ"]),
+        ("REGIONAL", ["Region EMEA"]),
+        ("NATIONAL", ["France", "Germany"]),
+        ("STATE", ["Bavaria"]),
+    ]
+    hq = chart["levels"][0]["units"][0]
+    assert hq["mirroredBy"] == [{"name": "Alma Manager"}]
+    assert hq["contacts"] == [
+        {"name": "Cora CEO", "managerId": None},
+        {"name": "Carl CPO", "managerId": client.id("ceo")},
+    ]
+    bavaria = chart["levels"][3]["units"][0]
+    assert bavaria["parentId"] == client.id("N")
+    assert bavaria["contacts"] == [{"name": "Sam Site", "managerId": client.id("nat")}]
+    lines = {(x["fromId"], x["toId"], x["kind"]) for x in chart["reportingLines"]}
+    assert lines == {
+        (client.id("cpo"), client.id("ceo"), "SOLID"),
+        (client.id("rpres"), client.id("ceo"), "SOLID"),
+        (client.id("rpres"), client.id("cpo"), "DOTTED"),
+        (client.id("nat"), client.id("rpres"), "SOLID"),
+        (client.id("site"), client.id("nat"), "SOLID"),
+    }
+    assert body["extensions"]["dbRoundTrips"] == 2  # the chart, then the mirroring members
+
+
+def test_contact_with_its_neighbourhood(live: LiveApp, client: ClientFixture) -> None:
+    body = live.gql(
+        """query($c: ID!) { contact(id: $c) { name unit { name level } managers { kind contact { name } }
+             reports { name } influences { strength contact { name } } influencedBy { strength contact { name } }
+             projects { role project { name } } knownBy { strength member { name } } } }""",
+        {"c": client.id("nat")},
+        as_user="executive",
+    )
+    assert "errors" not in body, body
+    assert body["data"]["contact"] == {
+        "name": "Nina National",
+        "unit": {"name": "Germany", "level": "NATIONAL"},
+        "managers": [{"kind": "SOLID", "contact": {"name": "Rita President"}}],
+        "reports": [{"name": "Sam Site"}],
+        "influences": [{"strength": 0.8, "contact": {"name": "Carl CPO"}}],
+        "influencedBy": [{"strength": 0.5, "contact": {"name": "Sam Site"}}],
+        "projects": [{"role": "CHAMPION", "project": {"name": "Attack line"}}],
+        "knownBy": [],
+    }
+    rita = live.gql(
+        "query($c: ID!) { contact(id: $c) { managers { kind contact { name } } } }",
+        {"c": client.id("rpres")},
+        as_user="executive",
+    )
+    assert sorted(
+        (m["kind"], m["contact"]["name"]) for m in rita["data"]["contact"]["managers"]
+    ) == [
+        ("DOTTED", "Carl CPO"),
+        ("SOLID", "Cora CEO"),
+    ]
+
+
+def test_influence_paths_strongest_first(live: LiveApp, client: ClientFixture) -> None:
+    query = """query($a: ID!, $c: ID!, $h: Int!) { influencePaths(accountId: $a, toContactId: $c, maxHops: $h) {
+                 strength member { name } steps { kind fromName toName strength } } }"""
+    body = live.gql(
+        query, {"a": client.account, "c": client.id("ceo"), "h": 4}, as_user="executive"
+    )
+    assert "errors" not in body, body
+    paths = body["data"]["influencePaths"]
+    assert [(p["member"]["name"], p["strength"]) for p in paths] == [
+        ("Alma Manager", pytest.approx(0.45)),  # am -0.5-> cpo -0.9-> ceo
+        ("Alma Manager", pytest.approx(0.324)),  # am -0.9-> site -0.5-> nat -0.8-> cpo -0.9-> ceo
+        ("Mika Marketing", pytest.approx(0.216)),  # mk -0.6-> site ... ceo
+    ]
+    assert paths[0]["steps"] == [
+        {"kind": "KNOWS", "fromName": "Alma Manager", "toName": "Carl CPO", "strength": 0.5},
+        {"kind": "INFLUENCES", "fromName": "Carl CPO", "toName": "Cora CEO", "strength": 0.9},
+    ]
+    short = live.gql(
+        query, {"a": client.account, "c": client.id("ceo"), "h": 3}, as_user="executive"
+    )
+    assert [p["strength"] for p in short["data"]["influencePaths"]] == [pytest.approx(0.45)]
+
+
+def test_coverage_gaps_find_each_gap(live: LiveApp, client: ClientFixture) -> None:
+    body = live.gql(
+        """query($a: ID!) { coverageGaps(accountId: $a, staleDays: 90) {
+             coverageScore unknownKeyPeople { name } singleThreaded { contact { name } memberId }
+             unmirroredUnits { name } projectsWithoutChampion { name }
+             uncoveredBlockers { project { name } contact { name } }
+             staleRelationships { memberId contact { name } lastInteraction } } }""",
+        {"a": client.account},
+        as_user="executive",
+    )
+    assert "errors" not in body, body
+    gaps = body["data"]["coverageGaps"]
+    assert gaps["coverageScore"] == 0.5  # ceo and cpo are key people; only cpo is known
+    assert names(gaps["unknownKeyPeople"]) == ["Cora CEO"]
+    assert gaps["singleThreaded"] == [
+        {"contact": {"name": "Carl CPO"}, "memberId": client.id("am")}
+    ]
+    assert sorted(names(gaps["unmirroredUnits"])) == ["Bavaria", "France", "Germany", "Region EMEA"]
+    assert names(gaps["projectsWithoutChampion"]) == ["Defend frame"]
+    assert gaps["uncoveredBlockers"] == [
+        {"project": {"name": "Attack line"}, "contact": {"name": "Bea Buyer"}}
+    ]
+    stale = [
+        (s["memberId"], s["contact"]["name"], s["lastInteraction"] is None)
+        for s in gaps["staleRelationships"]
+    ]
+    assert stale == [(client.id("mk"), "Sam Site", True), (client.id("am"), "Carl CPO", False)]
+
+
+def test_decision_network_of_a_project(live: LiveApp, client: ClientFixture) -> None:
+    body = live.gql(
+        """query($a: ID!, $p: ID!) { decisionNetwork(accountId: $a, projectId: $p, maxHops: 1) {
+             project { name } centre { role contact { name } } contacts { name } influences { fromId toId strength } } }""",
+        {"a": client.account, "p": client.id("p1")},
+        as_user="executive",
+    )
+    assert "errors" not in body, body
+    net = body["data"]["decisionNetwork"]
+    assert net["project"] == {"name": "Attack line"}
+    assert sorted((c["role"], c["contact"]["name"]) for c in net["centre"]) == [
+        ("BLOCKER", "Bea Buyer"),
+        ("CHAMPION", "Nina National"),
+        ("DECISION_MAKER", "Cora CEO"),
+        ("INFLUENCER", "Carl CPO"),
+    ]
+    assert sorted(names(net["contacts"])) == [
+        "Bea Buyer",
+        "Carl CPO",
+        "Cora CEO",
+        "Nina National",
+        "Sam Site",
+    ]
+    edges = {
+        (i["fromId"].split("-")[-1], i["toId"].split("-")[-1], i["strength"])
+        for i in net["influences"]
+    }
+    assert edges == {
+        ("site", "nat", 0.5),
+        ("nat", "cpo", 0.8),
+        ("cpo", "ceo", 0.9),
+        ("buyer", "cpo", 0.4),
+    }
+
+
+def test_partner_options_internal_first_and_scoped_history(
+    live: LiveApp, client: ClientFixture
+) -> None:
+    q = """query($n: ID!) { partnerOptions(needId: $n) { needName options { capabilityName recommendation
+             internal { name } partners { partnerName history { projectName accountName } } } } }"""
+    internal = live.gql(q, {"n": client.id("need-int")}, as_user="executive")["data"][
+        "partnerOptions"
+    ]
+    assert internal["options"] == [
+        {
+            "capabilityName": "Internal capability",
+            "recommendation": "INTERNAL",
+            "internal": [{"name": f"Area {client.prefix}"}],
+            "partners": [],
+        }
+    ]
+    partner = live.gql(q, {"n": client.id("need-ptn")}, as_user="executive")["data"][
+        "partnerOptions"
+    ]
+    offer = partner["options"][0]
+    assert offer["recommendation"] == "PARTNER"
+    assert {h["projectName"] for h in offer["partners"][0]["history"]} == {
+        "Attack line",
+        "Other project",
+    }
+    # The account manager is not on `other`: its project stays out of the partner's history.
+    scoped = live.gql(q, {"n": client.id("need-ptn")}, as_user=am_login(live.backend, client))
+    assert [
+        h["projectName"]
+        for h in scoped["data"]["partnerOptions"]["options"][0]["partners"][0]["history"]
+    ] == ["Attack line"]
+
+
+def test_compare_accounts_side_by_side(live: LiveApp, client: ClientFixture) -> None:
+    body = live.gql(
+        """query($ids: [ID!]!) { compareAccounts(ids: $ids) { account { id marketPotential }
+             openProjects { attack defend attackValue defendValue } coverageScore teamSize competitors { name share position } } }""",
+        {"ids": [client.account, client.other]},
+        as_user="executive",
+    )
+    assert "errors" not in body, body
+    mine, other = body["data"]["compareAccounts"]
+    assert mine == {
+        "account": {"id": client.account, "marketPotential": 12500000.0},
+        "openProjects": {
+            "attack": 1,
+            "defend": 1,
+            "attackValue": 400000.0,
+            "defendValue": 900000.0,
+        },
+        "coverageScore": 0.5,
+        "teamSize": 2,
+        "competitors": [{"name": f"Rival {client.prefix}", "share": 0.3, "position": "LEADER"}],
+    }
+    assert other["account"]["id"] == client.other
+    assert other["openProjects"]["attack"] == 1 and other["teamSize"] == 0
+    # An account out of the caller's reach answers like a missing one.
+    denied = live.gql(
+        "query($ids: [ID!]!) { compareAccounts(ids: $ids) { coverageScore } }",
+        {"ids": [client.account, client.other]},
+        as_user=am_login(live.backend, client),
+    )
+    assert denied["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_interaction_history_newest_first(live: LiveApp, client: ClientFixture) -> None:
+    body = live.gql(
+        "query($a: ID!) { account(id: $a) { interactions(first: 10) { edges { node { summary contactIds memberIds } } } } }",
+        {"a": client.account},
+        as_user="executive",
+    )
+    edges = body["data"]["account"]["interactions"]["edges"]
+    assert [e["node"]["summary"] for e in edges] == ["Talked with Sam Site", "Talked with Carl CPO"]
+
+
+def test_round_trips_do_not_grow_with_rows(live: LiveApp) -> None:
+    query = """query($n: Int!) { accounts(first: $n) { edges { node { name units(first: $n) { edges { node {
+                 name children { name } contacts(first: $n) { edges { node { name knownBy { member { name } } } } } } } }
+                 team { role member { name } } } } } }"""
+    small = live.gql(query, {"n": 1}, as_user="executive")
+    large = live.gql(query, {"n": 40}, as_user="executive")
+    assert "errors" not in large, large["errors"][:2]
+    count = lambda b: sum(len(e["node"]["units"]["edges"]) for e in b["data"]["accounts"]["edges"])  # noqa: E731
+    assert count(large) > 10 * count(small)
+    assert large["extensions"]["dbRoundTrips"] == small["extensions"]["dbRoundTrips"] <= 8
+
+
+@pytest.mark.parametrize(
+    ("query", "argument"),
+    [
+        (
+            '{ influencePaths(accountId: "x", toContactId: "y", maxHops: 7) { strength } }',
+            "maxHops",
+        ),
+        (
+            '{ influencePaths(accountId: "x", toContactId: "y", maxHops: 0) { strength } }',
+            "maxHops",
+        ),
+        (
+            '{ decisionNetwork(accountId: "x", projectId: "y", maxHops: 5) { contacts { id } } }',
+            "maxHops",
+        ),
+        ('{ account(id: "acc-nordwind") { units(first: 101) { edges { cursor } } } }', "first"),
+        ('{ coverageGaps(accountId: "x", staleDays: 0) { coverageScore } }', "staleDays"),
+    ],
+)
+def test_bounds_are_validation_errors_naming_the_argument(
+    live: LiveApp, query: str, argument: str
+) -> None:
+    body = live.gql(query, as_user="executive")
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "VALIDATION"
+    assert f"'{argument}'" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ orgChart(accountId: "nope") { unitCount } }',
+        '{ contact(id: "nope") { name } }',
+        '{ influencePaths(accountId: "nope", toContactId: "nope") { strength } }',
+        '{ coverageGaps(accountId: "nope") { coverageScore } }',
+        '{ decisionNetwork(accountId: "nope", projectId: "nope") { contacts { id } } }',
+        '{ partnerOptions(needId: "nope") { needName } }',
+    ],
+)
+def test_unknown_ids_are_not_found(live: LiveApp, query: str) -> None:
+    body = live.gql(query, as_user="executive")
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_market_potential_only_in_own_segment_for_account_managers(
+    live: LiveApp, client: ClientFixture
+) -> None:
+    user = am_login(live.backend, client)
+    live.backend.write(
+        "MATCH (m:TeamMember {id: $m}), (o:Account {id: $o}) MERGE (m)-[t:ON_TEAM]->(o) "
+        "SET t.role = 'ACCOUNT_MANAGER', t.from = date('2020-01-01')",
+        m=client.id("am"),
+        o=client.other,
+    )
+    q = "query($a: ID!) { account(id: $a) { segment marketPotential } }"
+    own = live.gql(q, {"a": client.account}, as_user=user)
+    assert own["data"]["account"] == {"segment": "Industrial", "marketPotential": 12500000.0}
+    foreign = live.gql(q, {"a": client.other}, as_user=user)
+    assert foreign["data"]["account"] == {"segment": "Energy", "marketPotential": None}
+    assert foreign["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert foreign["errors"][0]["path"] == ["account", "marketPotential"]
+    # Sorting by the figure would leak it through the order: refused for a conditional grant.
+    sort = live.gql("{ accounts(sort: MARKET_POTENTIAL) { edges { cursor } } }", as_user=user)
+    assert sort["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    ok = live.gql(
+        "{ accounts(first: 100, sort: MARKET_POTENTIAL) { edges { node { marketPotential } } } }",
+        as_user="controlling",
+    )
+    values = [e["node"]["marketPotential"] or -1 for e in ok["data"]["accounts"]["edges"]]
+    assert values == sorted(values, reverse=True)
