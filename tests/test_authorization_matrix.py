@@ -1,0 +1,310 @@
+"""The authorization matrix, generated from the policy file: every role x every section x
+in scope / out of scope / outside the time window, through HTTP, asserting the exact value or
+FORBIDDEN / NOT_FOUND. Also: introspection per role, and the audit trail of restricted reads."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from auth.policy import Access, Condition, load_policy
+from graph.model import Role
+from resolvers.schema import build_schema, field_section, schema_fields
+from resolvers.sections import PUBLIC
+from tests import factories
+from tests.client_fixture import ClientFixture, build_client
+from tests.conftest import LiveApp
+
+POLICY = load_policy()
+TODAY = datetime.now(UTC).date()
+SITUATIONS = ("in_scope", "out_of_scope", "window_closed")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A query reading one section: its root field's section, and where the value lands."""
+
+    query: str
+    root: str
+    root_section: str
+    variables: Callable[[ClientFixture], dict[str, Any]]
+    extract: Callable[[Any], Any]
+    expected: Callable[[ClientFixture], Any]
+    account_scoped: bool = True
+
+
+PROBES: dict[str, Probe] = {
+    "account.profile": Probe(
+        "query($a: ID!) { account(id: $a) { name } }",
+        "account",
+        "account.profile",
+        lambda c: {"a": c.account},
+        lambda d: d["name"],
+        lambda c: f"Fixture {c.prefix}",
+    ),
+    "account.market_potential": Probe(
+        "query($a: ID!) { account(id: $a) { marketPotential } }",
+        "account",
+        "account.profile",
+        lambda c: {"a": c.account},
+        lambda d: d["marketPotential"],
+        lambda c: 12500000.0,
+    ),
+    "org.structure": Probe(
+        "query($a: ID!) { orgChart(accountId: $a) { unitCount } }",
+        "orgChart",
+        "org.structure",
+        lambda c: {"a": c.account},
+        lambda d: d["unitCount"],
+        lambda c: 5,
+    ),
+    "contact.profile": Probe(
+        "query($c: ID!) { contact(id: $c) { name } }",
+        "contact",
+        "contact.profile",
+        lambda c: {"c": c.id("ceo")},
+        lambda d: d["name"],
+        lambda c: "Cora CEO",
+    ),
+    "contact.reach": Probe(
+        "query($c: ID!) { contact(id: $c) { email } }",
+        "contact",
+        "contact.profile",
+        lambda c: {"c": c.id("ceo")},
+        lambda d: d["email"],
+        lambda c: "ceo@client.example",
+    ),
+    "network.influence": Probe(
+        "query($c: ID!) { contact(id: $c) { influences { strength } } }",
+        "contact",
+        "contact.profile",
+        lambda c: {"c": c.id("nat")},
+        lambda d: d["influences"],
+        lambda c: [{"strength": 0.8}],
+    ),
+    "team.matrix": Probe(
+        "query($a: ID!) { orgChart(accountId: $a) { levels { units { mirroredBy { name } } } } }",
+        "orgChart",
+        "org.structure",
+        lambda c: {"a": c.account},
+        lambda d: d["levels"][0]["units"][0]["mirroredBy"],
+        lambda c: [{"name": "Alma Manager"}],
+    ),
+    "competition": Probe(
+        "query($a: ID!) { account(id: $a) { competitors { name share } } }",
+        "account",
+        "account.profile",
+        lambda c: {"a": c.account},
+        lambda d: d["competitors"],
+        lambda c: [{"name": f"Rival {c.prefix}", "share": 0.3}],
+    ),
+    "projects": Probe(
+        "query($a: ID!) { account(id: $a) { projects { name } } }",
+        "account",
+        "account.profile",
+        lambda c: {"a": c.account},
+        lambda d: d["projects"],
+        lambda c: [{"name": "Attack line"}, {"name": "Defend frame"}],
+    ),
+    "partners": Probe(
+        "query($n: ID!) { partnerOptions(needId: $n) { needName } }",
+        "partnerOptions",
+        "partners",
+        lambda c: {"n": c.id("need-int")},
+        lambda d: d["needName"],
+        lambda c: "Needs internal",
+    ),
+    "interactions": Probe(
+        "query($a: ID!) { account(id: $a) { interactions(first: 5) { edges { node { summary } } } } }",
+        "account",
+        "account.profile",
+        lambda c: {"a": c.account},
+        lambda d: [e["node"]["summary"] for e in d["interactions"]["edges"]],
+        lambda c: ["Talked with Sam Site", "Talked with Carl CPO"],
+    ),
+    "admin.users": Probe(
+        "{ users { username } }",
+        "users",
+        "admin.users",
+        lambda c: {},
+        lambda d: "admin" in [u["username"] for u in d],
+        lambda c: True,
+        account_scoped=False,
+    ),
+    "admin.audit": Probe(
+        "{ auditLog(first: 1) { pageInfo { hasNextPage } } }",
+        "auditLog",
+        "admin.audit",
+        lambda c: {},
+        lambda d: d["pageInfo"]["hasNextPage"],
+        lambda c: True,
+        account_scoped=False,
+    ),
+}
+
+
+def used_sections() -> set[str]:
+    return {
+        s for _, _, f in schema_fields(build_schema()) if (s := field_section(f)) and s != PUBLIC
+    }
+
+
+def test_every_section_in_the_schema_has_a_probe() -> None:
+    missing = used_sections() - set(PROBES)
+    assert not missing, f"sections without an authorization probe: {sorted(missing)}"
+
+
+@dataclass
+class Matrix:
+    client: ClientFixture
+    users: dict[tuple[Role, str], str]
+
+
+@pytest.fixture(scope="module")
+def matrix(live: LiveApp) -> Matrix:
+    prefix = "m" + secrets.token_hex(4)
+    client = build_client(live.backend, prefix)
+    windows: dict[str, dict[str, tuple[date, date | None]]] = {
+        "in_scope": {client.account: (TODAY - timedelta(days=30), None)},
+        "out_of_scope": {client.other: (TODAY - timedelta(days=30), None)},
+        "window_closed": {client.account: (TODAY - timedelta(days=30), TODAY - timedelta(days=1))},
+    }
+    users = {}
+    for role in Role:
+        for situation in SITUATIONS:
+            users[(role, situation)] = factories.member_login(
+                live.backend,
+                f"{prefix}-{situation}",
+                role.value,
+                windows[situation],
+                segments=["Industrial"],
+            )
+    return Matrix(client, users)
+
+
+def expected_outcome(role: Role, section: str, situation: str, probe: Probe) -> str:
+    """VALUE, FORBIDDEN (at root or field) or NOT_FOUND, from the policy alone."""
+    if POLICY.grant(role, probe.root_section).access < Access.READ:
+        return "ROOT_FORBIDDEN"
+    reachable = (
+        not probe.account_scoped or role in (Role.ADMIN, Role.EXECUTIVE) or situation == "in_scope"
+    )
+    if not reachable:
+        return "NOT_FOUND"
+    grant = POLICY.grant(role, section)
+    if grant.access < Access.READ:
+        return "FIELD_FORBIDDEN"
+    # The fixture account is in the probe users' own segment, so OWN_SEGMENT holds.
+    assert grant.when in (None, Condition.OWN_SEGMENT)
+    return "VALUE"
+
+
+@pytest.mark.parametrize("situation", SITUATIONS)
+@pytest.mark.parametrize("section", sorted(PROBES))
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_read_matrix(
+    live: LiveApp, matrix: Matrix, role: Role, section: str, situation: str
+) -> None:
+    probe = PROBES[section]
+    body = live.gql(
+        probe.query, probe.variables(matrix.client), as_user=matrix.users[(role, situation)]
+    )
+    outcome = expected_outcome(role, section, situation, probe)
+    errors = body.get("errors", [])
+    data = body.get("data") or {}
+    if outcome == "VALUE":
+        assert not errors, errors
+        assert probe.extract(data[probe.root]) == probe.expected(matrix.client)
+    elif outcome == "ROOT_FORBIDDEN":
+        assert data.get(probe.root) is None
+        assert [(e["extensions"]["code"], e["path"]) for e in errors] == [
+            ("FORBIDDEN", [probe.root])
+        ]
+    elif outcome == "NOT_FOUND":
+        assert data.get(probe.root) is None
+        assert [(e["extensions"]["code"], e["path"]) for e in errors] == [
+            ("NOT_FOUND", [probe.root])
+        ]
+    else:
+        assert errors, f"{role} read {section} ({situation})"
+        assert {e["extensions"]["code"] for e in errors} == {"FORBIDDEN"}
+        assert all(e["extensions"]["section"] == section for e in errors)
+        assert all(e["path"][0] == probe.root and len(e["path"]) > 1 for e in errors)
+
+
+def _expected_fields(role: Role) -> dict[str, set[str]]:
+    visible: dict[str, set[str]] = {}
+    for type_name, name, field in schema_fields(build_schema()):
+        section = field_section(field)
+        if section == PUBLIC or POLICY.grant(role, section or "").access >= Access.READ:
+            visible.setdefault(type_name, set()).add(name)
+    return visible
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_introspection_shows_exactly_the_readable_fields(live: LiveApp, role: Role) -> None:
+    body = live.gql(
+        "{ __schema { types { name kind fields { name } } } }", as_user=role.value.lower()
+    )
+    seen = {
+        t["name"]: {f["name"] for f in t["fields"] or []}
+        for t in body["data"]["__schema"]["types"]
+        if t["kind"] == "OBJECT" and not t["name"].startswith("__")
+    }
+    expected = _expected_fields(role)
+    for type_name, fields in seen.items():
+        assert fields == expected.get(type_name, set()), type_name
+
+
+def test_anonymous_introspection_shows_only_public_fields(live: LiveApp) -> None:
+    body = live.gql('{ __type(name: "Query") { fields { name } } }')
+    assert {f["name"] for f in body["data"]["__type"]["fields"]} == {"me"}
+    body = live.gql('{ __type(name: "Account") { fields { name } } }')
+    assert body["data"]["__type"]["fields"] == []
+
+
+def test_restricted_reads_and_refusals_are_audited(live: LiveApp, matrix: Matrix) -> None:
+    controller = matrix.users[(Role.CONTROLLING, "in_scope")]
+    researcher = matrix.users[(Role.MARKET_RESEARCH, "in_scope")]
+    live.gql(
+        "query($a: ID!) { account(id: $a) { marketPotential } }",
+        {"a": matrix.client.account},
+        as_user=controller,
+    )
+    live.gql(
+        "query($c: ID!) { contact(id: $c) { email } }",
+        {"c": matrix.client.id("ceo")},
+        as_user=researcher,
+    )
+    log = live.gql(
+        "query($t: String) { auditLog(first: 50, filter: {targetId: $t}) { edges { node { username action section targetType outcome requestId } } } }",
+        {"t": matrix.client.account},
+        as_user="admin",
+    )
+    entries = [e["node"] for e in log["data"]["auditLog"]["edges"]]
+    assert {
+        "username": controller,
+        "action": "READ",
+        "section": "account.market_potential",
+        "targetType": "Account",
+        "outcome": "OK",
+    } in [{k: v for k, v in e.items() if k != "requestId"} for e in entries]
+    refused = live.gql(
+        "query($t: String) { auditLog(first: 50, filter: {targetId: $t}) { edges { node { username section outcome } } } }",
+        {"t": matrix.client.id("ceo")},
+        as_user="admin",
+    )
+    assert {"username": researcher, "section": "contact.reach", "outcome": "FORBIDDEN"} in [
+        e["node"] for e in refused["data"]["auditLog"]["edges"]
+    ]
+    # The audit trail holds no tokens or secrets.
+    whole = live.gql(
+        "{ auditLog(first: 100) { edges { node { id username section targetId requestId } } } }",
+        as_user="admin",
+    )
+    assert "eyJ" not in str(whole)
