@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +31,36 @@ class AuthSettings:
     refresh_days: int
     max_failures: int
     lock_minutes: int
+    principal_cache_seconds: float = 2.0
+
+
+class PrincipalCache:
+    """Who is behind a live session, remembered for a few seconds per process.
+
+    Every request needs it; asking the graph each time costs a round trip. Logout through
+    this process forgets the session at once; a logout, deactivation or password change made
+    elsewhere (another worker, the CLI) takes effect within `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, session_id: str) -> Principal | None:
+        entry = self._entries.get(session_id)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, session_id: str, principal: Principal) -> None:
+        if self.seconds <= 0:
+            return
+        if len(self._entries) > 10_000:
+            now = time.monotonic()
+            self._entries = {k: v for k, v in self._entries.items() if v[0] >= now}
+        self._entries[session_id] = (time.monotonic() + self.seconds, principal)
+
+    def forget(self, session_id: str) -> None:
+        self._entries.pop(session_id, None)
 
 
 @dataclass(frozen=True)
@@ -101,23 +132,31 @@ async def refresh(db: Database, cfg: AuthSettings, refresh_token: str) -> Tokens
     return Tokens(token=token, refresh_token=new_token, expires_at=expires)
 
 
-async def logout(db: Database, session_id: str) -> None:
+async def logout(db: Database, session_id: str, cache: PrincipalCache | None = None) -> None:
+    if cache is not None:
+        cache.forget(session_id)
     await users.revoke_session(db, session_id, datetime.now(UTC))
 
 
-async def principal_for_token(db: Database, cfg: AuthSettings, token: str) -> Principal | None:
+async def principal_for_token(
+    db: Database, cfg: AuthSettings, token: str, cache: PrincipalCache | None = None
+) -> Principal | None:
     """The principal behind a bearer token, or None when it is invalid, expired or ended."""
     try:
         claims = read_access_token(cfg.secret, token)
     except TokenError:
         return None
+    if cache is not None:
+        cached = cache.get(claims.session_id)
+        if cached is not None and cached.user_id == claims.user_id:
+            return cached
     found = await users.session_principal(db, claims.session_id, datetime.now(UTC))
     if found is None:
         return None
     user, _ = found
     if user.user_id != claims.user_id:
         return None
-    return Principal(
+    principal = Principal(
         user_id=user.user_id,
         username=user.username,
         roles=frozenset(Role(r) for r in user.roles if r in Role.__members__),
@@ -125,3 +164,6 @@ async def principal_for_token(db: Database, cfg: AuthSettings, token: str) -> Pr
         segments=frozenset(user.segments),
         session_id=claims.session_id,
     )
+    if cache is not None:
+        cache.put(claims.session_id, principal)
+    return principal

@@ -17,6 +17,7 @@ from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
+from neo4j import exceptions as neo4j_errors
 
 from graph.errors import DatabaseUnavailable, translate
 
@@ -101,8 +102,27 @@ class Database:
         return Query(text, timeout=self._tx_timeout)
 
     async def read(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run a read query; rows as dicts keyed by the RETURN names."""
-        return await self._run(text, params, RoutingControl.READ)
+        """Run a read query; rows as dicts keyed by the RETURN names.
+
+        An auto-commit read: one network round trip (RUN and PULL pipelined) instead of a
+        managed transaction's BEGIN/RUN/PULL/COMMIT. Reads are safe to repeat, so a broken
+        connection is retried once on a fresh one."""
+        _count()
+        async with self._gate:
+            for attempt in (1, 2):
+                try:
+                    async with self._driver.session(
+                        database=self.database, default_access_mode=neo4j.READ_ACCESS
+                    ) as session:
+                        result = await session.run(self._query(text), dict(params or {}))
+                        keys = result.keys()
+                        return [dict(zip(keys, r.values(), strict=True)) async for r in result]
+                except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+                    if attempt == 2:
+                        raise translate(exc) from exc
+                except Exception as exc:
+                    raise translate(exc) from exc
+        raise AssertionError("unreachable")
 
     async def write(
         self, text: LiteralString, params: Mapping[str, Any] | None = None

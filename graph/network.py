@@ -43,7 +43,7 @@ WHERE """
     + ACCOUNT_IN_SCOPE
     + """
 CALL (p) {
-  MATCH (c:Contact)-[d:DECIDES]->(p)
+  MATCH (p)<-[d:DECIDES]-(c:Contact)
   RETURN collect([c.id, d.role]) AS centre, collect(c) AS members
 }
 CALL (members, a) {
@@ -239,7 +239,7 @@ CALL (a) {
 CALL (a) {
   MATCH (a)-[:HAS_PROJECT]->(p:Project)
   WHERE coalesce(p.status, 'OPEN') = 'OPEN' AND coalesce(p.archived, false) = false
-    AND NOT EXISTS { MATCH (:Contact)-[d:DECIDES]->(p) WHERE d.role = 'CHAMPION' }
+    AND NOT EXISTS { MATCH (p)<-[d:DECIDES]-(:Contact) WHERE d.role = 'CHAMPION' }
   RETURN collect("""
     + PROJECT_FIELDS
     + """) AS noChampion
@@ -256,7 +256,7 @@ CALL (a) {
 }
 CALL (a) {
   MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)<-[:KNOWS]-(m:TeamMember)
-  WITH m, c, [(i:Interaction)-[:WITH]->(c) WHERE EXISTS { (i)-[:BY]->(m) } | i.at] AS ats
+  WITH m, c, [(c)<-[:WITH]-(i:Interaction) WHERE EXISTS { (i)-[:BY]->(m) } | i.at] AS ats
   WITH m, c, reduce(last = null, x IN ats | CASE WHEN last IS NULL OR x > last THEN x ELSE last END) AS lastAt
   WHERE lastAt IS NULL OR lastAt < $staleBefore
   RETURN collect([m.id, lastAt, """

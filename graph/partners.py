@@ -60,11 +60,11 @@ WHERE """
 OPTIONAL MATCH (n)-[:REQUIRES]->(cap:Capability)
 WITH a, n, cap
 CALL (cap) {
-  OPTIONAL MATCH (f:FunctionalArea)-[:OFFERS]->(cap)
+  OPTIONAL MATCH (cap)<-[:OFFERS]-(f:FunctionalArea)
   RETURN collect(f.id) AS areaIds
 }
 CALL (cap) {
-  OPTIONAL MATCH (x:Partner)-[:OFFERS]->(cap)
+  OPTIONAL MATCH (cap)<-[:OFFERS]-(x:Partner)
   WITH x WHERE x IS NOT NULL
   CALL (x) {
     OPTIONAL MATCH (x)<-[:WITH_PARTNER]-(p:Project)<-[:HAS_PROJECT]-(b:Account)

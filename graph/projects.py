@@ -27,7 +27,7 @@ class ProjectRow:
 PROJECT_FIELDS: Final = """p {
   .id, .name, .kind, .status, .stage, .value, .nextStep, accountId: a.id,
   partnerIds: [(p)-[:WITH_PARTNER]->(x:Partner) | x.id],
-  buyingCentre: [(c:Contact)-[d:DECIDES]->(p) | [c.id, d.role]]
+  buyingCentre: [(p)<-[d:DECIDES]-(c:Contact) | [c.id, d.role]]
 }"""
 
 
@@ -90,7 +90,7 @@ COMPETITION_OF_ACCOUNTS: Final = """
 UNWIND $ids AS accountId
 MATCH (a:Account {id: accountId})
 RETURN accountId,
-  [(x:Competitor)-[r:COMPETES_AT]->(a) | {id: x.id, name: x.name, share: r.share, position: r.position}]
+  [(a)<-[r:COMPETES_AT]-(x:Competitor) | {id: x.id, name: x.name, share: r.share, position: r.position}]
     AS competitors
 """
 

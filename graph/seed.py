@@ -338,27 +338,26 @@ def _account(
                 units.append((s, UnitLevel.STATE, state))
     per_level = {
         UnitLevel.GLOBAL: 40,
-        UnitLevel.REGIONAL: 20,
-        UnitLevel.NATIONAL: 14,
-        UnitLevel.STATE: 12,
+        UnitLevel.REGIONAL: 24,
+        UnitLevel.NATIONAL: 20,
+        UnitLevel.STATE: 20,
     }
     if contact_budget is not None:
         per_level = {
             lvl: max(1, contact_budget * w // 100)
             for lvl, w in {
-                UnitLevel.GLOBAL: 12,
-                UnitLevel.REGIONAL: 6,
-                UnitLevel.NATIONAL: 4,
-                UnitLevel.STATE: 3,
+                UnitLevel.GLOBAL: 16,
+                UnitLevel.REGIONAL: 9,
+                UnitLevel.NATIONAL: 6,
+                UnitLevel.STATE: 5,
             }.items()
         }
     contacts: list[str] = []
     heads: dict[str, str] = {}
-    parent_of: dict[str, str] = {}
-    for parent, child in (
-        (r["from"], r["to"]) for r in ds.rels[(Rel.PARENT_OF, Label.CLIENT_UNIT, Label.CLIENT_UNIT)]
-    ):
-        parent_of[child] = parent
+    parent_of = {
+        r["to"]: r["from"]
+        for r in ds.rels[(Rel.PARENT_OF, Label.CLIENT_UNIT, Label.CLIENT_UNIT)][-len(units) :]
+    }
     n_contacts = 0
     for unit_id, level, place in units:
         count = max(2, int(per_level[level] * (scale if contact_budget is None else 1.0)))
@@ -411,7 +410,7 @@ def _account(
             )
     # Influence web: mostly within a unit's neighbourhood, some long ties to the top.
     for i, cid in enumerate(contacts):
-        for _ in range(2 if i % 3 else 1):
+        for _ in range(3 if i % 2 else 2):
             other = contacts[min(len(contacts) - 1, max(0, i + rng.randint(-12, 12)))]
             if other != cid:
                 ds.rel(

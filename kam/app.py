@@ -6,7 +6,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
@@ -29,7 +29,7 @@ from strawberry.types import ExecutionResult
 
 from auth.policy import Policy, load_policy
 from auth.principal import ANONYMOUS, Principal
-from auth.service import AuthSettings, principal_for_token
+from auth.service import AuthSettings, PrincipalCache, principal_for_token
 from auth.visibility import Visibility
 from graph import audit
 from graph.driver import Database, start_counting
@@ -53,6 +53,7 @@ class Runtime:
     policy: Policy
     auth: AuthSettings
     embedded: EmbeddedServer | None = None
+    principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0))
 
     async def close(self) -> None:
         await self.db.close()
@@ -67,6 +68,7 @@ def auth_settings(settings: Settings) -> AuthSettings:
         refresh_days=settings.refresh_token_days,
         max_failures=settings.login_max_failures,
         lock_minutes=settings.login_lock_minutes,
+        principal_cache_seconds=settings.principal_cache_seconds,
     )
 
 
@@ -119,7 +121,9 @@ class BearerTokenBackend(AuthenticationBackend):
             raise AuthenticationError("use 'Authorization: Bearer <token>'")
         runtime: Runtime = conn.app.state.runtime
         try:
-            principal = await principal_for_token(runtime.db, runtime.auth, token.strip())
+            principal = await principal_for_token(
+                runtime.db, runtime.auth, token.strip(), runtime.principals
+            )
         except GraphError as exc:
             log.warning("token check failed: %s", exc)
             raise AuthenticationError("the database is not answering; try again shortly") from exc
@@ -169,6 +173,7 @@ class KamGraphQL(GraphQL[Context, None]):
             loaders=build_loaders(runtime.db, scope),
             request_id=request.scope.get("kam.request_id", secrets.token_hex(8)),
             round_trips=start_counting(),
+            principals=runtime.principals,
         )
         request.state.kam_context = context
         return context
@@ -247,7 +252,10 @@ def create_app(
             if embedded is not None:
                 embedded.stop()
             raise
-        runtime = Runtime(settings, db, policy, auth_settings(settings), embedded)
+        auth = auth_settings(settings)
+        runtime = Runtime(
+            settings, db, policy, auth, embedded, PrincipalCache(auth.principal_cache_seconds)
+        )
         try:
             await migrate(db)
         except BaseException:

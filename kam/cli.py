@@ -120,7 +120,11 @@ def check_port_free(host: str, port: int) -> None:
             ) from None
 
 
-def serve_app(settings: Settings, connection: Connection | None, banner: list[str]) -> None:
+def serve_app(
+    settings: Settings, connection: Connection | None, banner: list[str], workers: int = 1
+) -> None:
+    import os
+
     import uvicorn
 
     from kam.app import create_app
@@ -129,17 +133,36 @@ def serve_app(settings: Settings, connection: Connection | None, banner: list[st
         asgi = create_app(settings, connection=connection)
     except ConfigError as exc:
         raise fail(str(exc)) from None
-
-    config = uvicorn.Config(
-        asgi, host=settings.host, port=settings.port, log_level="info", lifespan="on"
-    )
-    server = uvicorn.Server(config)
     url = f"http://{settings.host}:{settings.port}/graphql"
     out.print(f"GraphQL endpoint: {url}", highlight=False, soft_wrap=True)
     for line in banner:
         out.print(line, highlight=False, soft_wrap=True)
     sys.stdout.flush()
-    server.run()
+    if workers == 1:
+        config = uvicorn.Config(
+            asgi, host=settings.host, port=settings.port, log_level="info", lifespan="on"
+        )
+        uvicorn.Server(config).run()
+        return
+    # Several stateless worker processes share one database: each builds its app from the
+    # environment, pointed at the database this process started (or the configured one).
+    if connection is not None:
+        os.environ.update(
+            KAM_DB_URI=connection.uri,
+            KAM_DB_USER=connection.user,
+            KAM_DB_PASSWORD=connection.password,
+            KAM_DB_NAME=connection.database,
+        )
+    os.environ["KAM_TOKEN_SECRET"] = settings.signing_secret()
+    uvicorn.run(
+        "kam.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="info",
+        lifespan="on",
+    )
 
 
 HostOpt = Annotated[str | None, typer.Option(help="Interface to listen on (KAM_HOST).")]
@@ -155,15 +178,20 @@ def _with_overrides(settings: Settings, host: str | None, port: int | None) -> S
     return settings.model_copy(update=updates) if updates else settings
 
 
+WorkersOpt = Annotated[
+    int, typer.Option(min=1, max=64, help="Worker processes (stateless; they share the database).")
+]
+
+
 @app.command()
-def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+def serve(host: HostOpt = None, port: PortOpt = None, workers: WorkersOpt = 1) -> None:
     """Serve the API on the configured database (KAM_DB_URI) or the embedded default."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = _with_overrides(load_settings(), host, port)
     check_port_free(settings.host, settings.port)
     with database(settings) as connection:
         run_db(settings, connection, _migrate)
-        serve_app(settings, connection, [])
+        serve_app(settings, connection, [], workers)
 
 
 @app.command()

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=7, ge=1, le=90)
     login_max_failures: int = Field(default=5, ge=1)
     login_lock_minutes: int = Field(default=15, ge=1)
+    # How long a process trusts a session it has checked (0: ask the graph on every request).
+    principal_cache_seconds: float = Field(default=2.0, ge=0, le=60)
     policy_file: Path | None = None
     demo_password: SecretStr | None = None
     # Diagnostics: round trips per request in the GraphQL response extensions.

@@ -9,7 +9,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from auth.policy import Policy
 from auth.principal import Principal
-from auth.service import AuthSettings
+from auth.service import AuthSettings, PrincipalCache
 from auth.visibility import Visibility
 from graph.driver import Database, RoundTrips
 from graph.scope import Scope
@@ -31,6 +31,7 @@ class Context:
     loaders: Loaders
     request_id: str
     round_trips: RoundTrips
+    principals: PrincipalCache | None = None
     audit_reads: set[tuple[str, str, str, str]] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -22,7 +22,7 @@ from graphql import (
     get_named_type,
 )
 from graphql.type.introspection import TypeFields, introspection_types
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.tools import merge_types
@@ -57,7 +57,13 @@ def build_schema(extensions: tuple[type[SchemaExtension], ...] = ()) -> strawber
     return KamSchema(
         query=Query,
         mutation=Mutation,
-        extensions=[ErrorMasking, *extensions],
+        # Dashboards send the same few documents over and over: parse and validate each once.
+        extensions=[
+            ErrorMasking,
+            lambda: ParserCache(maxsize=256),  # the LRU caches are module-level, shared
+            lambda: ValidationCache(maxsize=256),
+            *extensions,
+        ],
         config=StrawberryConfig(auto_camel_case=True),
     )
 

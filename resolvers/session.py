@@ -84,5 +84,5 @@ class SessionMutations:
         session_id = info.context.principal.session_id
         if session_id is None:
             raise Unauthenticated("log in first")
-        await service.logout(info.context.db, session_id)
+        await service.logout(info.context.db, session_id, info.context.principals)
         return True

@@ -1,0 +1,298 @@
+"""The benchmark suite: `python -m bench [--size S|M|L] [--runs N] [--json] [--workers N]`.
+
+Builds the dataset of a size with the demo generator on a fresh embedded database (timing the
+load), starts the app as its own process on loopback, and measures every named query over
+HTTP with a real client: median and p95 at concurrency 1, requests per second at concurrency
+16, database round trips per request, and the same data fetched straight from the driver with
+one Cypher query (the ratio is the cost of our layer). Peak memory (RSS) of the app and the
+database processes comes from the kernel. All figures of a run come from that one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.queries import QUERIES, BenchQuery
+from graph.driver import Database
+from graph.embedded import EmbeddedServer, free_port
+from graph.migrations import migrate
+from graph.seed import build, load, seed_demo
+
+RESULTS = Path(__file__).with_name("results")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def load_dataset(db: Database, size: str, password: str) -> dict[str, Any]:
+    await migrate(db)
+    dataset = build(size)
+    nodes, rels = dataset.count()
+    done = {"n": 0}
+    total = nodes + rels
+    last = [0.0]
+
+    def progress(_name: str, n: int) -> None:
+        done["n"] += n
+        if time.monotonic() - last[0] > 2:
+            last[0] = time.monotonic()
+            log(f"  load: {done['n']:,}/{total:,} rows ({100 * done['n'] // total}%)")
+
+    started = time.perf_counter()
+    await load(db, dataset, progress)
+    seconds = time.perf_counter() - started
+    await seed_demo(db, password, size="S")  # the demo logins (the data is already there)
+    return {
+        "nodes": nodes,
+        "relationships": rels,
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(total / seconds),
+        "relationships_per_s": round(rels / seconds),
+    }
+
+
+def start_app(connection: Any, workers: int, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "KAM_DB_URI": connection.uri,
+        "KAM_DB_USER": connection.user,
+        "KAM_DB_PASSWORD": connection.password,
+        "KAM_DB_NAME": connection.database,
+        "KAM_PORT": str(port),
+        "KAM_DATA_DIR": str(data_dir),
+        "KAM_EXPOSE_METRICS": "true",
+    }
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "kam", "serve", "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the app did not become ready")
+
+
+def token(url: str, username: str, password: str) -> str:
+    body = httpx.post(
+        f"{url}/graphql",
+        json={
+            "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+            "variables": {"u": username, "p": password},
+        },
+    ).json()
+    return str(body["data"]["login"]["token"])
+
+
+def measure_graphql(client: httpx.Client, url: str, query: BenchQuery, runs: int) -> dict[str, Any]:
+    payload = {"query": query.graphql, "variables": query.variables}
+    for _ in range(max(3, runs // 10)):
+        body = client.post(f"{url}/graphql", json=payload).json()
+        if body.get("errors"):
+            raise SystemExit(f"{query.name}: {body['errors'][:1]}")
+    timings = []
+    trips = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.post(f"{url}/graphql", json=payload)
+        timings.append((time.perf_counter() - started) * 1000)
+        trips.append(response.json()["extensions"]["dbRoundTrips"])
+    return {
+        "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(percentile(timings, 0.95), 2),
+        "round_trips": max(trips),
+        "bytes": len(response.content),
+    }
+
+
+async def throughput(
+    url: str, headers: dict[str, str], query: BenchQuery, concurrency: int, seconds: float
+) -> float:
+    payload = {"query": query.graphql, "variables": query.variables}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    done = 0
+    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
+        deadline = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            nonlocal done
+            while time.perf_counter() < deadline:
+                await client.post(f"{url}/graphql", json=payload)
+                done += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return round(done / (time.perf_counter() - started), 1)
+
+
+async def measure_raw(db: Database, query: BenchQuery, runs: int) -> float:
+    for _ in range(max(3, runs // 10)):
+        await query.raw(db)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await query.raw(db)
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(timings), 2)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description="KAM Graph benchmark suite (see bench/__main__.py)."
+    )
+    parser.add_argument("--size", choices=["S", "M", "L"], default="S")
+    parser.add_argument("--runs", type=int, default=200, help="requests per query at concurrency 1")
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="duration of each throughput run"
+    )
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="app worker processes")
+    parser.add_argument("--only", default="", help="comma-separated query names")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON only")
+    args = parser.parse_args()
+    password = "bench-password-1"  # noqa: S105 - the throw-away bench database's demo users
+    tmp = Path(tempfile.mkdtemp(prefix=f"kam-bench-{args.size}-"))
+    log(f"size {args.size}: data in {tmp}")
+    server = EmbeddedServer(tmp / "db", "kam", "2g" if args.size == "L" else "1g")
+    connection = server.start()
+    app: subprocess.Popen[bytes] | None = None
+    try:
+
+        async def prepare() -> dict[str, Any]:
+            db = await Database.connect(
+                connection.uri, connection.user, connection.password, connection.database
+            )
+            try:
+                return await load_dataset(db, args.size, password)
+            finally:
+                await db.close()
+
+        log("building the dataset ...")
+        loaded = asyncio.run(prepare())
+        log(
+            f"loaded {loaded['nodes']:,} nodes, {loaded['relationships']:,} relationships in {loaded['seconds']} s"
+        )
+        app, url = start_app(connection, args.workers, tmp / "app")
+        tokens = {role: token(url, role, password) for role in ("executive", "account_manager")}
+        selected = [q for q in QUERIES if not args.only or q.name in args.only.split(",")]
+        results: dict[str, Any] = {}
+
+        async def raw_all() -> dict[str, float]:
+            db = await Database.connect(
+                connection.uri, connection.user, connection.password, connection.database
+            )
+            try:
+                return {q.name: await measure_raw(db, q, args.runs) for q in selected}
+            finally:
+                await db.close()
+
+        for query in selected:
+            log(f"measuring {query.name} ...")
+            headers = {"Authorization": f"Bearer {tokens[query.role]}"}
+            with httpx.Client(headers=headers, timeout=30) as client:
+                results[query.name] = measure_graphql(client, url, query, args.runs)
+            results[query.name]["rps_c16"] = asyncio.run(
+                throughput(url, headers, query, args.concurrency, args.seconds)
+            )
+        raw = asyncio.run(raw_all())
+        for name, median in raw.items():
+            results[name]["raw_cypher_median_ms"] = median
+            results[name]["ratio_graphql_to_raw"] = (
+                round(results[name]["median_ms"] / median, 2) if median else None
+            )
+        report = {
+            "size": args.size,
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {
+                "cores": os.cpu_count(),
+                "memory_gib": round(
+                    os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1
+                ),
+                "python": platform.python_version(),
+            },
+            "workers": args.workers,
+            "runs": args.runs,
+            "load": loaded,
+            "queries": results,
+            "peak_rss_mib": {
+                "app": peak_rss_mib(app.pid),
+                "database": peak_rss_mib(connection.pid),
+            },
+        }
+    finally:
+        if app is not None:
+            app.terminate()
+            app.wait(20)
+        server.stop()
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"bench-{args.size}-w{args.workers}.json"
+    out.write_text(json.dumps(report, indent=2))
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(table(report))
+        log(f"written to {out}")
+    return 0
+
+
+def table(report: dict[str, Any]) -> str:
+    lines = [
+        f"size {report['size']}, {report['machine']['cores']} cores, {report['machine']['memory_gib']} GiB, "
+        f"{report['workers']} worker(s), {report['runs']} runs per query",
+        "",
+        "| query | median ms | p95 ms | req/s at c16 | round trips | raw Cypher ms | GraphQL ÷ raw |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, r in report["queries"].items():
+        lines.append(
+            f"| {name} | {r['median_ms']} | {r['p95_ms']} | {r['rps_c16']} | {r['round_trips']} | "
+            f"{r['raw_cypher_median_ms']} | {r['ratio_graphql_to_raw']} |"
+        )
+    load_ = report["load"]
+    lines += [
+        "",
+        f"load: {load_['nodes']:,} nodes and {load_['relationships']:,} relationships in {load_['seconds']} s "
+        f"({load_['relationships_per_s']:,} relationships/s); peak RSS app {report['peak_rss_mib']['app']} MiB, "
+        f"database {report['peak_rss_mib']['database']} MiB",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

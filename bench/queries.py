@@ -1,0 +1,159 @@
+"""The benchmarked operations: each GraphQL query, and the best single Cypher query fetching
+the same data straight from the driver (the baseline of the GraphQL ÷ raw ratio)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from graph import compare, network, org, partners
+from graph.driver import Database
+from graph.network import KEY_ROLES
+from graph.scope import Scope
+
+ALL = Scope(all_accounts=True, member_id=None, today=datetime.now(UTC).date())
+ACCOUNT = "acc-nordwind"
+TARGET = "acc-nordwind-u-global-c000"
+PROJECT = "acc-nordwind-p0"
+NEED = "acc-nordwind-n2"
+DEMO_IDS = ["acc-nordwind", "acc-aurora", "acc-helios", "acc-kestrel"]
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    name: str
+    graphql: str
+    raw: Callable[[Database], Awaitable[Any]]
+    variables: dict[str, Any] = field(default_factory=dict)
+    role: str = "executive"
+
+
+ACCOUNT_PAGE_RAW = """
+MATCH (a:Account {id: $id})
+RETURN a {
+  .id, .name, .segment, .industry, .tier, .status, .marketPotential,
+  units: [(a)-[:HAS_UNIT]->(u:ClientUnit) | u {.id, .name, .level}][0..20],
+  team: [(a)<-[t:ON_TEAM]-(m:TeamMember) WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
+         | {role: t.role, name: m.name}],
+  projects: [(a)-[:HAS_PROJECT]->(p:Project) | p {.id, .name, .kind, .value}],
+  contacts: [(a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact) WHERE c.buyingRole = 'DECISION_MAKER'
+             | c {.id, .name, .title}][0..10]
+} AS account
+"""
+
+PORTFOLIO_RAW = """
+MATCH (a:Account)
+RETURN a {.id, .name, .segment, .tier, .status, .marketPotential,
+          projects: [(a)-[:HAS_PROJECT]->(p:Project) | p {.kind, .value}]} AS account
+ORDER BY a.name, a.id LIMIT 50
+"""
+
+CONTACT_RAW = """
+MATCH (c:Contact {id: $id})
+RETURN c {.id, .name, .title, .email,
+  unit: head([(c)-[:WORKS_IN]->(u:ClientUnit) | u.name]),
+  managers: [(c)-[r:REPORTS_TO]->(m:Contact) | {kind: r.kind, name: m.name}],
+  influences: [(c)-[r:INFLUENCES]->(x:Contact) | {strength: r.strength, name: x.name}],
+  influencedBy: [(c)<-[r:INFLUENCES]-(x:Contact) | {strength: r.strength, name: x.name}],
+  knownBy: [(c)<-[k:KNOWS]-(m:TeamMember) | {strength: k.strength, name: m.name}]} AS contact
+"""
+
+
+async def _read(db: Database, text: str, **params: Any) -> Any:
+    return await db.read(text, params)  # type: ignore[arg-type]
+
+
+QUERIES: list[BenchQuery] = [
+    BenchQuery(
+        "me (floor)",
+        "{ me { username roles } }",
+        lambda db: _read(db, "RETURN 1 AS ok"),
+    ),
+    BenchQuery(
+        "accountPage",
+        """query($id: ID!) { account(id: $id) { id name segment industry tier status marketPotential
+             units(first: 20) { edges { node { id name level } } }
+             team { role member { name } }
+             projects { id name kind value }
+             contacts(first: 10) { edges { node { id name title } } } } }""",
+        lambda db: _read(db, ACCOUNT_PAGE_RAW, id=ACCOUNT, today=ALL.today),
+        {"id": ACCOUNT},
+    ),
+    BenchQuery(
+        "portfolio50",
+        """{ accounts(first: 50) { edges { node { id name segment tier status marketPotential
+             projects { kind value } } } } }""",
+        lambda db: _read(db, PORTFOLIO_RAW),
+    ),
+    BenchQuery(
+        "contact",
+        """query($id: ID!) { contact(id: $id) { id name title email unit { name }
+             managers { kind contact { name } } influences { strength contact { name } }
+             influencedBy { strength contact { name } } knownBy { strength member { name } } } }""",
+        lambda db: _read(db, CONTACT_RAW, id=TARGET),
+        {"id": TARGET},
+    ),
+    BenchQuery(
+        "orgChart",
+        """query($a: ID!) { orgChart(accountId: $a) { accountName unitCount contactCount
+             levels { level units { id name parentId contactCount contacts { id name title managerId } } }
+             reportingLines { fromId toId kind } } }""",
+        lambda db: _read(db, org.ORG_CHART, accountId=ACCOUNT, **ALL.params()),
+        {"a": ACCOUNT},
+    ),
+    BenchQuery(
+        "decisionNetwork",
+        """query($a: ID!, $p: ID!) { decisionNetwork(accountId: $a, projectId: $p, maxHops: 2) {
+             centre { role contact { id name } } contacts { id name title } influences { fromId toId strength } } }""",
+        lambda db: _read(
+            db, network.DECISION_NETWORK[2], accountId=ACCOUNT, projectId=PROJECT, **ALL.params()
+        ),
+        {"a": ACCOUNT, "p": PROJECT},
+    ),
+    BenchQuery(
+        "influencePaths",
+        """query($a: ID!, $c: ID!) { influencePaths(accountId: $a, toContactId: $c, maxHops: 4, first: 10) {
+             strength steps { kind fromName toName strength } } }""",
+        lambda db: _read(
+            db,
+            network.INFLUENCE_PATHS[4],
+            accountId=ACCOUNT,
+            contactId=TARGET,
+            limit=10,
+            **ALL.params(),
+        ),
+        {"a": ACCOUNT, "c": TARGET},
+    ),
+    BenchQuery(
+        "coverageGaps",
+        """query($a: ID!) { coverageGaps(accountId: $a) { coverageScore unknownKeyPeople { id name }
+             singleThreaded { contact { id name } memberId } unmirroredUnits { id name }
+             projectsWithoutChampion { id name } uncoveredBlockers { project { id } contact { id } }
+             staleRelationships { memberId contact { id } lastInteraction } } }""",
+        lambda db: _read(
+            db,
+            network.COVERAGE_GAPS,
+            accountId=ACCOUNT,
+            keyRoles=KEY_ROLES,
+            staleBefore=datetime.now(UTC) - timedelta(days=90),
+            **ALL.params(),
+        ),
+        {"a": ACCOUNT},
+    ),
+    BenchQuery(
+        "compareAccounts",
+        """query($ids: [ID!]!) { compareAccounts(ids: $ids) { account { id name marketPotential }
+             openProjects { attack defend progressive attackValue defendValue } coverageScore teamSize } }""",
+        lambda db: _read(db, compare.COMPARE, ids=DEMO_IDS, keyRoles=KEY_ROLES, **ALL.params()),
+        {"ids": DEMO_IDS},
+    ),
+    BenchQuery(
+        "partnerOptions",
+        """query($n: ID!) { partnerOptions(needId: $n) { needName options { capabilityName recommendation
+             internal { name } partners { partnerName history { projectName accountName } } } } }""",
+        lambda db: _read(db, partners.PARTNER_OPTIONS, needId=NEED, **ALL.params()),
+        {"n": NEED},
+    ),
+]
