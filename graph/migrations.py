@@ -62,6 +62,20 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "CREATE INDEX interaction_at IF NOT EXISTS FOR (n:Interaction) ON (n.at)",
         ),
     ),
+    Migration(
+        3,
+        "plans, revisions, receipts, milestones",
+        (
+            "CREATE CONSTRAINT mutation_receipt_id IF NOT EXISTS "
+            "FOR (n:MutationReceipt) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT plan_revision_id IF NOT EXISTS "
+            "FOR (n:PlanRevision) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT milestone_id IF NOT EXISTS FOR (n:Milestone) REQUIRE n.id IS UNIQUE",
+            "CREATE INDEX plan_revision_plan IF NOT EXISTS FOR (n:PlanRevision) ON (n.planId)",
+            "CREATE INDEX plan_period IF NOT EXISTS FOR (n:Plan) ON (n.period)",
+            "CREATE INDEX action_status IF NOT EXISTS FOR (n:Action) ON (n.status)",
+        ),
+    ),
 )
 
 APPLIED = "MATCH (m:Migration) RETURN m.number AS number ORDER BY number"

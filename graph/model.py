@@ -23,6 +23,9 @@ class Label(StrEnum):
     INTERACTION = "Interaction"
     USER = "User"
     SESSION = "Session"
+    MUTATION_RECEIPT = "MutationReceipt"
+    PLAN_REVISION = "PlanRevision"
+    MILESTONE = "Milestone"
     AUDIT_ENTRY = "AuditEntry"
     MIGRATION = "Migration"
 
@@ -53,6 +56,8 @@ class Rel(StrEnum):
     WITH = "WITH"
     BY = "BY"
     IS = "IS"
+    HAS_REVISION = "HAS_REVISION"
+    HAS_MILESTONE = "HAS_MILESTONE"
 
 
 class UnitLevel(StrEnum):

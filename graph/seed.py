@@ -757,8 +757,115 @@ async def seed_demo(db: Database, password: str, size: str = "S") -> SeedStats:
             DEMO_LOGIN_MEMBER.get(role),
             now,
         )
+    if size == "S":
+        await seed_plans(db)
     return stats
 
 
 def demo_today() -> date:
     return TODAY
+
+
+PLAN_CONTENT = {
+    "opportunities": ["Retrofit of the installed base", "Service contracts for new plants"],
+    "threats": [
+        "Low-cost challenger at national level",
+        "Central procurement pushing for one supplier",
+    ],
+    "decisionProcess": "Global procurement sets frame contracts; national plant directors choose within them.",
+    "processStatus": "Frame contract renewal in negotiation; pilot for digital services agreed in principle.",
+    "leadersView": "They see the market consolidating and want fewer, strategic suppliers.",
+    "valuesBeliefs": "Safety first, long-term partnerships, measurable sustainability.",
+    "capabilities": "Strong engineering; weak in field service outside Europe.",
+    "currentStrategy": "Defend the frame contract, grow service share.",
+    "futureStrategy": "Become their partner for plant digitalisation.",
+    "internalProcesses": "Quarterly account team review; monthly call with controlling.",
+    "shareOfWalletGoal": 0.3,
+    "shareOfWalletActual": 0.22,
+    "revenueGoal": 12_000_000.0,
+    "marginGoal": 0.18,
+}
+
+
+async def seed_plans(db: Database) -> int:
+    """Demo plans with several revisions and reviews: a diff to read and a review due."""
+    from graph.followup import record_review
+    from graph.plans import plan_id, start_plan, update_plan
+    from graph.scope import Scope
+    from graph.writes import Actor
+
+    actor = Actor("user-account_manager", "account_manager", "seed")
+    everything = Scope(all_accounts=True, member_id=None, today=TODAY)
+    now = datetime.now(UTC)
+    made = 0
+    for acc_id, *_ in DEMO_ACCOUNTS:
+        current = plan_id(acc_id, str(TODAY.year))
+        if await db.read("MATCH (p:Plan {id: $id}) RETURN p.id AS id", {"id": current}):
+            continue
+        last, _ = await start_plan(db, actor, everything, acc_id, str(TODAY.year - 1), None)
+        await update_plan(
+            db,
+            actor,
+            everything,
+            last,
+            1,
+            {k: PLAN_CONTENT[k] for k in list(PLAN_CONTENT)[:8]},
+            None,
+        )
+        plan, _ = await start_plan(db, actor, everything, acc_id, str(TODAY.year), None)
+        await update_plan(db, actor, everything, plan, 1, PLAN_CONTENT, None)
+        await record_review(
+            db,
+            actor,
+            everything,
+            plan,
+            "MONTHLY",
+            now - timedelta(days=45),
+            "Pilot scope agreed; pricing open.",
+            [{"name": "shareOfWallet", "actual": 0.2, "goal": 0.3}],
+            [],
+            [],
+            None,
+        )
+        await record_review(
+            db,
+            actor,
+            everything,
+            plan,
+            "QUARTERLY",
+            now - timedelta(days=10),
+            "Challenger won two national tenders.",
+            [
+                {"name": "shareOfWallet", "actual": 0.22, "goal": 0.3},
+                {"name": "revenue", "actual": 2.9e6, "goal": 3.0e6},
+            ],
+            [
+                {
+                    "field": "currentStrategy",
+                    "change": "Add a national price tier",
+                    "reason": "Challenger wins on price",
+                }
+            ],
+            [
+                {
+                    "title": "Prepare national price tier",
+                    "ownerId": f"tm-am-{acc_id}",
+                    "due": TODAY + timedelta(days=21),
+                }
+            ],
+            None,
+        )
+        await update_plan(
+            db,
+            actor,
+            everything,
+            plan,
+            2,
+            {
+                "currentStrategy": "Defend the frame contract with a national price tier, grow service share.",
+                "shareOfWalletActual": 0.24,
+            },
+            None,
+        )
+        made += 1
+    return made

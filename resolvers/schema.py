@@ -18,6 +18,7 @@ from graphql import (
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLUnionType,
     default_field_resolver,
     get_named_type,
 )
@@ -33,12 +34,17 @@ from graph.model import Role
 from resolvers.accounts import AccountQueries
 from resolvers.audit import AuditQueries
 from resolvers.errors import ErrorMasking, Forbidden, Unauthenticated
+from resolvers.followup import FollowupMutations, FollowupQueries
 from resolvers.network import NetworkQueries
-from resolvers.sections import PUBLIC, section_of
+from resolvers.plans import PlanMutations, PlanQueries
+from resolvers.sections import AUTHENTICATED, PUBLIC, section_of
 from resolvers.session import SessionMutations, SessionQueries
 
-Query = merge_types("Query", (SessionQueries, AccountQueries, NetworkQueries, AuditQueries))
-Mutation = merge_types("Mutation", (SessionMutations,))
+Query = merge_types(
+    "Query",
+    (SessionQueries, AccountQueries, NetworkQueries, PlanQueries, FollowupQueries, AuditQueries),
+)
+Mutation = merge_types("Mutation", (SessionMutations, PlanMutations, FollowupMutations))
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 Resolver = Callable[..., Any]
@@ -97,6 +103,10 @@ def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema
             raise ConfigError(f"schema field {type_name}.{name} has no need-to-know section tag")
         if section == PUBLIC:
             continue
+        if section == AUTHENTICATED:
+            if type_name in roots:
+                field.resolve = _login_required(field.resolve or default_field_resolver)
+            continue
         if section not in policy.sections:
             raise ConfigError(
                 f"schema field {type_name}.{name} names section '{section}', "
@@ -132,18 +142,32 @@ def _incoming_sections(
         changed = False
         for type_name, _name, field in fields:
             target = get_named_type(field.type)
-            if not isinstance(target, GraphQLObjectType):
+            if isinstance(target, GraphQLUnionType):
+                targets = list(target.types)
+            elif isinstance(target, GraphQLObjectType):
+                targets = [target]
+            else:
                 continue
             section = field_section(field) or PUBLIC
             if section == PUBLIC and type_name not in roots:
                 found = incoming.get(type_name, set())
             else:
                 found = {section}
-            before = incoming.setdefault(target.name, set())
-            if not found <= before:
-                before |= found
-                changed = True
+            for member in targets:
+                before = incoming.setdefault(member.name, set())
+                if not found <= before:
+                    before |= found
+                    changed = True
     return incoming
+
+
+def _login_required(resolve: Resolver) -> Resolver:
+    def guarded(source: Any, info: Any, **kwargs: Any) -> Any:
+        if not info.context.principal.is_authenticated:
+            raise Unauthenticated("log in first: send 'Authorization: Bearer <token>'")
+        return resolve(source, info, **kwargs)
+
+    return guarded
 
 
 def _guard(
@@ -184,6 +208,8 @@ def _may_see(field: GraphQLField, visibility: Any) -> bool:
     section = field_section(field)
     if section is None or section == PUBLIC:
         return True
+    if section == AUTHENTICATED:
+        return bool(visibility.principal.is_authenticated)
     return bool(visibility.may_see_section(section))
 
 

@@ -15,6 +15,8 @@ import strawberry
 SECTION = "section"
 # Fields anyone may see: login itself, and the Relay structure around tagged nodes.
 PUBLIC = "public"
+# Fields any logged-in caller may reach; what they then see is checked field by field.
+AUTHENTICATED = "authenticated"
 T = TypeVar("T")
 
 

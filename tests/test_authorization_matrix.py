@@ -15,7 +15,7 @@ import pytest
 from auth.policy import Access, Condition, load_policy
 from graph.model import Role
 from resolvers.schema import build_schema, field_section, schema_fields
-from resolvers.sections import PUBLIC
+from resolvers.sections import AUTHENTICATED, PUBLIC
 from tests import factories
 from tests.client_fixture import ClientFixture, build_client
 from tests.conftest import LiveApp
@@ -127,6 +127,38 @@ PROBES: dict[str, Probe] = {
         lambda d: [e["node"]["summary"] for e in d["interactions"]["edges"]],
         lambda c: ["Talked with Sam Site", "Talked with Carl CPO"],
     ),
+    "plan.strategy": Probe(
+        "query($a: ID!) { plan(accountId: $a) { leadersView } }",
+        "plan",
+        AUTHENTICATED,
+        lambda c: {"a": c.account},
+        lambda d: d["leadersView"],
+        lambda c: "They see us as a partner",
+    ),
+    "plan.financial_goals": Probe(
+        "query($a: ID!) { plan(accountId: $a) { revenueGoal } }",
+        "plan",
+        AUTHENTICATED,
+        lambda c: {"a": c.account},
+        lambda d: d["revenueGoal"],
+        lambda c: 5000000.0,
+    ),
+    "plan.share_of_wallet": Probe(
+        "query($a: ID!) { plan(accountId: $a) { shareOfWalletGoal } }",
+        "plan",
+        AUTHENTICATED,
+        lambda c: {"a": c.account},
+        lambda d: d["shareOfWalletGoal"],
+        lambda c: 0.35,
+    ),
+    "plan.reviews": Probe(
+        "query($p: ID!) { reviews(planId: $p) { kind findings } }",
+        "reviews",
+        "plan.reviews",
+        lambda c: {"p": f"plan-{c.account}-2026"},
+        lambda d: d,
+        lambda c: [{"kind": "QUARTERLY", "findings": "On track"}],
+    ),
     "admin.users": Probe(
         "{ users { username } }",
         "users",
@@ -150,7 +182,9 @@ PROBES: dict[str, Probe] = {
 
 def used_sections() -> set[str]:
     return {
-        s for _, _, f in schema_fields(build_schema()) if (s := field_section(f)) and s != PUBLIC
+        s
+        for _, _, f in schema_fields(build_schema())
+        if (s := field_section(f)) and s not in (PUBLIC, AUTHENTICATED)
     }
 
 
@@ -174,6 +208,7 @@ def matrix(live: LiveApp) -> Matrix:
         "out_of_scope": {client.other: (TODAY - timedelta(days=30), None)},
         "window_closed": {client.account: (TODAY - timedelta(days=30), TODAY - timedelta(days=1))},
     }
+    _plan_for(live, client)
     users = {}
     for role in Role:
         for situation in SITUATIONS:
@@ -187,9 +222,55 @@ def matrix(live: LiveApp) -> Matrix:
     return Matrix(client, users)
 
 
+def _plan_for(live: LiveApp, client: ClientFixture) -> None:
+    from graph.followup import record_review
+    from graph.plans import start_plan, update_plan
+    from graph.scope import Scope
+    from graph.writes import Actor
+
+    actor = Actor("user-admin", "admin", "matrix")
+    everything = Scope(all_accounts=True, member_id=None, today=TODAY)
+    db = live.backend.db
+    plan, _ = live.backend.run(start_plan(db, actor, everything, client.account, "2026", None))
+    live.backend.run(
+        update_plan(
+            db,
+            actor,
+            everything,
+            plan,
+            1,
+            {
+                "leadersView": "They see us as a partner",
+                "revenueGoal": 5000000.0,
+                "shareOfWalletGoal": 0.35,
+                "opportunities": ["Retrofit"],
+            },
+            None,
+        )
+    )
+    live.backend.run(
+        record_review(
+            db,
+            actor,
+            everything,
+            plan,
+            "QUARTERLY",
+            datetime.now(UTC),
+            "On track",
+            [],
+            [],
+            [],
+            None,
+        )
+    )
+
+
 def expected_outcome(role: Role, section: str, situation: str, probe: Probe) -> str:
     """VALUE, FORBIDDEN (at root or field) or NOT_FOUND, from the policy alone."""
-    if POLICY.grant(role, probe.root_section).access < Access.READ:
+    if (
+        probe.root_section != AUTHENTICATED
+        and POLICY.grant(role, probe.root_section).access < Access.READ
+    ):
         return "ROOT_FORBIDDEN"
     reachable = (
         not probe.account_scoped or role in (Role.ADMIN, Role.EXECUTIVE) or situation == "in_scope"
@@ -241,7 +322,10 @@ def _expected_fields(role: Role) -> dict[str, set[str]]:
     visible: dict[str, set[str]] = {}
     for type_name, name, field in schema_fields(build_schema()):
         section = field_section(field)
-        if section == PUBLIC or POLICY.grant(role, section or "").access >= Access.READ:
+        if (
+            section in (PUBLIC, AUTHENTICATED)
+            or POLICY.grant(role, section or "").access >= Access.READ
+        ):
             visible.setdefault(type_name, set()).add(name)
     return visible
 
@@ -308,3 +392,42 @@ def test_restricted_reads_and_refusals_are_audited(live: LiveApp, matrix: Matrix
         as_user="admin",
     )
     assert "eyJ" not in str(whole)
+
+
+WRITE_PROBES = {
+    "competition": {"opportunities": ["Write probe"]},
+    "plan.strategy": {"leadersView": "Write probe"},
+    "plan.share_of_wallet": {"shareOfWalletActual": 0.12},
+    "plan.financial_goals": {"marginGoal": 0.21},
+}
+UPDATE = """mutation($id: ID!, $v: Int!, $patch: PlanPatch!) { updatePlan(input: {planId: $id, expectedVersion: $v, patch: $patch}) {
+  __typename ... on Forbidden { section } ... on PlanPayload { plan { version } } } }"""
+
+
+@pytest.mark.parametrize("situation", SITUATIONS)
+@pytest.mark.parametrize("section", sorted(WRITE_PROBES))
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_write_matrix(
+    live: LiveApp, matrix: Matrix, role: Role, section: str, situation: str
+) -> None:
+    plan_id = f"plan-{matrix.client.account}-2026"
+    version = live.backend.read("MATCH (p:Plan {id: $id}) RETURN p.version AS v", id=plan_id)[0][
+        "v"
+    ]
+    body = live.gql(
+        UPDATE,
+        {"id": plan_id, "v": version, "patch": WRITE_PROBES[section]},
+        as_user=matrix.users[(role, situation)],
+    )
+    result = body["data"]["updatePlan"]
+    reachable = role in (Role.ADMIN, Role.EXECUTIVE) or situation == "in_scope"
+    after = live.backend.read("MATCH (p:Plan {id: $id}) RETURN p.version AS v", id=plan_id)[0]["v"]
+    if not reachable:
+        assert result["__typename"] == "NotFound"
+        assert after == version
+    elif POLICY.grant(role, section).access >= Access.WRITE:
+        assert result == {"__typename": "PlanPayload", "plan": {"version": version + 1}}
+        assert after == version + 1
+    else:
+        assert result == {"__typename": "Forbidden", "section": section}
+        assert after == version
