@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from graph.convert import native_row
 from graph.driver import Database
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 
@@ -22,12 +24,16 @@ class ProjectRow:
     account_id: str
     partner_ids: list[str]
     buying_centre: list[tuple[str, str]]  # (contact id, buying role)
+    milestones: list[dict[str, Any]]
+    status_history: list[dict[str, Any]]
 
 
 PROJECT_FIELDS: Final = """p {
   .id, .name, .kind, .status, .stage, .value, .nextStep, accountId: a.id,
   partnerIds: [(p)-[:WITH_PARTNER]->(x:Partner) | x.id],
-  buyingCentre: [(p)<-[d:DECIDES]-(c:Contact) | [c.id, d.role]]
+  buyingCentre: [(p)<-[d:DECIDES]-(c:Contact) | [c.id, d.role]],
+  milestones: [(p)-[:HAS_MILESTONE]->(m:Milestone) | m {.id, .name, .due, .doneAt}],
+  history: coalesce(p.history, [])
 }"""
 
 
@@ -43,6 +49,11 @@ def to_project(r: dict[str, Any]) -> ProjectRow:
         account_id=r["accountId"],
         partner_ids=sorted(r["partnerIds"]),
         buying_centre=sorted((b[0], b[1]) for b in r["buyingCentre"]),
+        milestones=sorted(
+            (native_row(m) for m in r.get("milestones") or []),
+            key=lambda m: (m.get("due"), m["id"]),
+        ),
+        status_history=[json.loads(h) for h in r.get("history") or []],
     )
 
 
@@ -117,3 +128,76 @@ async def competition_of_accounts(
         )
         for r in rows
     }
+
+
+@dataclass(frozen=True)
+class ProjectRisk:
+    project: ProjectRow
+    overdue_milestones: list[tuple[str, str]]  # (id, name)
+    has_champion: bool
+    blocker_ids: list[str]
+    last_activity: Any
+    reasons: list[str]
+
+
+PROJECTS_AT_RISK: Final = (
+    """
+MATCH (a:Account)-[:HAS_PROJECT]->(p:Project)
+WHERE coalesce(p.status, 'OPEN') = 'OPEN' AND coalesce(p.archived, false) = false
+  AND coalesce(a.archived, false) = false AND """
+    + ACCOUNT_IN_SCOPE
+    + """
+WITH a, p,
+  [(p)-[:HAS_MILESTONE]->(m:Milestone) WHERE m.doneAt IS NULL AND m.due < $asOfDate | [m.id, m.name]] AS overdue,
+  EXISTS { MATCH (p)<-[d:DECIDES]-(:Contact) WHERE d.role = 'CHAMPION' } AS champion,
+  [(p)<-[d:DECIDES]-(c:Contact) WHERE d.role = 'BLOCKER' | c.id] AS blockers,
+  [(p)<-[:DECIDES]-(:Contact)<-[:WITH]-(i:Interaction) | i.at] AS touches
+WITH a, p, overdue, champion, blockers,
+  reduce(last = p.updatedAt, t IN touches | CASE WHEN last IS NULL OR t > last THEN t ELSE last END) AS lastActivity
+WHERE size(overdue) > 0 OR NOT champion OR size(blockers) > 0 OR lastActivity IS NULL OR lastActivity < $quietSince
+RETURN """
+    + PROJECT_FIELDS
+    + """ AS project, overdue, champion, blockers, lastActivity
+"""
+)
+
+
+async def projects_at_risk(
+    db: Database, scope: Scope, as_of: Any, quiet_days: int
+) -> list[ProjectRisk]:
+    """Open projects with overdue milestones, no champion, a blocker, or no recent activity."""
+    from datetime import timedelta
+
+    from graph.convert import native
+
+    rows = await db.read(
+        PROJECTS_AT_RISK,
+        {
+            **scope.params(),
+            "asOfDate": as_of.date(),
+            "quietSince": as_of - timedelta(days=quiet_days),
+        },
+    )
+    risks = []
+    for r in rows:
+        last = native(r["lastActivity"])
+        reasons = []
+        if r["overdue"]:
+            reasons.append("OVERDUE_MILESTONE")
+        if not r["champion"]:
+            reasons.append("NO_CHAMPION")
+        if r["blockers"]:
+            reasons.append("BLOCKER")
+        if last is None or last < as_of - timedelta(days=quiet_days):
+            reasons.append("NO_ACTIVITY")
+        risks.append(
+            ProjectRisk(
+                to_project(r["project"]),
+                [(m[0], m[1]) for m in r["overdue"]],
+                bool(r["champion"]),
+                sorted(r["blockers"]),
+                last,
+                reasons,
+            )
+        )
+    return sorted(risks, key=lambda x: (-len(x.reasons), x.project.name))

@@ -45,6 +45,7 @@ class Actor:
     user_id: str | None
     username: str | None
     request_id: str
+    role: str | None = None
 
 
 RECEIPT: Final = """

@@ -33,7 +33,12 @@ Item = Annotated[str, Field(min_length=1, max_length=500)]
 
 def actor_of(info: Info) -> Actor:
     p = info.context.principal
-    return Actor(user_id=p.user_id, username=p.username, request_id=info.context.request_id)
+    return Actor(
+        user_id=p.user_id,
+        username=p.username,
+        request_id=info.context.request_id,
+        role=sorted(p.roles)[0].value if p.roles else None,
+    )
 
 
 @sectioned(AUTHENTICATED)

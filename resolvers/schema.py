@@ -33,6 +33,7 @@ from graph.errors import ConfigError
 from graph.model import Role
 from resolvers.accounts import AccountQueries
 from resolvers.audit import AuditQueries
+from resolvers.entities import EntityMutations, EntityQueries
 from resolvers.errors import ErrorMasking, Forbidden, Unauthenticated
 from resolvers.followup import FollowupMutations, FollowupQueries
 from resolvers.network import NetworkQueries
@@ -42,9 +43,19 @@ from resolvers.session import SessionMutations, SessionQueries
 
 Query = merge_types(
     "Query",
-    (SessionQueries, AccountQueries, NetworkQueries, PlanQueries, FollowupQueries, AuditQueries),
+    (
+        SessionQueries,
+        AccountQueries,
+        NetworkQueries,
+        PlanQueries,
+        FollowupQueries,
+        EntityQueries,
+        AuditQueries,
+    ),
 )
-Mutation = merge_types("Mutation", (SessionMutations, PlanMutations, FollowupMutations))
+Mutation = merge_types(
+    "Mutation", (SessionMutations, PlanMutations, FollowupMutations, EntityMutations)
+)
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 Resolver = Callable[..., Any]

@@ -470,6 +470,10 @@ class Project:
     value: float | None
     next_step: str | None
     account_id: strawberry.ID
+    milestones: list[Milestone]
+    status_history: list[strawberry.scalars.JSON] = strawberry.field(
+        description="Every status or stage change: {at, by, field, from, to}."
+    )
     buying_centre_ids: strawberry.Private[list[tuple[str, str]]]
     partner_keys: strawberry.Private[list[str]]
 
@@ -486,6 +490,16 @@ class Project:
             account_id=strawberry.ID(row.account_id),
             buying_centre_ids=row.buying_centre,
             partner_keys=row.partner_ids,
+            milestones=[
+                Milestone(
+                    id=strawberry.ID(m["id"]),
+                    name=m["name"],
+                    due=m.get("due"),
+                    done_at=m.get("doneAt"),
+                )
+                for m in row.milestones
+            ],
+            status_history=list(row.status_history),  # type: ignore[arg-type]
         )
 
     @strawberry.field(
@@ -505,6 +519,15 @@ class Project:
     @strawberry.field(metadata=meta("partners"), description="Partner ids involved in the project.")
     def partner_ids(self) -> list[strawberry.ID] | None:
         return [strawberry.ID(p) for p in self.partner_keys]
+
+
+@sectioned("projects")
+@strawberry.type(description="A project milestone with its due date.")
+class Milestone:
+    id: strawberry.ID
+    name: str
+    due: date | None
+    done_at: datetime | None
 
 
 @sectioned("network.influence")

@@ -1,0 +1,496 @@
+"""Writes for every node and relationship of the model: create, update, archive, restore,
+link, unlink; project milestones; projects at risk.
+
+Properties arrive as a JSON object and are validated by the pydantic model of their kind
+before anything is written: an unknown or invalid property is a `ValidationProblem` naming it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+import strawberry
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from graph import entities
+from graph.entities import LINK_KINDS, NODE_KINDS, LinkKindName, NodeKindName
+from graph.projects import projects_at_risk
+from resolvers.context import Info
+from resolvers.plans import actor_of
+from resolvers.problems import (
+    ConflictProblem,
+    ForbiddenProblem,
+    NotFoundProblem,
+    ValidationProblem,
+    attempt,
+    from_validation,
+    rejected,
+)
+from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
+from resolvers.types import Project
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=2000)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Props(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    REQUIRED: frozenset[str] = frozenset({"name"})
+
+
+class AccountProps(_Props):
+    name: Name | None = None
+    segment: Name | None = None
+    industry: Name | None = None
+    tier: Literal["A", "B", "C"] | None = None
+    status: Literal["ACTIVE", "PROSPECT", "DORMANT"] | None = None
+    marketPotential: Annotated[float, Field(ge=0, le=1e13)] | None = None
+
+
+class UnitProps(_Props):
+    REQUIRED: frozenset[str] = frozenset({"name", "level"})
+    name: Name | None = None
+    level: Literal["GLOBAL", "REGIONAL", "NATIONAL", "STATE"] | None = None
+    country: Name | None = None
+    region: Name | None = None
+
+
+class ContactProps(_Props):
+    name: Name | None = None
+    title: Name | None = None
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)] | None = (
+        None
+    )
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()./-]{4,30}$")] | None = None
+    linkedinUrl: (
+        Annotated[
+            str, Field(pattern=r"^https://([a-z]{2,3}\.)?linkedin\.com/in/[A-Za-z0-9_%-]+/?$")
+        ]
+        | None
+    ) = None
+    buyingRole: (
+        Literal["DECISION_MAKER", "INFLUENCER", "CHAMPION", "BLOCKER", "GATEKEEPER", "USER"] | None
+    ) = None
+    location: Name | None = None
+
+
+class ProjectProps(_Props):
+    REQUIRED: frozenset[str] = frozenset({"name", "kind"})
+    name: Name | None = None
+    kind: Literal["ATTACK", "DEFEND", "PROGRESSIVE"] | None = None
+    status: Literal["OPEN", "WON", "LOST", "ON_HOLD"] | None = None
+    stage: Name | None = None
+    value: Annotated[float, Field(ge=0, le=1e13)] | None = None
+    nextStep: Text | None = None
+
+
+class NeedProps(_Props):
+    name: Name | None = None
+    description: Text | None = None
+
+
+class MemberProps(_Props):
+    name: Name | None = None
+    title: Name | None = None
+    function: Name | None = None
+    segments: list[Name] | None = Field(default=None, max_length=20)
+
+
+class NamedProps(_Props):
+    name: Name | None = None
+
+
+class DivisionProps(_Props):
+    name: Name | None = None
+    level: Literal["GLOBAL", "REGIONAL", "NATIONAL", "STATE"] | None = None
+    kind: Literal["GEOGRAPHIC", "CULTURAL", "MARKET"] | None = None
+
+
+NODE_MODELS: dict[str, type[_Props]] = {
+    "ACCOUNT": AccountProps,
+    "CLIENT_UNIT": UnitProps,
+    "CONTACT": ContactProps,
+    "PROJECT": ProjectProps,
+    "NEED": NeedProps,
+    "TEAM_MEMBER": MemberProps,
+    "FUNCTIONAL_AREA": NamedProps,
+    "GEO_DIVISION": DivisionProps,
+    "COMPETITOR": NamedProps,
+    "PARTNER": NamedProps,
+    "CAPABILITY": NamedProps,
+}
+
+
+class _Link(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InfluenceProps(_Link):
+    strength: Share
+    note: Text | None = None
+
+
+class DecidesProps(_Link):
+    role: Literal["DECISION_MAKER", "INFLUENCER", "CHAMPION", "BLOCKER", "GATEKEEPER", "USER"]
+
+
+class ReportsProps(_Link):
+    kind: Literal["SOLID", "DOTTED", "MATRIX"] = "SOLID"
+
+
+class OnTeamProps(_Link):
+    role: Literal[
+        "ACCOUNT_MANAGER",
+        "CATEGORY_MANAGER",
+        "INTELLIGENCE",
+        "MARKET_RESEARCH",
+        "CONTROLLING",
+        "CUSTOMER_SUPPORT",
+        "PRODUCT_DEVELOPMENT",
+        "MARKETING",
+    ]
+    start: date = Field(alias="from")
+    until: date | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> OnTeamProps:
+        if self.until is not None and self.until < self.start:
+            raise ValueError("'until' must not be before 'from'")
+        return self
+
+
+class KnowsProps(_Link):
+    strength: Share
+    since: date | None = None
+
+
+class CompetesProps(_Link):
+    share: Share
+    position: Literal["LEADER", "CHALLENGER", "NICHE", "FOLLOWER"] | None = None
+
+
+LINK_MODELS: dict[str, type[_Link]] = {
+    "INFLUENCES": InfluenceProps,
+    "DECIDES": DecidesProps,
+    "REPORTS_TO": ReportsProps,
+    "ON_TEAM": OnTeamProps,
+    "KNOWS": KnowsProps,
+    "COMPETES_AT": CompetesProps,
+}
+
+NodeKindEnum = strawberry.enum(
+    NodeKindName, name="NodeKind", description="Kinds of node writable here."
+)
+LinkKindEnum = strawberry.enum(
+    LinkKindName, name="LinkKind", description="Kinds of relationship writable here."
+)
+
+
+@strawberry.input
+class CreateNodeInput:
+    kind: NodeKindName
+    properties: strawberry.scalars.JSON
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Account (units, projects, needs) or unit (contacts)."
+    )
+    client_mutation_id: str | None = None
+
+
+@strawberry.input
+class UpdateNodeInput:
+    kind: NodeKindName
+    id: strawberry.ID
+    expected_version: int
+    patch: strawberry.scalars.JSON
+    client_mutation_id: str | None = None
+
+
+@strawberry.input
+class LinkInput:
+    kind: LinkKindName
+    from_id: strawberry.ID
+    to_id: strawberry.ID
+    properties: strawberry.scalars.JSON | None = None
+
+
+@sectioned(AUTHENTICATED)
+@strawberry.type(description="The node written; read it through the typed queries.")
+class NodePayload:
+    id: strawberry.ID
+    kind: str
+    replayed: bool
+
+
+@sectioned(AUTHENTICATED)
+@strawberry.type(description="The relationship written or removed.")
+class LinkPayload:
+    kind: str
+    from_id: strawberry.ID
+    to_id: strawberry.ID
+    present: bool
+
+
+NodeResult = Annotated[
+    NodePayload | ValidationProblem | NotFoundProblem | ConflictProblem | ForbiddenProblem,
+    strawberry.union("NodeResult"),
+]
+LinkResult = Annotated[
+    LinkPayload | ValidationProblem | NotFoundProblem | ConflictProblem | ForbiddenProblem,
+    strawberry.union("LinkResult"),
+]
+
+
+def _validate(
+    model: type[BaseModel], raw: Any, where: str, required: frozenset[str] = frozenset()
+) -> dict[str, Any] | ValidationProblem:
+    if not isinstance(raw, dict):
+        return rejected(f"'{where}' must be a JSON object", where)
+    missing = sorted(required - {k for k, v in raw.items() if v is not None})
+    if missing:
+        return rejected(f"{where}.{missing[0]}: required", f"{where}.{missing[0]}")
+    try:
+        parsed = model.model_validate(raw)
+    except ValidationError as exc:
+        problem = from_validation(exc)
+        for p in problem.problems:
+            p.field = f"{where}.{p.field}"
+        problem.field = problem.problems[0].field
+        problem.message = f"{problem.field}: {problem.problems[0].message}"
+        return problem
+    return parsed.model_dump(by_alias=True, exclude_unset=True)
+
+
+def _forbidden(info: Info, section: str, target: str) -> ForbiddenProblem | None:
+    if info.context.visibility.can_write(section):
+        return None
+    info.context.audit_reads.add((section, target, "", "FORBIDDEN"))
+    return ForbiddenProblem(message=f"your role may not change {section}", section=section)
+
+
+@sectioned("projects")
+@strawberry.type(
+    description="An open project at risk, and why: OVERDUE_MILESTONE, NO_CHAMPION, BLOCKER, NO_ACTIVITY."
+)
+class ProjectRisk:
+    project: Project
+    reasons: list[str]
+    overdue_milestones: list[str]
+    blocker_ids: list[strawberry.ID] | None = tag("network.influence")
+    last_activity: datetime | None
+
+
+@strawberry.type
+class EntityQueries:
+    @strawberry.field(
+        metadata=meta("projects"),
+        description="Open projects with overdue milestones, no champion, a blocker, or no activity for `quietDays`.",
+    )
+    async def projects_at_risk(
+        self, info: Info, as_of: datetime | None = None, quiet_days: int = 30
+    ) -> list[ProjectRisk]:
+        when = as_of or datetime.now(UTC)
+        rows = await projects_at_risk(
+            info.context.db,
+            info.context.scope,
+            when if when.tzinfo else when.replace(tzinfo=UTC),
+            quiet_days,
+        )
+        return [
+            ProjectRisk(
+                project=Project.from_row(r.project),
+                reasons=r.reasons,
+                overdue_milestones=[n for _, n in r.overdue_milestones],
+                blocker_ids=[strawberry.ID(b) for b in r.blocker_ids],
+                last_activity=r.last_activity,
+            )
+            for r in rows
+        ]
+
+
+@strawberry.type
+class EntityMutations:
+    @strawberry.field(
+        metadata=meta(AUTHENTICATED),
+        description="Create a node of any kind, attached to its parent.",
+    )
+    async def create_node(self, info: Info, input: CreateNodeInput) -> NodeResult:
+        kind = input.kind.value
+        spec = NODE_KINDS[kind]
+        if denied := _forbidden(info, spec.section, spec.label.value):
+            return denied
+        model = NODE_MODELS[kind]
+        props = _validate(
+            model, input.properties, "properties", model.model_fields["REQUIRED"].default
+        )
+        if isinstance(props, ValidationProblem):
+            return props
+        result = await attempt(
+            entities.create_node(
+                info.context.db,
+                actor_of(info),
+                info.context.scope,
+                kind,
+                props,
+                str(input.parent_id) if input.parent_id else None,
+                input.client_mutation_id,
+            )
+        )
+        if not isinstance(result, tuple):
+            return result
+        return NodePayload(id=strawberry.ID(result[0]), kind=kind, replayed=result[1])
+
+    @strawberry.field(
+        metadata=meta(AUTHENTICATED),
+        description="Change properties of a node; a stale expectedVersion is a Conflict.",
+    )
+    async def update_node(self, info: Info, input: UpdateNodeInput) -> NodeResult:
+        kind = input.kind.value
+        spec = NODE_KINDS[kind]
+        if denied := _forbidden(info, spec.section, spec.label.value):
+            return denied
+        patch = _validate(NODE_MODELS[kind], input.patch, "patch")
+        if isinstance(patch, ValidationProblem):
+            return patch
+        if not patch:
+            return rejected("'patch' changes nothing", "patch")
+        result = await attempt(
+            entities.update_node(
+                info.context.db,
+                actor_of(info),
+                info.context.scope,
+                kind,
+                str(input.id),
+                input.expected_version,
+                patch,
+                input.client_mutation_id,
+            )
+        )
+        if not isinstance(result, tuple):
+            return result
+        return NodePayload(id=strawberry.ID(result[0]), kind=kind, replayed=result[1])
+
+    @strawberry.field(
+        metadata=meta(AUTHENTICATED),
+        description="Archive a node: it leaves default views and stays in history.",
+    )
+    async def archive_node(self, info: Info, kind: NodeKindName, id: strawberry.ID) -> NodeResult:
+        return await _archive(info, kind.value, str(id), True)
+
+    @strawberry.field(metadata=meta(AUTHENTICATED), description="Bring an archived node back.")
+    async def restore_node(self, info: Info, kind: NodeKindName, id: strawberry.ID) -> NodeResult:
+        return await _archive(info, kind.value, str(id), False)
+
+    @strawberry.field(
+        metadata=meta(AUTHENTICATED),
+        description="Create the relationship of a kind between two nodes (or update its properties).",
+    )
+    async def link(self, info: Info, input: LinkInput) -> LinkResult:
+        kind = input.kind.value
+        spec = LINK_KINDS[kind]
+        if denied := _forbidden(info, spec.section, spec.rel.value):
+            return denied
+        model = LINK_MODELS.get(kind)
+        props: dict[str, Any] | ValidationProblem = {}
+        if model is not None:
+            props = _validate(model, input.properties or {}, "properties")
+        elif input.properties:
+            props = rejected(f"{kind} has no properties", "properties")
+        if isinstance(props, ValidationProblem):
+            return props
+        result = await attempt(
+            entities.link(
+                info.context.db,
+                actor_of(info),
+                info.context.scope,
+                kind,
+                str(input.from_id),
+                str(input.to_id),
+                props,
+            )
+        )
+        if result is not None:
+            return result
+        return LinkPayload(kind=kind, from_id=input.from_id, to_id=input.to_id, present=True)
+
+    @strawberry.field(
+        metadata=meta(AUTHENTICATED),
+        description="Remove a relationship (the audit trail keeps that it was).",
+    )
+    async def unlink(
+        self, info: Info, kind: LinkKindName, from_id: strawberry.ID, to_id: strawberry.ID
+    ) -> LinkResult:
+        spec = LINK_KINDS[kind.value]
+        if denied := _forbidden(info, spec.section, spec.rel.value):
+            return denied
+        result = await attempt(
+            entities.unlink(
+                info.context.db,
+                actor_of(info),
+                info.context.scope,
+                kind.value,
+                str(from_id),
+                str(to_id),
+            )
+        )
+        if not isinstance(result, bool):
+            return result
+        return LinkPayload(kind=kind.value, from_id=from_id, to_id=to_id, present=False)
+
+    @strawberry.field(
+        metadata=meta("projects"), description="Add a milestone with its due date to a project."
+    )
+    async def add_milestone(
+        self, info: Info, project_id: strawberry.ID, name: str, due: date
+    ) -> NodeResult:
+        if denied := _forbidden(info, "projects", "Milestone"):
+            return denied
+        if not 1 <= len(name.strip()) <= 200:
+            return rejected("'name' must have 1 to 200 characters", "name")
+        result = await attempt(
+            entities.add_milestone(
+                info.context.db,
+                actor_of(info),
+                info.context.scope,
+                str(project_id),
+                name.strip(),
+                due,
+            )
+        )
+        if not isinstance(result, str):
+            return result
+        return NodePayload(id=strawberry.ID(result), kind="MILESTONE", replayed=False)
+
+    @strawberry.field(metadata=meta("projects"), description="Mark a milestone done.")
+    async def complete_milestone(
+        self, info: Info, id: strawberry.ID, done_at: datetime | None = None
+    ) -> NodeResult:
+        if denied := _forbidden(info, "projects", "Milestone"):
+            return denied
+        result = await attempt(
+            entities.complete_milestone(
+                info.context.db,
+                actor_of(info),
+                info.context.scope,
+                str(id),
+                done_at or datetime.now(UTC),
+            )
+        )
+        if not isinstance(result, str):
+            return result
+        return NodePayload(id=id, kind="MILESTONE", replayed=False)
+
+
+async def _archive(info: Info, kind: str, node_id: str, archived: bool) -> NodeResult:
+    spec = NODE_KINDS[kind]
+    if denied := _forbidden(info, spec.section, spec.label.value):
+        return denied
+    result = await attempt(
+        entities.set_archived(
+            info.context.db, actor_of(info), info.context.scope, kind, node_id, archived
+        )
+    )
+    if not isinstance(result, str):
+        return result
+    return NodePayload(id=strawberry.ID(result), kind=kind, replayed=False)
