@@ -19,11 +19,18 @@ from starlette.authentication import (
 )
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
@@ -36,6 +43,15 @@ from graph.driver import Database, start_counting
 from graph.embedded import Connection, EmbeddedServer
 from graph.errors import GraphError
 from graph.migrations import migrate
+from kam.limits import (
+    BodyLimit,
+    CostLimit,
+    RateLimit,
+    SecurityHeaders,
+    TimeLimit,
+    TokenBucket,
+    one_operation_rule,
+)
 from kam.settings import Settings
 from loaders import build_loaders
 from resolvers.context import Context
@@ -54,6 +70,7 @@ class Runtime:
     auth: AuthSettings
     embedded: EmbeddedServer | None = None
     principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0))
+    logins: TokenBucket = field(default_factory=lambda: TokenBucket(10))
 
     async def close(self) -> None:
         await self.db.close()
@@ -93,6 +110,7 @@ async def open_database(settings: Settings, connection: Connection | None) -> Da
         pool_size=settings.db_pool_size,
         max_in_flight=settings.db_max_in_flight,
         connect_timeout=settings.db_connect_timeout,
+        tx_timeout=settings.request_timeout_seconds,
     )
 
 
@@ -174,6 +192,8 @@ class KamGraphQL(GraphQL[Context, None]):
             request_id=request.scope.get("kam.request_id", secrets.token_hex(8)),
             round_trips=start_counting(),
             principals=runtime.principals,
+            logins=runtime.logins,
+            introspection=principal.is_authenticated or not runtime.settings.is_production,
         )
         request.state.kam_context = context
         return context
@@ -235,7 +255,14 @@ def create_app(
     settings.check_for_start()
     policy = policy or load_policy(settings.policy_file)
     install_introspection_filter()
-    schema = build_schema((RoundTripReport,) if settings.expose_metrics else ())
+    limits: tuple[Any, ...] = (
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: AddValidationRules([one_operation_rule()]),
+        lambda: CostLimit(settings.max_cost),
+    )
+    schema = build_schema((*limits, *((RoundTripReport,) if settings.expose_metrics else ())))
     apply_policy(schema, policy)
     graphql_app = KamGraphQL(schema, graphiql=not settings.is_production)
 
@@ -254,7 +281,13 @@ def create_app(
             raise
         auth = auth_settings(settings)
         runtime = Runtime(
-            settings, db, policy, auth, embedded, PrincipalCache(auth.principal_cache_seconds)
+            settings,
+            db,
+            policy,
+            auth,
+            embedded,
+            PrincipalCache(auth.principal_cache_seconds),
+            TokenBucket(settings.login_attempts_per_minute),
         )
         try:
             await migrate(db)
@@ -276,15 +309,36 @@ def create_app(
             return JSONResponse({"status": "ready"})
         return JSONResponse({"status": "unavailable", "database": "not answering"}, status_code=503)
 
+    middleware = [
+        Middleware(RequestId),
+        Middleware(SecurityHeaders, production=settings.is_production),
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        Middleware(TimeLimit, seconds=settings.request_timeout_seconds),
+    ]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        )
+    middleware += [
+        Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(), on_error=auth_error),
+        Middleware(
+            RateLimit,
+            per_user=settings.rate_limit_per_minute,
+            per_address=settings.rate_limit_per_minute_address,
+        ),
+    ]
     return Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
         ],
-        middleware=[
-            Middleware(RequestId),
-            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(), on_error=auth_error),
-        ],
+        middleware=middleware,
         lifespan=lifespan,
     )

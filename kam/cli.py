@@ -138,9 +138,14 @@ def serve_app(
     for line in banner:
         out.print(line, highlight=False, soft_wrap=True)
     sys.stdout.flush()
+    # X-Forwarded-* count only from the proxies named in KAM_TRUSTED_PROXIES.
+    proxies: dict[str, Any] = {
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or "",
+    }
     if workers == 1:
         config = uvicorn.Config(
-            asgi, host=settings.host, port=settings.port, log_level="info", lifespan="on"
+            asgi, host=settings.host, port=settings.port, log_level="info", lifespan="on", **proxies
         )
         uvicorn.Server(config).run()
         return
@@ -162,6 +167,7 @@ def serve_app(
         workers=workers,
         log_level="info",
         lifespan="on",
+        **proxies,
     )
 
 

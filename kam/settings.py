@@ -60,6 +60,20 @@ class Settings(BaseSettings):
     demo_password: SecretStr | None = None
     # Diagnostics: round trips per request in the GraphQL response extensions.
     expose_metrics: bool = True
+    # Limits (each refused one past it, with an error that names the limit).
+    max_query_depth: int = Field(default=10, ge=1, le=100)
+    max_aliases: int = Field(default=15, ge=0, le=1000)
+    max_tokens: int = Field(default=1000, ge=10, le=100_000)
+    max_body_bytes: int = Field(default=100_000, ge=1_000, le=10_000_000)
+    max_cost: int = Field(default=5000, ge=1, le=10_000_000)
+    request_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    rate_limit_per_minute: int = Field(default=600, ge=1, description="per logged-in user")
+    rate_limit_per_minute_address: int = Field(default=1200, ge=1, description="per client address")
+    login_attempts_per_minute: int = Field(default=10, ge=1, description="per client address")
+    cors_origins: list[str] = Field(default_factory=list)
+    trusted_proxies: str = Field(
+        default="", description="addresses whose X-Forwarded-* headers count"
+    )
 
     @field_validator("db_uri")
     @classmethod

@@ -32,6 +32,8 @@ class Context:
     request_id: str
     round_trips: RoundTrips
     principals: PrincipalCache | None = None
+    logins: Any = None  # the per-address login limiter (kam.limits.TokenBucket)
+    introspection: bool = True
     audit_reads: set[tuple[str, str, str, str]] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -51,6 +51,10 @@ class Unavailable(KamError):
     code = "UNAVAILABLE"
 
 
+class RateLimited(KamError):
+    code = "RATE_LIMITED"
+
+
 def client_error(error: GraphQLError, request_id: str) -> GraphQLError:
     """The error as a client may see it."""
     original = error.original_error

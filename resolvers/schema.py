@@ -22,8 +22,13 @@ from graphql import (
     default_field_resolver,
     get_named_type,
 )
-from graphql.type.introspection import TypeFields, introspection_types
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from graphql.type.introspection import (
+    SchemaMetaFieldDef,
+    TypeFields,
+    TypeMetaFieldDef,
+    introspection_types,
+)
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.tools import merge_types
@@ -69,7 +74,7 @@ class KamSchema(strawberry.Schema):
         return None
 
 
-def build_schema(extensions: tuple[type[SchemaExtension], ...] = ()) -> strawberry.Schema:
+def build_schema(extensions: tuple[Any, ...] = ()) -> strawberry.Schema:
     """The schema as types and resolvers (policy-free: what `schema.graphql` exports)."""
     return KamSchema(
         query=Query,
@@ -225,11 +230,26 @@ def _may_see(field: GraphQLField, visibility: Any) -> bool:
 
 
 def install_introspection_filter() -> None:
-    """Make `__Type.fields` list only the fields the caller's roles may read (idempotent)."""
+    """Make `__Type.fields` list only the fields the caller's roles may read, and refuse
+    `__schema` / `__type` where the context says introspection is off (idempotent)."""
     type_ = introspection_types["__Type"]
     assert isinstance(type_, GraphQLObjectType)
     field = type_.fields["fields"]
     field.resolve = _visible_fields
+    for meta_field in (SchemaMetaFieldDef, TypeMetaFieldDef):
+        original = getattr(meta_field, "_kam_original", None) or meta_field.resolve
+        assert original is not None
+        meta_field._kam_original = original  # type: ignore[attr-defined]
+        meta_field.resolve = _introspection_allowed(original)
+
+
+def _introspection_allowed(resolve: Resolver) -> Resolver:
+    def guarded(source: Any, info: Any, **kwargs: Any) -> Any:
+        if not getattr(info.context, "introspection", True):
+            raise Unauthenticated("introspection needs a login in production")
+        return resolve(source, info, **kwargs)
+
+    return guarded
 
 
 def export_sdl() -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import strawberry
 
 from auth import service
 from resolvers.context import Info
-from resolvers.errors import Unauthenticated
+from resolvers.errors import RateLimited, Unauthenticated
 from resolvers.sections import PUBLIC, meta, tag
 
 REFUSED = "wrong username or password"
@@ -60,6 +61,15 @@ class SessionMutations:
         description="Log in; the same error for an unknown user and a wrong password.",
     )
     async def login(self, info: Info, username: str, password: str) -> LoginPayload:
+        limiter = info.context.logins
+        if limiter is not None:
+            client = info.context.request.client
+            wait = limiter.take(client.host if client else "-")
+            if wait:
+                raise RateLimited(
+                    "too many login attempts from your address; wait and try again",
+                    retryAfter=math.ceil(wait),
+                )
         try:
             tokens = await service.login(info.context.db, info.context.auth, username, password)
         except service.LoginRefused:

@@ -197,6 +197,10 @@ def live(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         token_secret=secrets.token_urlsafe(48),  # type: ignore[arg-type]
         login_max_failures=3,
         login_lock_minutes=1,
+        # One loopback address sends the whole suite: rates are tested on their own app.
+        login_attempts_per_minute=1_000_000,
+        rate_limit_per_minute=1_000_000,
+        rate_limit_per_minute_address=1_000_000,
     )
     server, thread, url = start_app(settings, backend.connection)
     try:
