@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import json
-import logging
 import secrets
 import socket
 import sys
@@ -23,6 +22,7 @@ from rich.console import Console
 from graph.driver import Database
 from graph.embedded import Connection, EmbeddedServer, read_state, stop_detached
 from graph.errors import AuthFailed, ConfigError, DatabaseUnavailable, GraphError, NotFound
+from kam.logs import configure_logging
 from kam.settings import Settings
 
 app = typer.Typer(help="KAM Graph: key account management knowledge base.", no_args_is_help=True)
@@ -145,7 +145,13 @@ def serve_app(
     }
     if workers == 1:
         config = uvicorn.Config(
-            asgi, host=settings.host, port=settings.port, log_level="info", lifespan="on", **proxies
+            asgi,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            lifespan="on",
+            log_config=None,
+            **proxies,
         )
         uvicorn.Server(config).run()
         return
@@ -167,6 +173,7 @@ def serve_app(
         workers=workers,
         log_level="info",
         lifespan="on",
+        log_config=None,
         **proxies,
     )
 
@@ -192,8 +199,8 @@ WorkersOpt = Annotated[
 @app.command()
 def serve(host: HostOpt = None, port: PortOpt = None, workers: WorkersOpt = 1) -> None:
     """Serve the API on the configured database (KAM_DB_URI) or the embedded default."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = _with_overrides(load_settings(), host, port)
+    configure_logging(json_lines=settings.is_production)
     check_port_free(settings.host, settings.port)
     with database(settings) as connection:
         run_db(settings, connection, _migrate)
@@ -203,8 +210,8 @@ def serve(host: HostOpt = None, port: PortOpt = None, workers: WorkersOpt = 1) -
 @app.command()
 def demo(host: HostOpt = None, port: PortOpt = None) -> None:
     """Start the embedded database, load the demo data and serve until Ctrl-C."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = _with_overrides(load_settings(), host, port)
+    configure_logging(json_lines=settings.is_production)
     if settings.is_production:
         raise fail("demo users are refused in production: unset KAM_ENV to run the demo")
     check_port_free(settings.host, settings.port)
