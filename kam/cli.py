@@ -503,6 +503,71 @@ def import_command(
         raise typer.Exit(1)
 
 
+linkedin_app = typer.Typer(help="LinkedIn networks of team members.", no_args_is_help=True)
+app.add_typer(linkedin_app, name="linkedin")
+
+
+@linkedin_app.command("import")
+def linkedin_import(
+    path: Annotated[
+        Path, typer.Argument(help="Connections.csv from the member's LinkedIn data download.")
+    ],
+    member: Annotated[str, typer.Option(help="The team member whose network it is.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Match only; write nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Match a member's LinkedIn connections to contacts and record who knows whom."""
+    from graph.linkedin import ConnectionsCsv, import_connections
+    from graph.writes import Actor
+
+    if not path.is_file():
+        raise fail(f"{path} is not a file", code=2)
+    settings = load_settings()
+    source = ConnectionsCsv(path.read_text(encoding="utf-8-sig"))
+    actor = Actor(user_id=None, username="cli", request_id="cli")
+    with database(settings) as connection:
+        try:
+            report = run_db(
+                settings,
+                connection,
+                lambda db: import_connections(db, actor, member, source, dry_run=dry_run),
+            )
+        except NotFound:
+            raise fail(f"no team member {member}", code=3) from None
+        except ValueError as exc:
+            raise fail(f"{path}: {exc}", code=2) from None
+
+    def row(m: Any) -> dict[str, Any]:
+        return {
+            "connection": m.connection.name,
+            "contactId": m.contact_id,
+            "contact": m.contact_name,
+            "account": m.account_name,
+            "by": m.by,
+            "confidence": m.confidence,
+        }
+
+    summary = {
+        "linked": [row(m) for m in report.linked],
+        "review": [row(m) for m in report.review],
+        "unmatched": [c.name for c in report.unmatched],
+        "dryRun": dry_run,
+    }
+    if as_json:
+        print(json.dumps(summary))
+        return
+    out.print(
+        f"{'would link' if dry_run else 'linked'} {len(report.linked)}, to review {len(report.review)}, "
+        f"unmatched {len(report.unmatched)}",
+        highlight=False,
+    )
+    for m in report.review:
+        out.print(
+            f"  review: {m.connection.name} ({m.connection.company}) ~ {m.contact_name} at {m.account_name}",
+            highlight=False,
+        )
+
+
 RolesOpt = Annotated[list[str], typer.Option("--role", help="A role (repeat for several).")]
 
 
