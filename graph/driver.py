@@ -64,6 +64,7 @@ class Database:
         self.database = database
         self._gate = asyncio.Semaphore(max_in_flight)
         self._tx_timeout = tx_timeout
+        self.pool_size = max_in_flight
 
     @classmethod
     async def connect(
@@ -88,6 +89,7 @@ class Database:
             max_transaction_retry_time=min(connect_timeout, 15.0),
         )
         db = cls(driver, database, min(max_in_flight, pool_size), tx_timeout)
+        db.pool_size = pool_size
         try:
             await driver.verify_connectivity()
         except Exception as exc:
@@ -97,6 +99,14 @@ class Database:
 
     async def close(self) -> None:
         await self._driver.close()
+
+    async def reconnect(self, uri: str, user: str, password: str) -> None:
+        """Point at a server that came back elsewhere: a new driver, the old one closed."""
+        old = self._driver
+        self._driver = AsyncGraphDatabase.driver(
+            uri, auth=(user, password), max_connection_pool_size=self.pool_size
+        )
+        await old.close()
 
     def _query(self, text: LiteralString) -> Query:
         return Query(text, timeout=self._tx_timeout)

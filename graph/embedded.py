@@ -130,6 +130,7 @@ class EmbeddedServer:
         self.database = database
         self.heap = heap
         self._process: subprocess.Popen[bytes] | None = None
+        self._ports: tuple[int, int] | None = None
 
     @property
     def log_path(self) -> Path:
@@ -149,8 +150,17 @@ class EmbeddedServer:
             started_seconds=0.0,
         )
 
-    def start(self, *, detached: bool = False, timeout: float = 120.0) -> Connection:
-        """Start the server and return once it reports ready; reuse a detached one."""
+    def start(
+        self,
+        *,
+        detached: bool = False,
+        timeout: float = 120.0,
+        ports: tuple[int, int] | None = None,
+    ) -> Connection:
+        """Start the server and return once it reports ready; reuse a detached one.
+
+        `ports` (bolt, http) asks for the same ports again, as after a crash, so the
+        driver's pool reconnects to the same address."""
         prepare_data_dir(self.data_dir)
         reused = self.connection_from_state()
         if reused is not None:
@@ -162,14 +172,15 @@ class EmbeddedServer:
             )
         password = root_password(self.data_dir)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        for _attempt in range(3):  # a port picked free can be taken before the JVM binds it
+        for attempt in range(3):  # a port picked free can be taken before the JVM binds it
+            bolt, http = ports if ports and attempt == 0 else (free_port(), free_port())
             config = {
                 "data_dir": str(self.data_dir),
                 "database": self.database,
                 "heap": self.heap,
                 "password": password,
-                "bolt_port": free_port(),
-                "http_port": free_port(),
+                "bolt_port": bolt,
+                "http_port": http,
                 "detached": detached,
             }
             result = self._spawn(config, detached=detached, timeout=timeout)
@@ -207,6 +218,7 @@ class EmbeddedServer:
                 process.stdin.close()
             else:
                 self._process = process
+                self._ports = (int(str(config["bolt_port"])), int(str(config["http_port"])))
             return Connection(
                 uri=f"bolt://127.0.0.1:{config['bolt_port']}",
                 user=ROOT_USER,
@@ -246,6 +258,20 @@ class EmbeddedServer:
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
+
+    def died(self) -> bool:
+        """True when the child this object started is gone (killed, crashed)."""
+        return self._process is not None and self._process.poll() is not None
+
+    def restart(self) -> Connection:
+        """Start a dead child again, on the same ports when they are still free."""
+        ports = self._ports
+        if self._process is not None:
+            with contextlib.suppress(OSError):
+                if self._process.stdin is not None:
+                    self._process.stdin.close()
+            self._process = None
+        return self.start(ports=ports)
 
 
 def stop_detached(data_dir: Path, timeout: float = 20.0) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -71,6 +72,7 @@ class Runtime:
     embedded: EmbeddedServer | None = None
     principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0))
     logins: TokenBucket = field(default_factory=lambda: TokenBucket(10))
+    connection_uri: str = ""
 
     async def close(self) -> None:
         await self.db.close()
@@ -244,11 +246,31 @@ class RequestId:
         await self.app(scope, receive, send_with_id)
 
 
+async def supervise(embedded: EmbeddedServer, runtime: Runtime, every: float = 0.5) -> None:
+    """Start the embedded database again when it dies; the driver reconnects by itself."""
+    while True:
+        await asyncio.sleep(every)
+        if not embedded.died():
+            continue
+        log.error("the embedded database died; starting it again")
+        try:
+            connection = await asyncio.to_thread(embedded.restart)
+        except Exception:
+            log.exception("the embedded database did not start again; retrying")
+            continue
+        if connection.uri != runtime.connection_uri:
+            log.warning("the embedded database came back on %s; reconnecting", connection.uri)
+            await runtime.db.reconnect(connection.uri, connection.user, connection.password)
+            runtime.connection_uri = connection.uri
+        log.info("the embedded database is back")
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     connection: Connection | None = None,
     policy: Policy | None = None,
+    embedded_server: EmbeddedServer | None = None,
 ) -> Starlette:
     """The app. Without `connection` and with no KAM_DB_URI it starts the embedded database."""
     settings = settings or Settings()
@@ -273,6 +295,7 @@ def create_app(
         if conn is None and settings.embedded:
             embedded = EmbeddedServer(settings.data_dir, settings.db_name, settings.embedded_heap)
             conn = embedded.start()
+        supervised = embedded or embedded_server
         try:
             db = await open_database(settings, conn)
         except BaseException:
@@ -294,10 +317,14 @@ def create_app(
         except BaseException:
             await runtime.close()
             raise
+        runtime.connection_uri = conn.uri if conn else (settings.db_uri or "")
         app.state.runtime = runtime
+        watcher = asyncio.create_task(supervise(supervised, runtime)) if supervised else None
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             await runtime.close()
 
     async def healthz(_request: Request) -> Response:

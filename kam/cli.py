@@ -67,6 +67,7 @@ def database(settings: Settings, *, keep_embedded: bool = False) -> Iterator[Con
         yield None
         return
     server = EmbeddedServer(settings.data_dir, settings.db_name, settings.embedded_heap)
+    _servers.append(server)
     try:
         connection = server.start()
     except ConfigError as exc:
@@ -74,8 +75,13 @@ def database(settings: Settings, *, keep_embedded: bool = False) -> Iterator[Con
     try:
         yield connection
     finally:
+        _servers.remove(server)
         if not keep_embedded:
             server.stop()
+
+
+# The embedded server this process started, handed to the app so it can restart a dead one.
+_servers: list[EmbeddedServer] = []
 
 
 def run_db(
@@ -130,7 +136,9 @@ def serve_app(
     from kam.app import create_app
 
     try:
-        asgi = create_app(settings, connection=connection)
+        asgi = create_app(
+            settings, connection=connection, embedded_server=_servers[-1] if _servers else None
+        )
     except ConfigError as exc:
         raise fail(str(exc)) from None
     url = f"http://{settings.host}:{settings.port}/graphql"

@@ -168,10 +168,14 @@ class LiveApp:
 
 
 def start_app(
-    settings: Settings, connection: Connection
+    settings: Settings, connection: Connection, embedded_server: EmbeddedServer | None = None
 ) -> tuple[uvicorn.Server, threading.Thread, str]:
     port = free_port()
-    app = create_app(settings.model_copy(update={"port": port}), connection=connection)
+    app = create_app(
+        settings.model_copy(update={"port": port}),
+        connection=connection,
+        embedded_server=embedded_server,
+    )
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
