@@ -262,6 +262,23 @@ def _validate(
     return parsed.model_dump(by_alias=True, exclude_unset=True)
 
 
+# Properties whose section is not their node's: writing one needs that section's right too.
+FIELD_SECTIONS: dict[str, dict[str, str]] = {
+    "ACCOUNT": {"marketPotential": "account.market_potential"},
+    "CONTACT": {"email": "contact.reach", "phone": "contact.reach", "linkedinUrl": "contact.reach"},
+}
+
+
+def _forbidden_fields(
+    info: Info, kind: str, props: dict[str, Any], target: str
+) -> ForbiddenProblem | None:
+    for name in sorted(props):
+        section = FIELD_SECTIONS.get(kind, {}).get(name)
+        if section is not None and (denied := _forbidden(info, section, target)):
+            return denied
+    return None
+
+
 def _forbidden(info: Info, section: str, target: str) -> ForbiddenProblem | None:
     if info.context.visibility.can_write(section):
         return None
@@ -355,6 +372,8 @@ class EntityMutations:
             return patch
         if not patch:
             return rejected("'patch' changes nothing", "patch")
+        if denied := _forbidden_fields(info, kind, patch, spec.label.value):
+            return denied
         result = await attempt(
             entities.update_node(
                 info.context.db,

@@ -431,3 +431,197 @@ def test_write_matrix(
     else:
         assert result == {"__typename": "Forbidden", "section": section}
         assert after == version
+
+
+@dataclass(frozen=True)
+class WriteProbe:
+    """A write to one section, and a query counting what it left in the graph."""
+
+    query: str
+    root: str
+    variables: Callable[[ClientFixture, str], dict[str, Any]]
+    left: str  # Cypher counting the probe's own writes; $mark is unique per attempt
+
+
+NODE = """mutation($in: CreateNodeInput!) { createNode(input: $in) { __typename } }"""
+LINKQ = """mutation($in: LinkInput!) { link(input: $in) { __typename } }"""
+SECTION_WRITES: dict[str, WriteProbe] = {
+    "org.structure": WriteProbe(
+        NODE,
+        "createNode",
+        lambda c, m: {
+            "in": {
+                "kind": "CLIENT_UNIT",
+                "parentId": c.account,
+                "properties": {"name": m, "level": "STATE"},
+            }
+        },
+        "MATCH (n:ClientUnit {name: $mark}) RETURN count(n) AS n",
+    ),
+    "contact.profile": WriteProbe(
+        NODE,
+        "createNode",
+        lambda c, m: {"in": {"kind": "CONTACT", "parentId": c.id("G"), "properties": {"name": m}}},
+        "MATCH (n:Contact {name: $mark}) RETURN count(n) AS n",
+    ),
+    "projects": WriteProbe(
+        NODE,
+        "createNode",
+        lambda c, m: {
+            "in": {
+                "kind": "PROJECT",
+                "parentId": c.account,
+                "properties": {"name": m, "kind": "ATTACK"},
+            }
+        },
+        "MATCH (n:Project {name: $mark}) RETURN count(n) AS n",
+    ),
+    "partners": WriteProbe(
+        NODE,
+        "createNode",
+        lambda c, m: {"in": {"kind": "NEED", "parentId": c.account, "properties": {"name": m}}},
+        "MATCH (n:Need {name: $mark}) RETURN count(n) AS n",
+    ),
+    "network.influence": WriteProbe(
+        LINKQ,
+        "link",
+        lambda c, m: {
+            "in": {
+                "kind": "INFLUENCES",
+                "fromId": c.id("ceo"),
+                "toId": c.id("buyer"),
+                "properties": {"strength": 0.3, "note": m},
+            }
+        },
+        "MATCH (:Contact)-[r:INFLUENCES {note: $mark}]->(:Contact) RETURN count(r) AS n",
+    ),
+    "competition": WriteProbe(
+        LINKQ,
+        "link",
+        lambda c, m: {
+            "in": {
+                "kind": "COMPETES_AT",
+                "fromId": c.id("comp"),
+                "toId": c.account,
+                "properties": {"share": 0.1, "position": "NICHE"},
+            }
+        },
+        "MATCH (:Competitor)-[r:COMPETES_AT {share: 0.1}]->(:Account) WHERE $mark IS NOT NULL RETURN count(r) AS n",
+    ),
+    "team.matrix": WriteProbe(
+        LINKQ,
+        "link",
+        lambda c, m: {"in": {"kind": "MIRRORS", "fromId": c.id("mk"), "toId": c.id("N")}},
+        "MATCH (:TeamMember)-[r:MIRRORS]->(:ClientUnit) WHERE $mark IS NOT NULL RETURN count(r) AS n",
+    ),
+    "account.profile": WriteProbe(
+        """mutation($in: UpdateNodeInput!) { updateNode(input: $in) { __typename } }""",
+        "updateNode",
+        lambda c, m: {
+            "in": {
+                "kind": "ACCOUNT",
+                "id": c.account,
+                "expectedVersion": -1,
+                "patch": {"industry": m},
+            }
+        },
+        "MATCH (n:Account {industry: $mark}) RETURN count(n) AS n",
+    ),
+    "interactions": WriteProbe(
+        """mutation($in: LogInteractionInput!) { logInteraction(input: $in) { __typename } }""",
+        "logInteraction",
+        lambda c, m: {
+            "in": {
+                "accountId": c.account,
+                "channel": "CALL",
+                "summary": m,
+                "contactIds": [c.id("ceo")],
+                "memberIds": [c.id("am")],
+            }
+        },
+        "MATCH (n:Interaction {summary: $mark}) RETURN count(n) AS n",
+    ),
+    "contact.reach": WriteProbe(
+        """mutation($in: UpdateNodeInput!) { updateNode(input: $in) { __typename } }""",
+        "updateNode",
+        lambda c, m: {
+            "in": {
+                "kind": "CONTACT",
+                "id": c.id("cpo"),
+                "expectedVersion": -1,
+                "patch": {"email": f"{m}@client.example"},
+            }
+        },
+        "MATCH (n:Contact {email: $mark + '@client.example'}) RETURN count(n) AS n",
+    ),
+    "account.market_potential": WriteProbe(
+        """mutation($in: UpdateNodeInput!) { updateNode(input: $in) { __typename } }""",
+        "updateNode",
+        lambda c, m: {
+            "in": {
+                "kind": "ACCOUNT",
+                "id": c.account,
+                "expectedVersion": -1,
+                "patch": {"marketPotential": float(int(m[-6:], 16))},
+            }
+        },
+        "MATCH (n:Account {marketPotential: toFloat($markValue)}) RETURN count(n) AS n",
+    ),
+    "plan.reviews": WriteProbe(
+        """mutation($in: RecordReviewInput!) { recordReview(input: $in) { __typename } }""",
+        "recordReview",
+        lambda c, m: {"in": {"planId": f"plan-{c.account}-2026", "kind": "MONTHLY", "findings": m}},
+        "MATCH (n:Review {findings: $mark}) RETURN count(n) AS n",
+    ),
+}
+
+
+def test_every_writable_section_has_a_write_probe() -> None:
+    writable = {
+        s
+        for s in POLICY.sections
+        if any(POLICY.grant(r, s).access >= Access.WRITE for r in Role if r is not Role.ADMIN)
+    }
+    covered = set(SECTION_WRITES) | set(WRITE_PROBES)
+    assert writable <= covered, f"no write probe for {sorted(writable - covered)}"
+
+
+@pytest.mark.parametrize("situation", SITUATIONS)
+@pytest.mark.parametrize("section", sorted(SECTION_WRITES))
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_section_write_matrix(
+    live: LiveApp, matrix: Matrix, role: Role, section: str, situation: str
+) -> None:
+    probe = SECTION_WRITES[section]
+    mark = f"probe-{secrets.token_hex(6)}"
+    variables = probe.variables(matrix.client, mark)
+    if (
+        variables.get("in", {}).get("expectedVersion") == -1
+    ):  # send the current version: only rights decide
+        version = live.backend.read(
+            "MATCH (n) WHERE (n:Account OR n:Contact) AND n.id = $id RETURN coalesce(n.version, 1) AS v",
+            id=variables["in"]["id"],
+        )[0]["v"]
+        variables["in"]["expectedVersion"] = version
+    mark_value = int(mark[-6:], 16)
+    before = live.backend.read(probe.left, mark=mark, markValue=mark_value)[0]["n"]
+    body = live.gql(probe.query, variables, as_user=matrix.users[(role, situation)])
+    result = (body.get("data") or {}).get(probe.root)
+    outcome = result["__typename"] if result else body["errors"][0]["extensions"]["code"]
+    reachable = role in (Role.ADMIN, Role.EXECUTIVE) or situation == "in_scope"
+    after = live.backend.read(probe.left, mark=mark, markValue=mark_value)[0]["n"]
+    needed = (
+        [section]
+        + (["account.profile"] if section == "account.market_potential" else [])
+        + (["contact.profile"] if section == "contact.reach" else [])
+    )
+    if any(POLICY.grant(role, s).access < Access.WRITE for s in needed):
+        assert outcome in ("Forbidden", "FORBIDDEN"), (role, section, body)
+        assert after == before
+    elif not reachable:
+        assert outcome in ("NotFound", "ValidationProblem"), (role, section, body)
+        assert after == before
+    else:
+        assert outcome.endswith("Payload") or outcome == "HandoverBrief", (role, section, body)
+        if section not in ("competition", "team.matrix"):  # links are idempotent: one edge per pair
+            assert after == before + 1
