@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.authentication import (
     AuthCredentials,
@@ -176,6 +177,15 @@ class KamGraphQL(GraphQL[Context, None]):
 
     def __init__(self, schema: strawberry.Schema, *, graphiql: bool) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON bodies only; invalid UTF-8 or absurd nesting is a 400, never a 500."""
+        try:
+            return super().decode_json(data)
+        except (UnicodeDecodeError, RecursionError):
+            raise HTTPException(
+                400, "the request body is not valid JSON (UTF-8, sensibly nested)"
+            ) from None
 
     async def get_context(self, request: Any, response: Any) -> Context:
         runtime: Runtime = request.app.state.runtime

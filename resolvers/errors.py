@@ -67,8 +67,8 @@ def client_error(error: GraphQLError, request_id: str) -> GraphQLError:
             path=error.path,
             extensions=original.extensions,
         )
-    if original is None:
-        # GraphQL's own syntax and validation errors: safe, and say what to fix.
+    if original is None or type(original) is GraphQLError:
+        # GraphQL's own syntax, validation and variable-coercion errors: safe, and say what to fix.
         extensions = dict(error.extensions or {})
         extensions.setdefault("code", "GRAPHQL_VALIDATION")
         return GraphQLError(
