@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from graph.accounts import ACCOUNT_FIELDS, AccountRow, to_account
 from graph.driver import Database
 from graph.network import KEY_ROLES
+from graph.plans import PLAN_FIELDS
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 
 
@@ -29,6 +30,15 @@ class AccountFigures:
     key_people: int
     key_people_known: int
     team_size: int
+    plan: dict[str, Any] | None  # the active plan's template fields, id and period
+
+    @property
+    def plan_completeness(self) -> float | None:
+        """Share of the template's fields that are filled in the active plan."""
+        if self.plan is None:
+            return None
+        filled = sum(1 for f in PLAN_FIELDS if self.plan.get(f) not in (None, "", []))
+        return round(filled / len(PLAN_FIELDS), 4)
 
     @property
     def coverage_score(self) -> float:
@@ -58,6 +68,12 @@ CALL (a) {
   RETURN count(c) AS keyPeople, sum(CASE WHEN known > 0 THEN 1 ELSE 0 END) AS keyKnown
 }
 CALL (a) {
+  OPTIONAL MATCH (a)-[:HAS_PLAN]->(p:Plan)
+  WHERE p.status = 'ACTIVE'
+  WITH p ORDER BY p.period DESC LIMIT 1
+  RETURN CASE WHEN p IS NULL THEN null ELSE p {.*} END AS plan
+}
+CALL (a) {
   OPTIONAL MATCH (a)<-[t:ON_TEAM]-(m:TeamMember)
   WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
   RETURN count(DISTINCT m) AS teamSize
@@ -65,7 +81,7 @@ CALL (a) {
 RETURN """
     + ACCOUNT_FIELDS
     + """ AS account, attack, defend, progressive, attackValue, defendValue, progressiveValue,
-       keyPeople, keyKnown, teamSize
+       keyPeople, keyKnown, teamSize, plan
 """
 )
 
@@ -91,5 +107,6 @@ async def compare_accounts(
             key_people=int(r["keyPeople"] or 0),
             key_people_known=int(r["keyKnown"] or 0),
             team_size=int(r["teamSize"] or 0),
+            plan=r.get("plan"),
         )
     return result

@@ -251,6 +251,15 @@ def _reference(ds: Dataset) -> dict[str, list[str]]:
             )
             ds.rel(Rel.PARENT_OF, Label.GEO_DIVISION, rid, Label.GEO_DIVISION, nid)
             countries[nation] = nid
+            for state in nations[nation][:2]:  # state-level divisions where we sell by state
+                sid = ds.node(
+                    Label.GEO_DIVISION,
+                    "geo-" + _slug(nation) + "-" + _slug(state),
+                    name=state,
+                    level="STATE",
+                    kind="GEOGRAPHIC",
+                )
+                ds.rel(Rel.PARENT_OF, Label.GEO_DIVISION, nid, Label.GEO_DIVISION, sid)
     for gid, (name, members) in CULTURAL.items():
         ds.node(Label.GEO_DIVISION, gid, name=name, level="REGIONAL", kind="CULTURAL")
         for nation in members:
@@ -739,12 +748,14 @@ def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-async def seed_demo(db: Database, password: str, size: str = "S") -> SeedStats:
+async def seed_demo(
+    db: Database, password: str, size: str = "S", progress: Callable[[str, int], None] | None = None
+) -> SeedStats:
     """Load the dataset and one login per role (username = the role in lower case)."""
     from auth.passwords import hash_password_async
     from graph.users import upsert_user
 
-    stats = await load(db, build(size))
+    stats = await load(db, build(size), progress)
     hashed = await hash_password_async(password)
     now = datetime.now(UTC)
     for role in Role:

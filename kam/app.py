@@ -287,11 +287,16 @@ def create_app(
     settings.check_for_start()
     policy = policy or load_policy(settings.policy_file)
     install_introspection_filter()
+    # The shape rules are built once: the validation cache is keyed by the rule objects, so
+    # new rule classes per request would validate every document again.
+    shape_rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        one_operation_rule(),
+    ]
     limits: tuple[Any, ...] = (
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(shape_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: AddValidationRules([one_operation_rule()]),
         lambda: CostLimit(settings.max_cost),
     )
     schema = build_schema((*limits, *((RoundTripReport,) if settings.expose_metrics else ())))

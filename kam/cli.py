@@ -299,14 +299,37 @@ def seed_demo_command(
         str | None,
         typer.Option(help="Password of the demo users (else KAM_DEMO_PASSWORD or random)."),
     ] = None,
+    size: Annotated[
+        str,
+        typer.Option(
+            help="S (the demo), M (~200 accounts, 20k contacts) or L (~2,000 accounts, 200k contacts)."
+        ),
+    ] = "S",
 ) -> None:
-    """Load the deterministic demo dataset (idempotent)."""
+    """Load the deterministic demo (or benchmark) dataset, in batches, with progress; idempotent."""
+    from rich.progress import Progress
+
+    from graph.seed import SIZES, build
+
+    if size not in SIZES:
+        raise fail(f"--size must be one of {', '.join(SIZES)}", code=2)
     settings = load_settings()
     if settings.is_production:
         raise fail("demo users are refused in production")
     pw = password or _demo_password(settings)
+    total = sum(build(size).count())
+
+    async def work(db: Database) -> str:
+        from graph.seed import seed_demo
+
+        await _migrate(db)
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task(f"loading size {size}", total=total)
+            stats = await seed_demo(db, pw, size, lambda _name, n: bar.advance(task, n))
+        return stats.summary()
+
     with database(settings) as connection:
-        summary = run_db(settings, connection, lambda db: _seed_demo(db, pw))
+        summary = run_db(settings, connection, work)
     out.print(f"demo data: {summary}; demo users' password: {pw}", highlight=False)
 
 

@@ -242,6 +242,17 @@ class AccountComparison:
     open_projects: ProjectFiguresType | None = strawberry.field(metadata=meta("projects"))
     coverage_score: float | None = strawberry.field(metadata=meta("network.influence"))
     team_size: int = strawberry.field(metadata=meta("team.matrix"))
+    plan_period: str | None = strawberry.field(
+        metadata=meta("plan.strategy"), description="Period of the active plan."
+    )
+    plan_completeness: float | None = strawberry.field(
+        metadata=meta("plan.strategy"),
+        description="Share of the template's fields filled in the active plan.",
+    )
+    share_of_wallet_goal: float | None = strawberry.field(metadata=meta("plan.share_of_wallet"))
+    share_of_wallet_actual: float | None = strawberry.field(metadata=meta("plan.share_of_wallet"))
+    revenue_goal: float | None = strawberry.field(metadata=meta("plan.financial_goals"))
+    margin_goal: float | None = strawberry.field(metadata=meta("plan.financial_goals"))
     account_id: strawberry.Private[str]
 
     @strawberry.field(
@@ -460,6 +471,12 @@ class NetworkQueries:
                 ),
                 coverage_score=f.coverage_score,
                 team_size=f.team_size,
+                plan_period=(f.plan or {}).get("period"),
+                plan_completeness=f.plan_completeness,
+                share_of_wallet_goal=(f.plan or {}).get("shareOfWalletGoal"),
+                share_of_wallet_actual=(f.plan or {}).get("shareOfWalletActual"),
+                revenue_goal=(f.plan or {}).get("revenueGoal"),
+                margin_goal=(f.plan or {}).get("marginGoal"),
                 account_id=f.account.id,
             )
             for f in (figures[str(i)] for i in ids)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Backend
+
 KAM = [sys.executable, "-m", "kam"]
 
 
@@ -114,3 +116,77 @@ def test_schema_export_check(repo_root: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def _env(backend: Backend, **extra: str) -> dict[str, str]:
+    return {
+        "KAM_DB_URI": backend.connection.uri,
+        "KAM_DB_USER": backend.connection.user,
+        "KAM_DB_PASSWORD": backend.connection.password,
+        "KAM_DB_NAME": backend.connection.database,
+        **extra,
+    }
+
+
+def test_wrong_database_password_names_the_settings(backend: Backend) -> None:
+    result = run("migrate", env=_env(backend, KAM_DB_PASSWORD="not-the-password"))
+    assert result.returncode == 1
+    assert "KAM_DB_USER" in result.stderr and "KAM_DB_PASSWORD" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_user_add_passwd_deactivate_list(backend: Backend, uid: str) -> None:
+    import json as _json
+
+    env = _env(backend)
+    name = f"{uid}-cli"
+    added = subprocess.run(
+        [
+            *KAM,
+            "user",
+            "add",
+            name,
+            "--role",
+            "controlling",
+            "--member",
+            "tm-controlling-3",
+            "--password-stdin",
+        ],
+        input="first-password-1\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    listed = _json.loads(run("user", "list", "--json", env=env).stdout)
+    mine = next(u for u in listed if u["username"] == name)
+    assert (
+        mine["roles"] == ["CONTROLLING"]
+        and mine["active"] is True
+        and mine["memberId"] == "tm-controlling-3"
+    )
+    short = subprocess.run(
+        [*KAM, "user", "passwd", name, "--password-stdin"],
+        input="short\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert short.returncode == 2 and "at least 8" in short.stderr
+    changed = subprocess.run(
+        [*KAM, "user", "passwd", name, "--password-stdin"],
+        input="second-password-2\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert changed.returncode == 0, changed.stderr
+    bad_role = run("user", "add", f"{uid}-x", "--role", "wizard", "--password-stdin", env=env)
+    assert bad_role.returncode == 2 and "unknown role" in bad_role.stderr
+    assert run("user", "deactivate", name, env=env).returncode == 0
+    listed = _json.loads(run("user", "list", "--json", env=env).stdout)
+    assert next(u for u in listed if u["username"] == name)["active"] is False
+    assert run("user", "deactivate", f"{uid}-nobody", env=env).returncode == 3

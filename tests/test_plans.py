@@ -462,3 +462,38 @@ def test_handover_moves_everything_and_briefs_the_successor(
         "query($a: ID!) { account(id: $a) { id } }", {"a": client.account}, as_user=old_user
     )
     assert gone["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_writes_are_audited_and_compare_shows_plan_criteria(
+    live: LiveApp, client: ClientFixture
+) -> None:
+    plan = start(live, client.account, "2026")["plan"]
+    update(
+        live, plan, {"leadersView": "x", "revenueGoal": 4.0e6, "shareOfWalletGoal": 0.4}, "admin"
+    )
+    log = live.gql(
+        'query($t: String) { auditLog(first: 20, filter: {targetId: $t, action: "WRITE"}) { edges { node { username section outcome } } } }',
+        {"t": plan["id"]},
+        as_user="admin",
+    )["data"]["auditLog"]["edges"]
+    sections = {(e["node"]["username"], e["node"]["section"], e["node"]["outcome"]) for e in log}
+    assert {
+        ("admin", "plan.strategy", "OK"),
+        ("admin", "plan.financial_goals", "OK"),
+        ("admin", "plan.share_of_wallet", "OK"),
+    } <= sections
+    q = "query($ids: [ID!]!) { compareAccounts(ids: $ids) { planPeriod planCompleteness shareOfWalletGoal revenueGoal } }"
+    row = live.gql(q, {"ids": [client.account]}, as_user="admin")["data"]["compareAccounts"][0]
+    assert row == {
+        "planPeriod": "2026",
+        "planCompleteness": round(3 / 14, 4),
+        "shareOfWalletGoal": 0.4,
+        "revenueGoal": 4.0e6,
+    }
+    research = on_team(live, client, "MARKET_RESEARCH")
+    hidden = live.gql(q, {"ids": [client.account]}, as_user=research)
+    assert hidden["data"]["compareAccounts"][0]["revenueGoal"] is None
+    assert {e["extensions"]["section"] for e in hidden["errors"]} == {
+        "plan.share_of_wallet",
+        "plan.financial_goals",
+    }
