@@ -12,7 +12,7 @@ import secrets
 import threading
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -121,9 +121,9 @@ def backend(
 @dataclass
 class LiveApp:
     url: str
-    settings: Settings
-    backend: Backend
-    _tokens: dict[str, str]
+    settings: Settings = field(repr=False)
+    backend: Backend = field(repr=False)
+    _tokens: dict[str, str] = field(repr=False)
 
     def post(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None

@@ -138,7 +138,7 @@ def test_invalid_utf8_huge_numbers_and_deep_json(live: LiveApp, client: ClientFi
 plan_values = st.one_of(
     st.none(),
     st.text(max_size=60),
-    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(allow_nan=False, allow_infinity=False),  # JSON cannot carry NaN or infinity
     st.integers(min_value=-(2**70), max_value=2**70),
     st.lists(st.text(max_size=10), max_size=3),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
@@ -146,7 +146,10 @@ plan_values = st.one_of(
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40,
+    deadline=None,
+    derandomize=True,  # the same examples in every run: CI stays reproducible
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     patch=st.dictionaries(
