@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from graph.convert import native
 from graph.driver import Database
-from graph.scope import ACCOUNT_IN_SCOPE, Scope
+from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,7 @@ async def contacts_of_accounts(
 ) -> dict[str, list[ContactRow]]:
     rows = await db.read(
         CONTACTS_OF_ACCOUNTS,
-        {
-            "ids": list(ids),
-            "limit": first + 1,
-            "afterName": after[0] if after else None,
-            "afterId": after[1] if after else None,
-        },
+        page_params(ids, first, after),
     )
     return {r["accountId"]: [to_contact(c) for c in r["contacts"]] for r in rows}
 

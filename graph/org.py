@@ -9,7 +9,7 @@ from typing import Any, Final
 from graph.contacts import CONTACT_FIELDS, ContactRow, to_contact
 from graph.driver import Database
 from graph.errors import NotFound
-from graph.scope import ACCOUNT_IN_SCOPE, Scope
+from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 
 LEVEL_ORDER = {"GLOBAL": 0, "REGIONAL": 1, "NATIONAL": 2, "STATE": 3}
 
@@ -67,12 +67,7 @@ async def units_of_accounts(
     """Up to first+1 units of each account (sorted by name), keyed by account id."""
     rows = await db.read(
         UNITS_OF_ACCOUNTS,
-        {
-            "ids": list(ids),
-            "limit": first + 1,
-            "afterName": after[0] if after else None,
-            "afterId": after[1] if after else None,
-        },
+        page_params(ids, first, after),
     )
     return {r["accountId"]: [to_unit(u) for u in r["units"]] for r in rows}
 
@@ -137,12 +132,7 @@ async def contacts_of_units(
 ) -> dict[str, list[ContactRow]]:
     rows = await db.read(
         CONTACTS_OF_UNITS,
-        {
-            "ids": list(ids),
-            "limit": first + 1,
-            "afterName": after[0] if after else None,
-            "afterId": after[1] if after else None,
-        },
+        page_params(ids, first, after),
     )
     return {r["unitId"]: [to_contact(c) for c in r["contacts"]] for r in rows}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
@@ -39,3 +40,13 @@ class Scope:
 
 
 NOWHERE = Scope(all_accounts=False, member_id=None, today=date(1970, 1, 1))
+
+
+def page_params(ids: Sequence[str], first: int, after: tuple[str, str] | None) -> dict[str, Any]:
+    """Parameters of a name-sorted keyset page per parent: first+1 rows tell if more follow."""
+    return {
+        "ids": list(ids),
+        "limit": first + 1,
+        "afterName": after[0] if after else None,
+        "afterId": after[1] if after else None,
+    }
