@@ -60,7 +60,10 @@ _DECISION_TAIL: Final = (
 WITH a, p, centre, members, influences,
      [i IN influences | i[0]] + [i IN influences | i[1]] + [m IN members | m.id] AS ids
 CALL (ids) {
-  MATCH (c:Contact) WHERE c.id IN ids
+  // One id seek per element: ArcadeDB scans every Contact for `c.id IN <computed list>`.
+  UNWIND ids AS cid
+  MATCH (c:Contact {id: cid})
+  WITH DISTINCT c
   RETURN collect("""
     + CONTACT_FIELDS
     + """) AS contacts
