@@ -34,6 +34,20 @@ class NodeKindName(StrEnum):
     COMPETITOR = "COMPETITOR"
     PARTNER = "PARTNER"
     CAPABILITY = "CAPABILITY"
+    PLAN = "PLAN"
+    REVIEW = "REVIEW"
+    ACTION = "ACTION"
+    INTERACTION = "INTERACTION"
+
+
+# Kinds with their own create mutation (startPlan, recordReview, logInteraction); the generic
+# engine updates, archives and restores them.
+CREATED_ELSEWHERE: Final = {
+    "PLAN": "startPlan",
+    "REVIEW": "recordReview",
+    "ACTION": "recordReview (actions)",
+    "INTERACTION": "logInteraction",
+}
 
 
 class LinkKindName(StrEnum):
@@ -53,6 +67,7 @@ class LinkKindName(StrEnum):
     AREA_OFFERS = "AREA_OFFERS"
     PARTNER_OFFERS = "PARTNER_OFFERS"
     WITH_PARTNER = "WITH_PARTNER"
+    OWNED_BY = "OWNED_BY"
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,20 @@ NODE_KINDS: Final[dict[str, NodeKind]] = {
     "COMPETITOR": NodeKind(Label.COMPETITOR, "competition", "comp", None),
     "PARTNER": NodeKind(Label.PARTNER, "partners", "partner", None),
     "CAPABILITY": NodeKind(Label.CAPABILITY, "partners", "cap", None),
+    "PLAN": NodeKind(Label.PLAN, "plan.strategy", "plan", "(n)<-[:HAS_PLAN]-(a:Account)"),
+    "REVIEW": NodeKind(
+        Label.REVIEW,
+        "plan.reviews",
+        "review",
+        "(n)<-[:REVIEWED_IN]-(:Plan)<-[:HAS_PLAN]-(a:Account)",
+    ),
+    "ACTION": NodeKind(
+        Label.ACTION,
+        "plan.reviews",
+        "action",
+        "(n)<-[:HAS_ACTION]-(:Review)<-[:REVIEWED_IN]-(:Plan)<-[:HAS_PLAN]-(a:Account)",
+    ),
+    "INTERACTION": NodeKind(Label.INTERACTION, "interactions", "int", "(n)-[:ABOUT]->(a:Account)"),
 }
 
 
@@ -130,7 +159,10 @@ LINK_KINDS: Final[dict[str, LinkKind]] = {
     "AREA_OFFERS": LinkKind(Rel.OFFERS, "FUNCTIONAL_AREA", "CAPABILITY", "partners"),
     "PARTNER_OFFERS": LinkKind(Rel.OFFERS, "PARTNER", "CAPABILITY", "partners"),
     "WITH_PARTNER": LinkKind(Rel.WITH_PARTNER, "PROJECT", "PARTNER", "partners"),
+    "OWNED_BY": LinkKind(Rel.OWNED_BY, "ACTION", "TEAM_MEMBER", "plan.reviews"),
 }
+# An action has one owner: linking a new one replaces the old.
+SINGLE_TARGET: Final = frozenset({"OWNED_BY"})
 
 
 def _reach(kind: NodeKind) -> str:
@@ -181,6 +213,10 @@ async def create_node(
 ) -> tuple[str, bool]:
     """Create a node of a kind, attached to its parent (an account or unit) when it has one."""
     kind = NODE_KINDS[kind_name]
+    if kind_name in CREATED_ELSEWHERE:
+        raise Rejected(
+            f"a {kind.label.value} is created with {CREATED_ELSEWHERE[kind_name]}", field="kind"
+        )
 
     async def work(tx: Transaction) -> str:
         node_id = new_id(kind.prefix)
@@ -355,6 +391,15 @@ async def link(
         await _check_reach(tx, target, target_id, scope, "toId")
         if source_id == target_id:
             raise Rejected("a node cannot be linked to itself", field="toId")
+        if kind_name in SINGLE_TARGET:
+            await tx.run(
+                "MATCH (s:"
+                + source.label.value
+                + " {id: $from})-[old:"
+                + kind.rel.value
+                + "]->() DELETE old",
+                {"from": source_id},
+            )
         statement = (
             "MATCH (s:"
             + source.label.value

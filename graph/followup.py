@@ -142,6 +142,7 @@ UNWIND $ids AS planId
 MATCH (p:Plan {id: planId})
 CALL (p) {
   MATCH (p)-[:REVIEWED_IN]->(r:Review)
+  WHERE coalesce(r.archived, false) = false
   WITH p, r ORDER BY r.at DESC
   RETURN collect(r {.*, planId: p.id, actionIds: [(r)-[:HAS_ACTION]->(x:Action) | x.id]}) AS reviews
 }
@@ -257,7 +258,7 @@ ACTIONS_BY_IDS: Final = "MATCH (x:Action) WHERE x.id IN $ids RETURN " + ACTION_F
 MY_ACTIONS: Final = (
     """
 MATCH (x:Action)-[:OWNED_BY]->(:TeamMember {id: $memberId})
-WHERE ($statuses IS NULL OR x.status IN $statuses)
+WHERE ($statuses IS NULL OR x.status IN $statuses) AND coalesce(x.archived, false) = false
 RETURN """
     + ACTION_FIELDS
     + """ AS action

@@ -45,7 +45,7 @@ UNWIND $ids AS accountId
 MATCH (a:Account {id: accountId})
 CALL (a) {
   MATCH (a)<-[:ABOUT]-(i:Interaction)
-  WHERE $afterAt IS NULL OR i.at < $afterAt OR (i.at = $afterAt AND i.id > $afterId)
+  WHERE coalesce(i.archived, false) = false AND ($afterAt IS NULL OR i.at < $afterAt OR (i.at = $afterAt AND i.id > $afterId))
   WITH i ORDER BY i.at DESC, i.id LIMIT $limit
   RETURN collect("""
     + INTERACTION_FIELDS
@@ -61,7 +61,7 @@ UNWIND $ids AS contactId
 MATCH (c0:Contact {id: contactId})
 CALL (c0) {
   MATCH (c0)<-[:WITH]-(i:Interaction)
-  WHERE $afterAt IS NULL OR i.at < $afterAt OR (i.at = $afterAt AND i.id > $afterId)
+  WHERE coalesce(i.archived, false) = false AND ($afterAt IS NULL OR i.at < $afterAt OR (i.at = $afterAt AND i.id > $afterId))
   WITH i ORDER BY i.at DESC, i.id LIMIT $limit
   RETURN collect("""
     + INTERACTION_FIELDS

@@ -259,7 +259,7 @@ CALL (a) {
 }
 CALL (a) {
   MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)<-[:KNOWS]-(m:TeamMember)
-  WITH m, c, [(c)<-[:WITH]-(i:Interaction) WHERE EXISTS { (i)-[:BY]->(m) } | i.at] AS ats
+  WITH m, c, [(c)<-[:WITH]-(i:Interaction) WHERE coalesce(i.archived, false) = false AND EXISTS { (i)-[:BY]->(m) } | i.at] AS ats
   WITH m, c, reduce(last = null, x IN ats | CASE WHEN last IS NULL OR x > last THEN x ELSE last END) AS lastAt
   WHERE lastAt IS NULL OR lastAt < $staleBefore
   RETURN collect([m.id, lastAt, """

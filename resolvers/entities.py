@@ -108,6 +108,28 @@ class DivisionProps(_Props):
     kind: Literal["GEOGRAPHIC", "CULTURAL", "MARKET"] | None = None
 
 
+class PlanProps(_Props):
+    REQUIRED: frozenset[str] = frozenset()
+    status: Literal["ACTIVE", "CLOSED"] | None = None
+
+
+class ReviewProps(_Props):
+    REQUIRED: frozenset[str] = frozenset()
+    findings: Annotated[str, Field(min_length=1, max_length=10000)] | None = None
+
+
+class ActionProps(_Props):
+    REQUIRED: frozenset[str] = frozenset()
+    title: Name | None = None
+    due: date | None = None
+
+
+class InteractionProps(_Props):
+    REQUIRED: frozenset[str] = frozenset()
+    channel: Literal["MEETING", "CALL", "VIDEO", "EMAIL", "EVENT", "OTHER"] | None = None
+    summary: Annotated[str, Field(min_length=1, max_length=5000)] | None = None
+
+
 NODE_MODELS: dict[str, type[_Props]] = {
     "ACCOUNT": AccountProps,
     "CLIENT_UNIT": UnitProps,
@@ -120,6 +142,10 @@ NODE_MODELS: dict[str, type[_Props]] = {
     "COMPETITOR": NamedProps,
     "PARTNER": NamedProps,
     "CAPABILITY": NamedProps,
+    "PLAN": PlanProps,
+    "REVIEW": ReviewProps,
+    "ACTION": ActionProps,
+    "INTERACTION": InteractionProps,
 }
 
 

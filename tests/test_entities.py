@@ -272,3 +272,73 @@ def test_milestones_history_and_projects_at_risk(live: LiveApp, client: ClientFi
         attack["statusHistory"][0]["field"] == "stage"
         and attack["statusHistory"][0]["to"] == "NEGOTIATE"
     )
+
+
+def test_follow_up_records_update_archive_and_reassign(
+    live: LiveApp, client: ClientFixture
+) -> None:
+    from tests.test_plans import REVIEW, start
+
+    plan = start(live, client.account, "2026")["plan"]
+    review = live.gql(
+        REVIEW,
+        {
+            "in": {
+                "planId": plan["id"],
+                "kind": "MONTHLY",
+                "findings": "first draft",
+                "actions": [{"title": "Call the CEO", "ownerId": client.id("am")}],
+            }
+        },
+        as_user="admin",
+    )
+    review = review["data"]["recordReview"]["review"]
+    made = create(live, "admin", "INTERACTION", {"summary": "x"})
+    assert made == {"__typename": "ValidationProblem", "field": "kind", "message": made["message"]}
+    assert "logInteraction" in made["message"]
+    fixed = live.gql(
+        UPDATE,
+        {
+            "in": {
+                "kind": "REVIEW",
+                "id": review["id"],
+                "expectedVersion": 1,
+                "patch": {"findings": "final"},
+            }
+        },
+        as_user="admin",
+    )
+    assert fixed["data"]["updateNode"]["__typename"] == "NodePayload"
+    action = review["actions"][0]
+    moved = live.gql(
+        LINK,
+        {"in": {"kind": "OWNED_BY", "fromId": action["id"], "toId": client.id("mk")}},
+        as_user="admin",
+    )["data"]["link"]
+    assert moved == {"__typename": "LinkPayload", "kind": "OWNED_BY", "present": True}
+    owners = live.backend.read(
+        "MATCH (:Action {id: $a})-[:OWNED_BY]->(m) RETURN m.id AS m", a=action["id"]
+    )
+    assert owners == [{"m": client.id("mk")}]  # one owner: the old one was replaced
+    interaction = live.backend.read(
+        "MATCH (i:Interaction)-[:ABOUT]->(:Account {id: $a}) RETURN i.id AS id LIMIT 1",
+        a=client.account,
+    )[0]["id"]
+    archive = "mutation($k: NodeKind!, $id: ID!) { archiveNode(kind: $k, id: $id) { __typename } }"
+    assert (
+        live.gql(archive, {"k": "INTERACTION", "id": interaction}, as_user="admin")["data"][
+            "archiveNode"
+        ]["__typename"]
+        == "NodePayload"
+    )
+    assert live.backend.read(
+        "MATCH (i:Interaction {id: $id}) RETURN i.archived AS a", id=interaction
+    ) == [{"a": True}]
+    history = live.gql(
+        "query($a: ID!) { account(id: $a) { interactions(first: 20) { edges { node { id } } } } }",
+        {"a": client.account},
+        as_user="admin",
+    )
+    assert interaction not in [
+        e["node"]["id"] for e in history["data"]["account"]["interactions"]["edges"]
+    ]
