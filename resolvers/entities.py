@@ -279,12 +279,7 @@ def _validate(
     try:
         parsed = model.model_validate(raw)
     except ValidationError as exc:
-        problem = from_validation(exc)
-        for p in problem.problems:
-            p.field = f"{where}.{p.field}"
-        problem.field = problem.problems[0].field
-        problem.message = f"{problem.field}: {problem.problems[0].message}"
-        return problem
+        return from_validation(exc, prefix=where)
     return parsed.model_dump(by_alias=True, exclude_unset=True)
 
 

@@ -484,11 +484,7 @@ class PlanMutations:
         try:
             model = PlanPatchModel.model_validate(fields)
         except ValidationError as exc:
-            problem = from_validation(exc)
-            for p in problem.problems:
-                p.field = f"patch.{p.field}"
-            problem.field = problem.problems[0].field
-            return problem
+            return from_validation(exc, prefix="patch")
         patch = {k: getattr(model, k) for k in fields}
         found = await plans.plans_by_ids(info.context.db, info.context.scope, [str(input.plan_id)])
         if str(input.plan_id) not in found:

@@ -58,9 +58,13 @@ class ForbiddenProblem:
 Problem = ValidationProblem | NotFoundProblem | ConflictProblem | ForbiddenProblem
 
 
-def from_validation(exc: ValidationError) -> ValidationProblem:
+def from_validation(exc: ValidationError, prefix: str | None = None) -> ValidationProblem:
+    """The problem of a pydantic error; `prefix` puts the paths under an input (`patch.x`)."""
     problems = [
-        FieldProblem(field=".".join(str(p) for p in e["loc"]) or "input", message=e["msg"])
+        FieldProblem(
+            field=".".join([*([prefix] if prefix else []), *(str(p) for p in e["loc"])]) or "input",
+            message=e["msg"],
+        )
         for e in exc.errors()
     ]
     first = problems[0]
