@@ -12,7 +12,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph.batch import merge_nodes, merge_rels
@@ -771,10 +771,6 @@ async def seed_demo(
     if size == "S":
         await seed_plans(db)
     return stats
-
-
-def demo_today() -> date:
-    return TODAY
 
 
 PLAN_CONTENT = {

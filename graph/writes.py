@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 from graph.audit import AuditEvent
 from graph.driver import Database, Transaction
@@ -112,8 +112,3 @@ async def once(
         return target, False
 
     return await db.write_transaction(unit)
-
-
-def changed_fields(before: dict[str, Any], patch: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """The fields of `patch` whose value differs from `before`: name -> (before, after)."""
-    return {k: (before.get(k), v) for k, v in patch.items() if before.get(k) != v}

@@ -61,7 +61,7 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def database(settings: Settings, *, keep_embedded: bool = False) -> Iterator[Connection | None]:
+def database(settings: Settings) -> Iterator[Connection | None]:
     """The embedded server when no URI is configured (started here, stopped after) or None."""
     if not settings.embedded:
         yield None
@@ -76,8 +76,7 @@ def database(settings: Settings, *, keep_embedded: bool = False) -> Iterator[Con
         yield connection
     finally:
         _servers.remove(server)
-        if not keep_embedded:
-            server.stop()
+        server.stop()
 
 
 # The embedded server this process started, handed to the app so it can restart a dead one.
