@@ -75,8 +75,8 @@ QUERIES: list[BenchQuery] = [
         "accountPage",
         """query($id: ID!) { account(id: $id) { id name segment industry tier status marketPotential
              units(first: 20) { edges { node { id name level } } }
-             team { role member { name } }
-             projects { id name kind value }
+             team(first: 20) { edges { node { role member { name } } } }
+             projects(first: 20) { edges { node { id name kind value } } }
              contacts(first: 10) { edges { node { id name title } } } } }""",
         lambda db: _read(db, ACCOUNT_PAGE_RAW, id=ACCOUNT, today=ALL.today),
         {"id": ACCOUNT},
@@ -84,14 +84,16 @@ QUERIES: list[BenchQuery] = [
     BenchQuery(
         "portfolio50",
         """{ accounts(first: 50) { edges { node { id name segment tier status marketPotential
-             projects { kind value } } } } }""",
+             projects(first: 10) { edges { node { kind value } } } } } } }""",
         lambda db: _read(db, PORTFOLIO_RAW),
     ),
     BenchQuery(
         "contact",
         """query($id: ID!) { contact(id: $id) { id name title email unit { name }
-             managers { kind contact { name } } influences { strength contact { name } }
-             influencedBy { strength contact { name } } knownBy { strength member { name } } } }""",
+             managers { edges { node { kind contact { name } } } }
+             influences { edges { node { strength contact { name } } } }
+             influencedBy { edges { node { strength contact { name } } } }
+             knownBy { edges { node { strength member { name } } } } } }""",
         lambda db: _read(db, CONTACT_RAW, id=TARGET),
         {"id": TARGET},
     ),

@@ -19,6 +19,11 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -26,10 +31,11 @@ from graphql import (
     ValidationContext,
     ValidationRule,
     VariableNode,
+    get_named_type,
 )
 from strawberry.extensions import SchemaExtension
 
-DEFAULT_PAGE = 20  # what a list field without `first` is counted as
+DEFAULT_PAGE = 20  # a `first` with no default and no value sent
 
 
 def one_operation_rule() -> type[ValidationRule]:
@@ -64,6 +70,7 @@ class CostLimit(SchemaExtension):
         ctx = self.execution_context
         document = ctx.graphql_document
         if document is not None:
+            schema = ctx.schema._schema
             fragments = {
                 d.name.value: d
                 for d in document.definitions
@@ -72,7 +79,9 @@ class CostLimit(SchemaExtension):
             values = ctx.variables or {}
             for op in document.definitions:
                 if isinstance(op, OperationDefinitionNode):
-                    cost = _selection_cost(op.selection_set, fragments, values, frozenset())
+                    root = schema.get_root_type(op.operation)
+                    walk = _CostWalk(schema, fragments, values)
+                    cost = walk.cost(op.selection_set, root, frozenset())
                     if cost > self.max_cost:
                         raise GraphQLError(
                             f"the query would cost about {cost} rows; the limit is {self.max_cost}: ask for smaller pages",
@@ -81,39 +90,73 @@ class CostLimit(SchemaExtension):
         yield
 
 
-def _page(field: FieldNode, values: dict[str, Any]) -> int:
-    for arg in field.arguments or ():
-        if arg.name.value == "first":
-            if isinstance(arg.value, IntValueNode):
-                return max(1, int(arg.value.value))
-            if isinstance(arg.value, VariableNode):
-                value = values.get(arg.value.name.value)
-                return max(1, int(value)) if isinstance(value, int) else DEFAULT_PAGE
-    return 1
+class _CostWalk:
+    """Each field costs 1 plus its children, times its page size: `first` as sent, else the
+    field's own default for `first`, else 1 (a single object)."""
 
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        values: dict[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.values = values
 
-def _selection_cost(
-    selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    values: dict[str, Any],
-    seen: frozenset[str],
-) -> int:
-    if selection_set is None:
-        return 0
-    total = 0
-    for sel in selection_set.selections:
-        if isinstance(sel, FieldNode):
-            children = _selection_cost(sel.selection_set, fragments, values, seen)
-            total += _page(sel, values) * (1 + children) if sel.selection_set else 1
-        elif isinstance(sel, InlineFragmentNode):
-            total += _selection_cost(sel.selection_set, fragments, values, seen)
-        elif isinstance(sel, FragmentSpreadNode):
-            name = sel.name.value
-            if name in fragments and name not in seen:
-                total += _selection_cost(
-                    fragments[name].selection_set, fragments, values, seen | {name}
-                )
-    return total
+    def page(self, field: FieldNode, definition: GraphQLField | None) -> int:
+        for arg in field.arguments or ():
+            if arg.name.value == "first":
+                if isinstance(arg.value, IntValueNode):
+                    return max(1, int(arg.value.value))
+                if isinstance(arg.value, VariableNode):
+                    value = self.values.get(arg.value.name.value)
+                    if isinstance(value, int):
+                        return max(1, value)
+                break
+        if definition is not None and "first" in definition.args:
+            default = definition.args["first"].default_value
+            return max(1, default) if isinstance(default, int) else DEFAULT_PAGE
+        return 1
+
+    def cost(
+        self,
+        selection_set: SelectionSetNode | None,
+        parent: GraphQLNamedType | None,
+        seen: frozenset[str],
+    ) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        fields = (
+            parent.fields if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType) else {}
+        )
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                definition = fields.get(sel.name.value)
+                if sel.selection_set is None:
+                    total += 1
+                    continue
+                child = get_named_type(definition.type) if definition else None
+                children = self.cost(sel.selection_set, child, seen)
+                total += self.page(sel, definition) * (1 + children)
+            elif isinstance(sel, InlineFragmentNode):
+                total += self.cost(sel.selection_set, self._condition(sel, parent), seen)
+            elif isinstance(sel, FragmentSpreadNode):
+                name = sel.name.value
+                if name in self.fragments and name not in seen:
+                    fragment = self.fragments[name]
+                    total += self.cost(
+                        fragment.selection_set, self._condition(fragment, parent), seen | {name}
+                    )
+        return total
+
+    def _condition(
+        self, node: InlineFragmentNode | FragmentDefinitionNode, parent: GraphQLNamedType | None
+    ) -> GraphQLNamedType | None:
+        if node.type_condition is None:
+            return parent
+        return self.schema.get_type(node.type_condition.name.value)
 
 
 class TokenBucket:

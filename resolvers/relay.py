@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import strawberry
@@ -60,3 +61,35 @@ def decode_cursor(cursor: str | None, size: int, argument: str = "after") -> tup
     if not isinstance(key, list) or len(key) != size or not all(isinstance(k, str) for k in key):
         raise InvalidInput(f"'{argument}' is not a cursor from this API", argument=argument)
     return tuple(key)
+
+
+def connection_of(nodes: list[NodeT], keys: list[str], more: bool) -> Connection[NodeT]:
+    """A page whose cursors are the given keys (one per node, in order)."""
+    edges = [Edge(cursor=encode_cursor(k), node=n) for n, k in zip(nodes, keys, strict=True)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
+    )
+
+
+def page_in_memory(
+    nodes: list[NodeT], key: Callable[[NodeT], str], first: int, after: str | None
+) -> Connection[NodeT]:
+    """Page a short, already-ordered list that one loader call brought whole.
+
+    The cursor is the key of the last node seen; paging on from a node that has left the
+    list since (archived, out of scope now) is refused rather than guessed."""
+    check_first(first)
+    start = 0
+    cursor = decode_cursor(after, 1)
+    if cursor is not None:
+        keys = [key(n) for n in nodes]
+        try:
+            start = keys.index(cursor[0]) + 1
+        except ValueError:
+            raise InvalidInput(
+                "'after' names an entry that is no longer in this list: start again without it",
+                argument="after",
+            ) from None
+    page = nodes[start : start + first]
+    return connection_of(page, [key(n) for n in page], start + first < len(nodes))

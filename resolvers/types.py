@@ -21,10 +21,27 @@ from graph.projects import CompetitorPositionRow, ProjectRow
 from graph.team import MemberRow, MembershipRow, NamedRow
 from loaders.base import PageKey
 from resolvers.context import Info
-from resolvers.relay import Connection, Edge, PageInfo, check_first, decode_cursor, encode_cursor
+from resolvers.relay import (
+    Connection,
+    Edge,
+    PageInfo,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    page_in_memory,
+)
 from resolvers.sections import meta, sectioned, tag
 
 RowT = TypeVar("RowT")
+
+
+def _id(node: _HasId) -> str:
+    return str(node.id)
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> strawberry.ID: ...
 
 
 async def _page_of(
@@ -87,20 +104,21 @@ class Account:
     @strawberry.field(
         metadata=meta("team.matrix"), description="Our account team today (account managers first)."
     )
-    async def team(self, info: Info) -> list[TeamMembership]:
-        return [
-            TeamMembership.from_row(m)
-            for m in await info.context.loaders.team_by_account.load(self.id)
-        ]
+    async def team(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[TeamMembership]:
+        rows = await info.context.loaders.team_by_account.load(self.id)
+        nodes = [TeamMembership.from_row(m) for m in rows]
+        return page_in_memory(nodes, lambda m: f"{m.member_id}|{m.role}", first, after)
 
     @strawberry.field(
         metadata=meta("projects"), description="Major projects followed up at the account."
     )
-    async def projects(self, info: Info) -> list[Project] | None:
-        return [
-            Project.from_row(p)
-            for p in await info.context.loaders.projects_by_account.load(self.id)
-        ]
+    async def projects(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Project] | None:
+        rows = await info.context.loaders.projects_by_account.load(self.id)
+        return page_in_memory([Project.from_row(p) for p in rows], _id, first, after)
 
     @strawberry.field(
         metadata=meta("interactions"),
@@ -116,9 +134,12 @@ class Account:
     @strawberry.field(
         metadata=meta("competition"), description="Competitors at the account, largest share first."
     )
-    async def competitors(self, info: Info) -> list[CompetitorPosition] | None:
+    async def competitors(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[CompetitorPosition] | None:
         rows = await info.context.loaders.competition_by_account.load(self.id)
-        return [CompetitorPosition.from_row(r) for r in rows]
+        nodes = [CompetitorPosition.from_row(r) for r in rows]
+        return page_in_memory(nodes, lambda c: str(c.competitor_id), first, after)
 
 
 class _Named(Protocol):
@@ -174,10 +195,11 @@ class ClientUnit:
         return ClientUnit.from_row(row) if row else None
 
     @strawberry.field(description="Units directly below this one.")
-    async def children(self, info: Info) -> list[ClientUnit]:
-        return [
-            ClientUnit.from_row(r) for r in await info.context.loaders.units_by_parent.load(self.id)
-        ]
+    async def children(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[ClientUnit]:
+        rows = await info.context.loaders.units_by_parent.load(self.id)
+        return page_in_memory([ClientUnit.from_row(r) for r in rows], _id, first, after)
 
     @strawberry.field(
         metadata=meta("contact.profile"), description="People working in this unit, by name."
@@ -191,10 +213,12 @@ class ClientUnit:
     @strawberry.field(
         metadata=meta("team.matrix"), description="Our account managers mirroring this unit."
     )
-    async def mirrored_by(self, info: Info) -> list[TeamMember]:
+    async def mirrored_by(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[TeamMember]:
         ids = await info.context.loaders.mirrors_by_unit.load(self.id)
         members = await info.context.loaders.member_by_id.load_many(ids)
-        return [TeamMember.from_row(m) for m in members if m]
+        return page_in_memory([TeamMember.from_row(m) for m in members if m], _id, first, after)
 
 
 @sectioned("contact.profile")
@@ -232,56 +256,68 @@ class Contact:
         return ClientUnit.from_row(row) if row else None
 
     @strawberry.field(description="Whom this person reports to: solid, dotted-line or matrix.")
-    async def managers(self, info: Info) -> list[ReportingLink]:
+    async def managers(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[ReportingLink]:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
-        if links is None:
-            return []
-        people = await info.context.loaders.contact_by_id.load_many(
-            [m for m, _ in links.manager_ids]
-        )
-        return [
+        pairs = links.manager_ids if links else []
+        people = await info.context.loaders.contact_by_id.load_many([m for m, _ in pairs])
+        nodes = [
             ReportingLink(kind=k, contact=Contact.from_row(p))
-            for (_, k), p in zip(links.manager_ids, people, strict=True)
+            for (_, k), p in zip(pairs, people, strict=True)
             if p
         ]
+        return page_in_memory(nodes, lambda r: f"{r.contact.id}|{r.kind}", first, after)
 
     @strawberry.field(description="People reporting to this person (solid line).")
-    async def reports(self, info: Info) -> list[Contact]:
+    async def reports(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Contact]:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
-        if links is None:
-            return []
-        people = await info.context.loaders.contact_by_id.load_many(links.report_ids)
-        return [Contact.from_row(p) for p in people if p]
+        people = await info.context.loaders.contact_by_id.load_many(
+            links.report_ids if links else []
+        )
+        return page_in_memory([Contact.from_row(p) for p in people if p], _id, first, after)
 
     @strawberry.field(
         metadata=meta("network.influence"),
         description="Whom this person influences, strongest first.",
     )
-    async def influences(self, info: Info) -> list[InfluenceLink] | None:
+    async def influences(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[InfluenceLink] | None:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
-        return await _influence_links(info, links.influences if links else [])
+        nodes = await _influence_links(info, links.influences if links else [])
+        return page_in_memory(nodes, lambda i: str(i.contact.id), first, after)
 
     @strawberry.field(
         metadata=meta("network.influence"),
         description="Who influences this person, strongest first.",
     )
-    async def influenced_by(self, info: Info) -> list[InfluenceLink] | None:
+    async def influenced_by(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[InfluenceLink] | None:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
-        return await _influence_links(info, links.influenced_by if links else [])
+        nodes = await _influence_links(info, links.influenced_by if links else [])
+        return page_in_memory(nodes, lambda i: str(i.contact.id), first, after)
 
     @strawberry.field(
         metadata=meta("network.influence"), description="Projects this person has a buying role in."
     )
-    async def projects(self, info: Info) -> list[ProjectRole] | None:
+    async def projects(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[ProjectRole] | None:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
-        if links is None:
-            return []
-        found = await info.context.loaders.project_by_id.load_many([p for p, _ in links.decides])
-        return [
+        pairs = links.decides if links else []
+        found = await info.context.loaders.project_by_id.load_many([p for p, _ in pairs])
+        nodes = [
             ProjectRole(role=r, project=Project.from_row(p))
-            for (_, r), p in zip(links.decides, found, strict=True)
+            for (_, r), p in zip(pairs, found, strict=True)
             if p
         ]
+        return page_in_memory(
+            nodes, lambda r: f"{r.project.id if r.project else ''}|{r.role}", first, after
+        )
 
     @strawberry.field(
         metadata=meta("interactions"), description="Contact moments with this person, newest first."
@@ -297,18 +333,18 @@ class Contact:
         metadata=meta("network.influence"),
         description="Our people who know this person, strongest first.",
     )
-    async def known_by(self, info: Info) -> list[Acquaintance] | None:
+    async def known_by(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Acquaintance] | None:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
-        if links is None:
-            return []
-        members = await info.context.loaders.member_by_id.load_many(
-            [m for m, _, _ in links.known_by]
-        )
-        return [
+        triples = links.known_by if links else []
+        members = await info.context.loaders.member_by_id.load_many([m for m, _, _ in triples])
+        nodes = [
             Acquaintance(member=TeamMember.from_row(m), strength=s, since=since)
-            for (_, s, since), m in zip(links.known_by, members, strict=True)
+            for (_, s, since), m in zip(triples, members, strict=True)
             if m
         ]
+        return page_in_memory(nodes, lambda a: str(a.member.id), first, after)
 
 
 async def _interaction_page(
@@ -385,19 +421,27 @@ class TeamMember:
         )
 
     @strawberry.field
-    async def areas(self, info: Info) -> list[FunctionalArea]:
+    async def areas(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[FunctionalArea]:
         found = await info.context.loaders.area_by_id.load_many(self.area_ids)
-        return [FunctionalArea(id=strawberry.ID(a.id), name=a.name) for a in found if a]
+        nodes = [FunctionalArea(id=strawberry.ID(a.id), name=a.name) for a in found if a]
+        return page_in_memory(nodes, _id, first, after)
 
     @strawberry.field
-    async def divisions(self, info: Info) -> list[GeoDivision]:
+    async def divisions(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[GeoDivision]:
         found = await info.context.loaders.division_by_id.load_many(self.division_ids)
-        return [GeoDivision.from_row(d) for d in found if d]
+        return page_in_memory([GeoDivision.from_row(d) for d in found if d], _id, first, after)
 
     @strawberry.field(description="Accounts this person is on today (only those you may see).")
-    async def accounts(self, info: Info) -> list[TeamMembership]:
+    async def accounts(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[TeamMembership]:
         rows = await info.context.loaders.memberships_by_member.load(self.id)
-        return [TeamMembership.from_row(m) for m in rows]
+        nodes = [TeamMembership.from_row(m) for m in rows]
+        return page_in_memory(nodes, lambda m: f"{m.account_id}|{m.role}", first, after)
 
 
 @sectioned("team.matrix")
@@ -506,15 +550,18 @@ class Project:
         metadata=meta("network.influence"),
         description="Who decides, influences, champions or blocks.",
     )
-    async def buying_centre(self, info: Info) -> list[BuyingRole] | None:
+    async def buying_centre(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[BuyingRole] | None:
         people = await info.context.loaders.contact_by_id.load_many(
             [c for c, _ in self.buying_centre_ids]
         )
-        return [
+        nodes = [
             BuyingRole(role=r, contact=Contact.from_row(p))
             for (_, r), p in zip(self.buying_centre_ids, people, strict=True)
             if p
         ]
+        return page_in_memory(nodes, lambda b: f"{b.contact.id}|{b.role}", first, after)
 
     @strawberry.field(metadata=meta("partners"), description="Partner ids involved in the project.")
     def partner_ids(self) -> list[strawberry.ID] | None:

@@ -61,3 +61,9 @@ def member_login(
         )
     )
     return username
+
+
+def nodes(connection: dict[str, Any] | None) -> list[Any]:
+    """The nodes of one page of a Relay connection, in order."""
+    assert connection is not None, "the connection was null"
+    return [e["node"] for e in connection["edges"]]

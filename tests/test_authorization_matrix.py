@@ -80,11 +80,11 @@ PROBES: dict[str, Probe] = {
         lambda c: "ceo@client.example",
     ),
     "network.influence": Probe(
-        "query($c: ID!) { contact(id: $c) { influences { strength } } }",
+        "query($c: ID!) { contact(id: $c) { influences { edges { node { strength } } } } }",
         "contact",
         "contact.profile",
         lambda c: {"c": c.id("nat")},
-        lambda d: d["influences"],
+        lambda d: [e["node"] for e in d["influences"]["edges"]],
         lambda c: [{"strength": 0.8}],
     ),
     "team.matrix": Probe(
@@ -96,19 +96,19 @@ PROBES: dict[str, Probe] = {
         lambda c: [{"name": "Alma Manager"}],
     ),
     "competition": Probe(
-        "query($a: ID!) { account(id: $a) { competitors { name share } } }",
+        "query($a: ID!) { account(id: $a) { competitors { edges { node { name share } } } } }",
         "account",
         "account.profile",
         lambda c: {"a": c.account},
-        lambda d: d["competitors"],
+        lambda d: [e["node"] for e in d["competitors"]["edges"]],
         lambda c: [{"name": f"Rival {c.prefix}", "share": 0.3}],
     ),
     "projects": Probe(
-        "query($a: ID!) { account(id: $a) { projects { name } } }",
+        "query($a: ID!) { account(id: $a) { projects { edges { node { name } } } } }",
         "account",
         "account.profile",
         lambda c: {"a": c.account},
-        lambda d: d["projects"],
+        lambda d: [e["node"] for e in d["projects"]["edges"]],
         lambda c: [{"name": "Attack line"}, {"name": "Defend frame"}],
     ),
     "partners": Probe(

@@ -10,6 +10,7 @@ import pytest
 
 from tests.client_fixture import ClientFixture, am_login, build_client
 from tests.conftest import LiveApp
+from tests.factories import nodes
 from tests.test_plans import graph_dump, on_team
 
 CREATE = """mutation($in: CreateNodeInput!) { createNode(input: $in) { __typename
@@ -147,17 +148,17 @@ def test_links_validated_and_unlinked(live: LiveApp, client: ClientFixture) -> N
         LINK, {"in": {**edge, "properties": {"strength": 0.7, "note": "Golf partners"}}}, as_user=am
     )["data"]["link"]
     assert ok == {"__typename": "LinkPayload", "kind": "INFLUENCES", "present": True}
-    q = "query($c: ID!) { contact(id: $c) { influences { strength contact { name } } } }"
-    assert {"strength": 0.7, "contact": {"name": "Bea Buyer"}} in live.gql(
-        q, {"c": client.id("ceo")}, as_user=am
-    )["data"]["contact"]["influences"]
+    q = "query($c: ID!) { contact(id: $c) { influences { edges { node { strength contact { name } } } } } }"
+    assert {"strength": 0.7, "contact": {"name": "Bea Buyer"}} in nodes(
+        live.gql(q, {"c": client.id("ceo")}, as_user=am)["data"]["contact"]["influences"]
+    )
     unlink = "mutation($f: ID!, $t: ID!) { unlink(kind: INFLUENCES, fromId: $f, toId: $t) { __typename ... on LinkPayload { present } } }"
     assert live.gql(unlink, {"f": client.id("ceo"), "t": client.id("buyer")}, as_user=am)["data"][
         "unlink"
     ] == {"__typename": "LinkPayload", "present": False}
-    assert {"strength": 0.7, "contact": {"name": "Bea Buyer"}} not in live.gql(
-        q, {"c": client.id("ceo")}, as_user=am
-    )["data"]["contact"]["influences"]
+    assert {"strength": 0.7, "contact": {"name": "Bea Buyer"}} not in nodes(
+        live.gql(q, {"c": client.id("ceo")}, as_user=am)["data"]["contact"]["influences"]
+    )
     window = live.gql(
         LINK,
         {
@@ -214,14 +215,16 @@ def test_new_account_puts_its_creator_on_the_team(live: LiveApp, client: ClientF
     )
     assert made["__typename"] == "NodePayload"
     seen = live.gql(
-        "query($a: ID!) { account(id: $a) { name tier team { role member { name } } } }",
+        "query($a: ID!) { account(id: $a) { name tier team { edges { node { role member { name } } } } } }",
         {"a": made["id"]},
         as_user=am,
     )
     assert seen["data"]["account"] == {
         "name": f"New {client.prefix}",
         "tier": "B",
-        "team": [{"role": "ACCOUNT_MANAGER", "member": {"name": "Alma Manager"}}],
+        "team": {
+            "edges": [{"node": {"role": "ACCOUNT_MANAGER", "member": {"name": "Alma Manager"}}}]
+        },
     }
 
 
@@ -262,11 +265,13 @@ def test_milestones_history_and_projects_at_risk(live: LiveApp, client: ClientFi
     }
     assert after["Attack line"] == ["BLOCKER"]  # the milestone is done
     project = live.gql(
-        "query($a: ID!) { account(id: $a) { projects { name milestones { name doneAt } statusHistory } } }",
+        "query($a: ID!) { account(id: $a) { projects { edges { node { name milestones { name doneAt } statusHistory } } } } }",
         {"a": client.account},
         as_user=am,
     )
-    attack = next(p for p in project["data"]["account"]["projects"] if p["name"] == "Attack line")
+    attack = next(
+        p for p in nodes(project["data"]["account"]["projects"]) if p["name"] == "Attack line"
+    )
     assert attack["milestones"][0]["name"] == "Pilot live" and attack["milestones"][0]["doneAt"]
     assert (
         attack["statusHistory"][0]["field"] == "stage"

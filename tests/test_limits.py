@@ -16,11 +16,11 @@ from tests.conftest import DEMO_PASSWORD, LiveApp, start_app
 
 
 def deep(depth: int) -> str:
-    """A query of `depth` (the root field is depth 0): contact > reports > ... > name."""
+    """A query of `depth` (the root field is depth 0): contact > unit > parent > ... > name."""
     inner = "name"
-    for _ in range(depth - 1):
-        inner = "reports { " + inner + " }"
-    return '{ contact(id: "acc-nordwind-u-global-c001") { ' + inner + " } }"
+    for _ in range(depth - 2):
+        inner = "parent { " + inner + " }"
+    return '{ contact(id: "acc-nordwind-u-global-c001") { unit { ' + inner + " } } }"
 
 
 def codes(body: dict[str, Any]) -> list[str]:
@@ -99,6 +99,21 @@ def test_cost_limit_multiplies_page_sizes(live: LiveApp) -> None:
     assert refused["data"] is None
     assert refused["errors"][0]["extensions"]["limit"] == "cost"
     assert refused["errors"][0]["extensions"]["cost"] > 5000
+
+
+def test_cost_limit_counts_default_page_sizes(live: LiveApp) -> None:
+    """A page size not sent is counted at the field's default, not as one row."""
+    nested = "units(first: 40) { edges { node { children { edges { node { name } } } } } }"
+    refused = live.gql('{ account(id: "acc-nordwind") { ' + nested + " } }", as_user="executive")
+    # each field costs page x (1 + its children): children counts its default 50 pages
+    children = 50 * (1 + 1 * (1 + 1 * (1 + 1)))  # x (1 + edges x (1 + node x (1 + name)))
+    units = 40 * (1 + 1 * (1 + 1 * (1 + children)))  # x (1 + edges x (1 + node x (1 + children)))
+    assert refused["errors"][0]["extensions"]["limit"] == "cost", refused
+    assert refused["errors"][0]["extensions"]["cost"] == 1 * (1 + units) > 5000
+    small = nested.replace("children {", "children(first: 2) {")
+    assert "errors" not in live.gql(
+        '{ account(id: "acc-nordwind") { ' + small + " } }", as_user="executive"
+    )
 
 
 @pytest.fixture(scope="module")

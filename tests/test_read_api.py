@@ -6,6 +6,7 @@ import pytest
 
 from tests.client_fixture import ClientFixture, am_login, build_client
 from tests.conftest import LiveApp
+from tests.factories import nodes
 
 
 @pytest.fixture
@@ -58,14 +59,18 @@ def test_org_chart_level_by_level(live: LiveApp, client: ClientFixture) -> None:
 
 def test_contact_with_its_neighbourhood(live: LiveApp, client: ClientFixture) -> None:
     body = live.gql(
-        """query($c: ID!) { contact(id: $c) { name unit { name level } managers { kind contact { name } }
-             reports { name } influences { strength contact { name } } influencedBy { strength contact { name } }
-             projects { role project { name } } knownBy { strength member { name } } } }""",
+        """query($c: ID!) { contact(id: $c) { name unit { name level } managers { edges { node { kind contact { name } } } }
+             reports { edges { node { name } } } influences { edges { node { strength contact { name } } } }
+             influencedBy { edges { node { strength contact { name } } } }
+             projects { edges { node { role project { name } } } } knownBy { edges { node { strength member { name } } } } } }""",
         {"c": client.id("nat")},
         as_user="executive",
     )
     assert "errors" not in body, body
-    assert body["data"]["contact"] == {
+    contact = body["data"]["contact"]
+    for field in ("managers", "reports", "influences", "influencedBy", "projects", "knownBy"):
+        contact[field] = nodes(contact[field])
+    assert contact == {
         "name": "Nina National",
         "unit": {"name": "Germany", "level": "NATIONAL"},
         "managers": [{"kind": "SOLID", "contact": {"name": "Rita President"}}],
@@ -76,12 +81,12 @@ def test_contact_with_its_neighbourhood(live: LiveApp, client: ClientFixture) ->
         "knownBy": [],
     }
     rita = live.gql(
-        "query($c: ID!) { contact(id: $c) { managers { kind contact { name } } } }",
+        "query($c: ID!) { contact(id: $c) { managers { edges { node { kind contact { name } } } } } }",
         {"c": client.id("rpres")},
         as_user="executive",
     )
     assert sorted(
-        (m["kind"], m["contact"]["name"]) for m in rita["data"]["contact"]["managers"]
+        (m["kind"], m["contact"]["name"]) for m in nodes(rita["data"]["contact"]["managers"])
     ) == [
         ("DOTTED", "Carl CPO"),
         ("SOLID", "Cora CEO"),
@@ -252,12 +257,13 @@ def test_interaction_history_newest_first(live: LiveApp, client: ClientFixture) 
 
 def test_round_trips_do_not_grow_with_rows(live: LiveApp) -> None:
     query = """query($n: Int!) { account(id: "acc-nordwind") { name units(first: $n) { edges { node {
-                 name children { name } contacts(first: $n) { edges { node { name knownBy { member { name } } } } } } } }
-                 team { role member { name } } } }"""
+                 name children(first: 5) { edges { node { name } } }
+                 contacts(first: $n) { edges { node { name knownBy(first: 2) { edges { node { strength } } } } } } } } }
+                 team { edges { node { role member { name } } } } } }"""
     small = live.gql(query, {"n": 1}, as_user="executive")
     large = live.gql(
-        query, {"n": 20}, as_user="executive"
-    )  # under the cost limit (about 3,000 rows)
+        query, {"n": 15}, as_user="executive"
+    )  # under the cost limit (about 3,500 rows)
     assert "errors" not in large, large["errors"][:2]
 
     def contacts(body: dict[str, object]) -> int:
@@ -338,3 +344,50 @@ def test_market_potential_only_in_own_segment_for_account_managers(
     )
     values = [e["node"]["marketPotential"] or -1 for e in ok["data"]["accounts"]["edges"]]
     assert values == sorted(values, reverse=True)
+
+
+def test_short_lists_are_connections_paged_by_cursor(live: LiveApp, client: ClientFixture) -> None:
+    """Managers, influences, team, ... page with first/after like every other list."""
+    query = """query($c: ID!, $n: Int!, $after: String) { contact(id: $c) {
+                 managers(first: $n, after: $after) { edges { cursor node { kind contact { name } } }
+                 pageInfo { hasNextPage endCursor } } } }"""
+    seen: list[tuple[str, str]] = []
+    after = None
+    for _ in range(5):
+        body = live.gql(
+            query, {"c": client.id("rpres"), "n": 1, "after": after}, as_user="executive"
+        )
+        assert "errors" not in body, body
+        page = body["data"]["contact"]["managers"]
+        seen += [(n["kind"], n["contact"]["name"]) for n in nodes(page)]
+        assert len(page["edges"]) == 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert sorted(seen) == [("DOTTED", "Carl CPO"), ("SOLID", "Cora CEO")]
+    whole = live.gql(query, {"c": client.id("rpres"), "n": 100}, as_user="executive")
+    assert len(whole["data"]["contact"]["managers"]["edges"]) == 2
+    assert whole["data"]["contact"]["managers"]["pageInfo"]["hasNextPage"] is False
+
+
+@pytest.mark.parametrize(
+    ("arguments", "argument", "says"),
+    [
+        ("first: 0", "first", "between 1 and 100"),
+        ("first: 101", "first", "between 1 and 100"),
+        ('after: "not-a-cursor"', "after", "not a cursor"),
+        # a well-formed cursor naming nobody on the list: refused, never guessed
+        ('after: "WyJub2JvZHkiXQ=="', "after", "no longer in this list"),
+    ],
+)
+def test_short_list_paging_bounds(
+    live: LiveApp, client: ClientFixture, arguments: str, argument: str, says: str
+) -> None:
+    body = live.gql(
+        "query($a: ID!) { account(id: $a) { team(" + arguments + ") { edges { cursor } } } }",
+        {"a": client.account},
+        as_user="executive",
+    )
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "VALIDATION"
+    assert error["extensions"]["argument"] == argument and says in error["message"], error
