@@ -76,6 +76,20 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "CREATE INDEX action_status IF NOT EXISTS FOR (n:Action) ON (n.status)",
         ),
     ),
+    Migration(
+        4,
+        "CRM sync state, issues and conflicts; external keys",
+        (
+            "CREATE CONSTRAINT sync_state_id IF NOT EXISTS FOR (n:SyncState) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT sync_issue_id IF NOT EXISTS FOR (n:SyncIssue) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT sync_conflict_id IF NOT EXISTS "
+            "FOR (n:SyncConflict) REQUIRE n.id IS UNIQUE",
+            "CREATE INDEX contact_sf_reports_to IF NOT EXISTS FOR (n:Contact) ON (n.sfReportsTo)",
+            "CREATE INDEX account_source IF NOT EXISTS FOR (n:Account) ON (n.source)",
+            "CREATE INDEX sync_issue_at IF NOT EXISTS FOR (n:SyncIssue) ON (n.at)",
+            "CREATE INDEX sync_conflict_at IF NOT EXISTS FOR (n:SyncConflict) ON (n.at)",
+        ),
+    ),
 )
 
 APPLIED = "MATCH (m:Migration) RETURN m.number AS number ORDER BY number"

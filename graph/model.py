@@ -28,6 +28,9 @@ class Label(StrEnum):
     MILESTONE = "Milestone"
     AUDIT_ENTRY = "AuditEntry"
     MIGRATION = "Migration"
+    SYNC_STATE = "SyncState"
+    SYNC_ISSUE = "SyncIssue"
+    SYNC_CONFLICT = "SyncConflict"
 
 
 class Rel(StrEnum):

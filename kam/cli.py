@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import json
+import re
 import secrets
 import socket
 import sys
@@ -596,6 +597,117 @@ def linkedin_import(
             f"  review: {m.connection.name} ({m.connection.company}) ~ {m.contact_name} at {m.account_name}",
             highlight=False,
         )
+
+
+sync_app = typer.Typer(help="Sync with the CRM.", no_args_is_help=True)
+app.add_typer(sync_app, name="sync")
+
+
+def _interval(text: str | None) -> float | None:
+    if text is None:
+        return None
+    found = re.fullmatch(r"(\d+)([smh])", text.strip())
+    if not found or int(found[1]) == 0:
+        raise fail(f"--every must look like 30s, 15m or 2h, got {text!r}", code=2)
+    return int(found[1]) * {"s": 1, "m": 60, "h": 3600}[found[2]]
+
+
+@sync_app.command("salesforce")
+def sync_salesforce(
+    every: Annotated[
+        str | None,
+        typer.Option(help="Keep running: sync again after this pause (30s, 15m, 2h)."),
+    ] = None,
+    push_actions: Annotated[
+        bool, typer.Option("--push-actions", help="Also push open plan actions as Tasks.")
+    ] = False,
+    status: Annotated[
+        bool, typer.Option("--status", help="Show watermarks, recent issues and conflicts.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Pull accounts, contacts, opportunities and contact roles from Salesforce (incremental).
+
+    Connection settings come from KAM_SALESFORCE_* (see the README). Exit 0 when the run
+    finished, 1 when it failed (what was written before the failing page stays, and the next
+    run resumes there), 2 for a usage or configuration mistake."""
+    from graph import crm
+    from integrations.salesforce import SalesforceClient, SalesforceError, SalesforceSettings
+
+    pause = _interval(every)
+    settings = load_settings()
+    if status:
+        with database(settings) as connection:
+
+            async def show(db: Database) -> dict[str, Any]:
+                return {
+                    "watermarks": await crm.watermarks(db),
+                    "issues": [r["issue"] for r in await db.read(crm.ISSUES, {"limit": 20})],
+                    "conflicts": [
+                        r["conflict"] for r in await db.read(crm.CONFLICTS, {"limit": 20})
+                    ],
+                }
+
+            shown = run_db(settings, connection, show)
+        print(json.dumps(shown, default=str, indent=None if as_json else 2))
+        return
+    try:
+        sf = SalesforceSettings()
+    except ValidationError as exc:
+        raise fail(str(exc.errors()[0]["msg"]).removeprefix("Value error, "), code=2) from None
+
+    async def once(db: Database) -> crm.SyncReport:
+        from rich.progress import Progress
+
+        async with SalesforceClient(sf) as client:
+            with Progress(console=err, transient=True, disable=as_json) as bar:
+                task = bar.add_task("syncing", total=None)
+                syncer = crm.Syncer(
+                    db,
+                    client,
+                    progress=lambda obj, n: bar.update(
+                        task, advance=n, description=f"syncing {obj}"
+                    ),
+                )
+                report = await syncer.run()
+            if push_actions:
+                await crm.push_actions(db, client, report)
+            return report
+
+    def show_report(report: crm.SyncReport) -> None:
+        if as_json:
+            print(json.dumps(report.as_json(), default=str))
+            return
+        for obj, n in report.pulled.items():
+            out.print(
+                f"{obj}: {n:,} pulled, {report.written.get(obj, 0):,} written", highlight=False
+            )
+        for c in report.conflicts:
+            out.print(
+                f"  conflict: {c['nodeId']} {c['field']}: kept {c['kept']!r}, Salesforce has {c['theirs']!r}",
+                highlight=False,
+            )
+        for i in report.issues:
+            out.print(f"  skipped {i['object']} {i['recordId']}: {i['reason']}", highlight=False)
+        if push_actions:
+            out.print(f"pushed {report.pushed} actions as Tasks", highlight=False)
+
+    with database(settings) as connection:
+        while True:
+            try:
+                show_report(run_db(settings, connection, once))
+            except SalesforceError as exc:
+                if pause is None:
+                    raise fail(
+                        f"sync failed: {exc}; the next run resumes where this one stopped"
+                    ) from None
+                err.print(f"sync failed: {exc}; trying again in {every}", highlight=False)
+            if pause is None:
+                return
+            try:
+                time.sleep(pause)
+            except KeyboardInterrupt:
+                return
 
 
 RolesOpt = Annotated[list[str], typer.Option("--role", help="A role (repeat for several).")]

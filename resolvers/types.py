@@ -105,7 +105,7 @@ class Account:
         metadata=meta("team.matrix"), description="Our account team today (account managers first)."
     )
     async def team(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[TeamMembership]:
         rows = await info.context.loaders.team_by_account.load(self.id)
         nodes = [TeamMembership.from_row(m) for m in rows]
@@ -115,7 +115,7 @@ class Account:
         metadata=meta("projects"), description="Major projects followed up at the account."
     )
     async def projects(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Project] | None:
         rows = await info.context.loaders.projects_by_account.load(self.id)
         return page_in_memory([Project.from_row(p) for p in rows], _id, first, after)
@@ -135,7 +135,7 @@ class Account:
         metadata=meta("competition"), description="Competitors at the account, largest share first."
     )
     async def competitors(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[CompetitorPosition] | None:
         rows = await info.context.loaders.competition_by_account.load(self.id)
         nodes = [CompetitorPosition.from_row(r) for r in rows]
@@ -196,7 +196,7 @@ class ClientUnit:
 
     @strawberry.field(description="Units directly below this one.")
     async def children(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[ClientUnit]:
         rows = await info.context.loaders.units_by_parent.load(self.id)
         return page_in_memory([ClientUnit.from_row(r) for r in rows], _id, first, after)
@@ -214,7 +214,7 @@ class ClientUnit:
         metadata=meta("team.matrix"), description="Our account managers mirroring this unit."
     )
     async def mirrored_by(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[TeamMember]:
         ids = await info.context.loaders.mirrors_by_unit.load(self.id)
         members = await info.context.loaders.member_by_id.load_many(ids)
@@ -257,7 +257,7 @@ class Contact:
 
     @strawberry.field(description="Whom this person reports to: solid, dotted-line or matrix.")
     async def managers(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[ReportingLink]:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
         pairs = links.manager_ids if links else []
@@ -271,7 +271,7 @@ class Contact:
 
     @strawberry.field(description="People reporting to this person (solid line).")
     async def reports(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Contact]:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
         people = await info.context.loaders.contact_by_id.load_many(
@@ -284,7 +284,7 @@ class Contact:
         description="Whom this person influences, strongest first.",
     )
     async def influences(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[InfluenceLink] | None:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
         nodes = await _influence_links(info, links.influences if links else [])
@@ -295,7 +295,7 @@ class Contact:
         description="Who influences this person, strongest first.",
     )
     async def influenced_by(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[InfluenceLink] | None:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
         nodes = await _influence_links(info, links.influenced_by if links else [])
@@ -305,7 +305,7 @@ class Contact:
         metadata=meta("network.influence"), description="Projects this person has a buying role in."
     )
     async def projects(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[ProjectRole] | None:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
         pairs = links.decides if links else []
@@ -334,7 +334,7 @@ class Contact:
         description="Our people who know this person, strongest first.",
     )
     async def known_by(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Acquaintance] | None:
         links = await info.context.loaders.contact_links_by_contact.load(self.id)
         triples = links.known_by if links else []
@@ -422,7 +422,7 @@ class TeamMember:
 
     @strawberry.field
     async def areas(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[FunctionalArea]:
         found = await info.context.loaders.area_by_id.load_many(self.area_ids)
         nodes = [FunctionalArea(id=strawberry.ID(a.id), name=a.name) for a in found if a]
@@ -430,14 +430,14 @@ class TeamMember:
 
     @strawberry.field
     async def divisions(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[GeoDivision]:
         found = await info.context.loaders.division_by_id.load_many(self.division_ids)
         return page_in_memory([GeoDivision.from_row(d) for d in found if d], _id, first, after)
 
     @strawberry.field(description="Accounts this person is on today (only those you may see).")
     async def accounts(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[TeamMembership]:
         rows = await info.context.loaders.memberships_by_member.load(self.id)
         nodes = [TeamMembership.from_row(m) for m in rows]
@@ -551,7 +551,7 @@ class Project:
         description="Who decides, influences, champions or blocks.",
     )
     async def buying_centre(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[BuyingRole] | None:
         people = await info.context.loaders.contact_by_id.load_many(
             [c for c, _ in self.buying_centre_ids]

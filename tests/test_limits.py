@@ -103,11 +103,11 @@ def test_cost_limit_multiplies_page_sizes(live: LiveApp) -> None:
 
 def test_cost_limit_counts_default_page_sizes(live: LiveApp) -> None:
     """A page size not sent is counted at the field's default, not as one row."""
-    nested = "units(first: 40) { edges { node { children { edges { node { name } } } } } }"
+    nested = "units(first: 70) { edges { node { children { edges { node { name } } } } } }"
     refused = live.gql('{ account(id: "acc-nordwind") { ' + nested + " } }", as_user="executive")
-    # each field costs page x (1 + its children): children counts its default 50 pages
-    children = 50 * (1 + 1 * (1 + 1 * (1 + 1)))  # x (1 + edges x (1 + node x (1 + name)))
-    units = 40 * (1 + 1 * (1 + 1 * (1 + children)))  # x (1 + edges x (1 + node x (1 + children)))
+    # each field costs page x (1 + its children): children counts its default page of 20
+    children = 20 * (1 + 1 * (1 + 1 * (1 + 1)))  # x (1 + edges x (1 + node x (1 + name)))
+    units = 70 * (1 + 1 * (1 + 1 * (1 + children)))  # x (1 + edges x (1 + node x (1 + children)))
     assert refused["errors"][0]["extensions"]["limit"] == "cost", refused
     assert refused["errors"][0]["extensions"]["cost"] == 1 * (1 + units) > 5000
     small = nested.replace("children {", "children(first: 2) {")
