@@ -254,10 +254,12 @@ async def _migrate(db: Database) -> list[int]:
 
 async def _seed_demo(db: Database, password: str) -> str:
     from graph.seed import seed_demo
+    from integrations.demo import connect_demo
 
     await _migrate(db)
     stats = await seed_demo(db, password)
-    return stats.summary()
+    connected = await connect_demo(db)
+    return f"{stats.summary()}\n{connected.summary()}"
 
 
 @app.command()
@@ -326,7 +328,12 @@ def seed_demo_command(
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task(f"loading size {size}", total=total)
             stats = await seed_demo(db, pw, size, lambda _name, n: bar.advance(task, n))
-        return stats.summary()
+        if size != "S":
+            return stats.summary()
+        from integrations.demo import connect_demo
+
+        connected = await connect_demo(db)
+        return f"{stats.summary()}; {connected.summary()}"
 
     with database(settings) as connection:
         summary = run_db(settings, connection, work)

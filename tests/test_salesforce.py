@@ -516,3 +516,32 @@ def test_cli_sync_reports_json_and_names_missing_settings(
     )
     assert refused.returncode == 1 and "refused the login" in refused.stderr
     assert "wrong" not in refused.stderr
+
+
+def test_demo_shows_a_synced_account_and_an_imported_network(live: LiveApp) -> None:
+    from integrations.demo import ACCOUNT, connect_demo
+
+    first = live.backend.run(connect_demo(live.backend.db))
+    assert first.synced == {
+        "Account": 8,
+        "Contact": 10,
+        "Opportunity": 2,
+        "OpportunityContactRole": 5,
+    }
+    assert (first.linked, first.to_review) == (3, 1)
+    live.backend.run(connect_demo(live.backend.db))  # again: nothing doubles
+    body = live.gql(
+        """query($a: ID!) { account(id: $a) { name team { edges { node { role member { name } } } }
+             units(first: 20) { edges { node { name level } } } } }""",
+        {"a": ACCOUNT},
+        as_user="executive",
+    )["data"]["account"]
+    assert body["name"] == "Borealis Foods Group"
+    assert [n["member"]["name"] for n in nodes(body["team"])] == ["Petra Nystrom"]
+    assert len(nodes(body["units"])) == 8
+    ceo = live.gql(
+        """{ contact(id: "sf-003BOR000000001") { name knownBy { edges { node { member { name } since } } } } }""",
+        as_user="executive",
+    )["data"]["contact"]
+    assert ceo["name"] == "Ingrid Lund"
+    assert nodes(ceo["knownBy"]) == [{"member": {"name": "Petra Nystrom"}, "since": "2019-03-14"}]

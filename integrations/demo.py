@@ -1,0 +1,85 @@
+"""The demo's connected tools: an account synced from a (stand-in) Salesforce org and a team
+member's LinkedIn network imported, through the same code a real org and a real export use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+import httpx
+
+from graph.crm import Syncer
+from graph.driver import Database
+from graph.linkedin import ConnectionsCsv, import_connections
+from graph.writes import Actor
+from integrations.salesforce import SalesforceClient, SalesforceSettings
+from integrations.standin import app, sample_org
+
+MEMBER: Final = "tm-am-borealis"
+ACCOUNT: Final = "sf-acct-001BOR000000001"
+
+# A LinkedIn data download's Connections.csv for the Borealis account manager.
+CONNECTIONS: Final = """Notes:
+"When exporting your connection data, you may notice that some of the email addresses are missing."
+
+First Name,Last Name,URL,Email Address,Company,Position,Connected On
+Ingrid,Lund,https://www.linkedin.com/in/ingrid-lund-borealis,ingrid.lund@borealis.example,Borealis Foods,CEO,14 Mar 2019
+Jonas,Weber,,jonas.weber@borealis.example,Borealis Foods Deutschland,Managing Director,02 Sep 2021
+Claire,Martin,,,Borealis Foods,Directrice France,19 Jan 2023
+Erik,Sand,,erik.sand@borealis.example,Borealis Foods,Category Head,07 Jun 2022
+Paula,Quist,https://www.linkedin.com/in/paula-quist,,Nordic Logistics AB,COO,30 Oct 2020
+"""
+
+TEAM: Final = """
+MERGE (m:TeamMember {id: $member})
+ON CREATE SET m.name = 'Petra Nystrom', m.title = 'Key Account Manager', m.function = 'Sales',
+              m.segments = ['Consumer']
+WITH m
+MATCH (a:Account {id: $account})
+MERGE (m)-[t:ON_TEAM {role: 'ACCOUNT_MANAGER'}]->(a)
+ON CREATE SET t.from = $since, t.until = null
+WITH m
+MATCH (u:ClientUnit {id: $unit})
+MERGE (m)-[:MIRRORS]->(u)
+"""
+
+
+@dataclass(frozen=True)
+class DemoConnections:
+    synced: dict[str, int]
+    linked: int
+    to_review: int
+
+    def summary(self) -> str:
+        pulled = ", ".join(f"{n} {obj}" for obj, n in self.synced.items())
+        return (
+            f"Salesforce (stand-in org): {pulled}; "
+            f"LinkedIn: {self.linked} linked, {self.to_review} to review"
+        )
+
+
+async def connect_demo(db: Database) -> DemoConnections:
+    org = sample_org()
+    settings = SalesforceSettings(
+        login_url="http://standin.invalid",
+        client_id=org.client_id,
+        client_secret=org.client_secret,
+        username=org.username,
+        password=org.password,
+    )
+    transport = httpx.ASGITransport(app=app(org))
+    async with SalesforceClient(settings, transport=transport) as client:
+        report = await Syncer(db, client, source="salesforce-demo").run()
+    await db.write(
+        TEAM,
+        {
+            "member": MEMBER,
+            "account": ACCOUNT,
+            "unit": "sf-001BOR000000001",
+            "since": datetime(2024, 1, 1, tzinfo=UTC).date(),
+        },
+    )
+    actor = Actor(user_id=None, username="demo", request_id="demo")
+    network = await import_connections(db, actor, MEMBER, ConnectionsCsv(CONNECTIONS))
+    return DemoConnections(report.written, len(network.linked), len(network.review))
