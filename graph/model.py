@@ -61,6 +61,7 @@ class Rel(StrEnum):
     IS = "IS"
     HAS_REVISION = "HAS_REVISION"
     HAS_MILESTONE = "HAS_MILESTONE"
+    NOW_AT = "NOW_AT"
 
 
 class UnitLevel(StrEnum):

@@ -717,6 +717,87 @@ def sync_salesforce(
                 return
 
 
+@linkedin_app.command("profile-change")
+def linkedin_profile_change(
+    contact: Annotated[
+        str | None, typer.Option(help="The contact's id (or give --profile).")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="The contact's LinkedIn profile URL (or give --contact).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="The new title.")] = None,
+    company: Annotated[str | None, typer.Option(help="The new company.")] = None,
+    url: Annotated[str | None, typer.Option(help="The new profile URL.")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="When it changed, YYYY-MM-DD (default: today).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Record a contact's new title, company or profile URL and say what it means."""
+    from datetime import date as date_type
+
+    from graph.profiles import ProfileChange, record_change
+    from graph.scope import Scope
+    from graph.writes import Actor, Rejected
+
+    if (contact is None) == (profile is None):
+        raise fail("give exactly one of --contact and --profile", code=2)
+    try:
+        when = date_type.fromisoformat(at) if at else None
+    except ValueError:
+        raise fail(f"--at must be a date like 2026-11-24, got {at!r}", code=2) from None
+    settings = load_settings()
+    change = ProfileChange(
+        contact_id=contact,
+        linkedin_url=profile,
+        title=title,
+        company=company,
+        url=url,
+        at=when,
+        source="cli",
+    )
+    scope = Scope(all_accounts=True, member_id=None, today=datetime.now(UTC).date())
+    actor = Actor(user_id=None, username="cli", request_id="cli")
+    with database(settings) as connection:
+        try:
+            outcome = run_db(
+                settings, connection, lambda db: record_change(db, actor, scope, change)
+            )
+        except Rejected as exc:
+            raise fail(f"--{exc.field or 'title'}: {exc}", code=2) from None
+        except NotFound as exc:
+            raise fail(f"no {exc}", code=3) from None
+    result = {
+        "contactId": outcome.contact_id,
+        "contact": outcome.contact_name,
+        "changes": outcome.changes,
+        "leftAccountId": outcome.left_account_id,
+        "keyPersonLeft": outcome.key_person_left,
+        "joinedAccountId": outcome.joined_account_id,
+        "knownBy": outcome.known_by,
+    }
+    if as_json:
+        print(json.dumps(result))
+        return
+    if not outcome.changes:
+        out.print(f"{outcome.contact_name}: nothing new", highlight=False)
+        return
+    for c in outcome.changes:
+        out.print(
+            f"{outcome.contact_name}: {c['field']} {c['from']!r} -> {c['to']!r}", highlight=False
+        )
+    if outcome.key_person_left:
+        out.print(
+            f"  a key person left {outcome.left_account_id}: a new coverage gap", highlight=False
+        )
+    if outcome.joined_account_id:
+        who = ", ".join(outcome.known_by) or "nobody of ours yet"
+        out.print(
+            f"  joined {outcome.joined_account_name} ({outcome.joined_account_id}); known by {who}",
+            highlight=False,
+        )
+
+
 RolesOpt = Annotated[list[str], typer.Option("--role", help="A role (repeat for several).")]
 
 

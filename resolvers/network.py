@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import strawberry
 
-from graph import compare, network, org, partners
+from graph import compare, network, org, partners, profiles
+from graph.convert import native
 from graph.errors import NotFound
 from resolvers.context import Info
 from resolvers.errors import InvalidInput, NotFoundError
@@ -219,6 +220,67 @@ class CoverageGaps:
     projects_without_champion: list[Project] | None = strawberry.field(metadata=meta("projects"))
     uncovered_blockers: list[UncoveredBlocker]
     stale_relationships: list[StaleRelationship]
+
+    @strawberry.field(
+        metadata=meta("contact.profile"),
+        description="Decision makers and influencers who left the client (a profile change "
+        "said so): their seats need someone new to know.",
+    )
+    async def departed_key_people(self, info: Info) -> list[DepartedContact]:
+        rows = await profiles.departed_key_people(info.context.db, str(self.account_id))
+        people = await info.context.loaders.contact_by_id.load_many([r["id"] for r in rows])
+        return [
+            DepartedContact(
+                contact=Contact.from_row(p),
+                departed_at=native(r["departedAt"]),
+                now_at=r["employer"],
+                roles=sorted(set(r["roles"])),
+            )
+            for r, p in zip(rows, people, strict=True)
+            if p
+        ]
+
+    @strawberry.field(
+        metadata=meta("network.influence"),
+        description="People who joined this account from another client and whom one of ours "
+        "knows: a warm way in. Only those whose former account you may see.",
+    )
+    async def paths_in(self, info: Info) -> list[PathIn]:
+        rows = await profiles.paths_in(info.context.db, str(self.account_id))
+        people = await info.context.loaders.contact_by_id.load_many([r["id"] for r in rows])
+        ids = sorted({m for r in rows for m in r["memberIds"]})
+        found = await info.context.loaders.member_by_id.load_many(ids)
+        members = {i: TeamMember.from_row(m) for i, m in zip(ids, found, strict=True) if m}
+        return [
+            PathIn(
+                contact=Contact.from_row(p),
+                since=native(r["since"]),
+                title=r["title"],
+                from_account_id=strawberry.ID(r["fromAccountId"]),
+                known_by=[members[m] for m in sorted(r["memberIds"]) if m in members],
+            )
+            for r, p in zip(rows, people, strict=True)
+            if p
+        ]
+
+
+@sectioned("contact.profile")
+@strawberry.type(description="A key person who left the client, and where they went.")
+class DepartedContact:
+    contact: Contact
+    departed_at: date | None
+    now_at: str | None = strawberry.field(description="The company they work for now.")
+    roles: list[str] = strawberry.field(description="Their buying roles on our projects.")
+
+
+@sectioned("network.influence")
+@strawberry.type(description="Someone who joined this account from another client, known to us.")
+class PathIn:
+    contact: Contact = strawberry.field(metadata=meta("contact.profile"))
+    since: date | None
+    title: str | None
+    from_account_id: strawberry.ID
+    known_by: list[TeamMember] = strawberry.field(metadata=meta("team.matrix"))
 
 
 @sectioned("projects")

@@ -43,6 +43,7 @@ from resolvers.errors import ErrorMasking, Forbidden, Unauthenticated
 from resolvers.followup import FollowupMutations, FollowupQueries
 from resolvers.network import NetworkQueries
 from resolvers.plans import PlanMutations, PlanQueries
+from resolvers.profiles import ProfileMutations
 from resolvers.sections import AUTHENTICATED, PUBLIC, section_of
 from resolvers.session import SessionMutations, SessionQueries
 
@@ -59,7 +60,8 @@ Query = merge_types(
     ),
 )
 Mutation = merge_types(
-    "Mutation", (SessionMutations, PlanMutations, FollowupMutations, EntityMutations)
+    "Mutation",
+    (SessionMutations, PlanMutations, FollowupMutations, EntityMutations, ProfileMutations),
 )
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
