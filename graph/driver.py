@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
 from neo4j import exceptions as neo4j_errors
 
-from graph.errors import DatabaseUnavailable, translate
+from graph.errors import DatabaseUnavailable, StorageUnavailable, translate
 
 T = TypeVar("T")
+MIN_FREE_BYTES = 1 << 20  # below this, a failed write is put down to a full disk
 Row = dict[str, Any]
 
 
@@ -65,6 +68,31 @@ class Database:
         self._gate = asyncio.Semaphore(max_in_flight)
         self._tx_timeout = tx_timeout
         self.pool_size = max_in_flight
+        # Where an embedded database keeps its files: a failed write is checked against it.
+        self.storage_dir: Path | None = None
+
+    def storage_problem(self) -> str | None:
+        """'disk full' or 'read-only' when the storage folder cannot take writes, else None."""
+        if self.storage_dir is None:
+            return None
+        try:
+            stat = os.statvfs(self.storage_dir)
+        except OSError:
+            return None
+        if stat.f_flag & os.ST_RDONLY:
+            return "read-only"
+        if stat.f_bavail * stat.f_frsize < MIN_FREE_BYTES:
+            return "disk full"
+        return None
+
+    def _write_failed(self, exc: Exception) -> Exception:
+        """A failed write is blamed on storage only when the database itself refused it."""
+        if not isinstance(exc, neo4j_errors.Neo4jError | neo4j_errors.DriverError):
+            return translate(exc)
+        problem = self.storage_problem()
+        if problem is not None:
+            return StorageUnavailable(f"the database cannot write: its storage is {problem}")
+        return translate(exc)
 
     @classmethod
     async def connect(
@@ -153,7 +181,7 @@ class Database:
                     database_=self.database,
                 )
             except Exception as exc:
-                raise translate(exc) from exc
+                raise self._write_failed(exc) from exc
         return [dict(zip(keys, record.values(), strict=True)) for record in records]
 
     async def write_transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
@@ -168,7 +196,7 @@ class Database:
                 async with self._driver.session(database=self.database) as session:
                     return await session.execute_write(unit)
             except Exception as exc:
-                raise translate(exc) from exc
+                raise self._write_failed(exc) from exc
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""

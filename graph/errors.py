@@ -24,6 +24,10 @@ class DatabaseUnavailable(GraphError):
     """The database does not answer (down, restarting, unreachable)."""
 
 
+class StorageUnavailable(DatabaseUnavailable):
+    """The database answers but cannot write: its disk is full or read-only."""
+
+
 class AuthFailed(GraphError):
     """The database refused our credentials."""
 

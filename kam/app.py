@@ -317,6 +317,8 @@ def create_app(
             if embedded is not None:
                 embedded.stop()
             raise
+        if supervised is not None:
+            db.storage_dir = supervised.data_dir
         auth = auth_settings(settings)
         runtime = Runtime(
             settings,
@@ -347,6 +349,11 @@ def create_app(
 
     async def readyz(request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
+        problem = runtime.db.storage_problem()
+        if problem is not None:
+            return JSONResponse(
+                {"status": "unavailable", "database": f"storage {problem}"}, status_code=503
+            )
         if await runtime.db.ping():
             return JSONResponse({"status": "ready"})
         return JSONResponse({"status": "unavailable", "database": "not answering"}, status_code=503)

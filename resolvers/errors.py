@@ -17,7 +17,7 @@ from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
-from graph.errors import DatabaseUnavailable, GraphError, NotFound
+from graph.errors import DatabaseUnavailable, GraphError, NotFound, StorageUnavailable
 
 log = logging.getLogger("kam.errors")
 
@@ -81,6 +81,9 @@ def client_error(error: GraphQLError, request_id: str) -> GraphQLError:
         )
     if isinstance(original, NotFound):
         code, message = "NOT_FOUND", "not found"
+    elif isinstance(original, StorageUnavailable):
+        code, message = "UNAVAILABLE", "the database cannot store changes now; nothing was written"
+        log.error("request %s: %s", request_id, original)
     elif isinstance(original, DatabaseUnavailable):
         code, message = "UNAVAILABLE", "the database is not answering; try again shortly"
         log.warning("request %s: database unavailable: %s", request_id, original)
