@@ -58,6 +58,16 @@ class Backend:
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         return self.loop.run(coro)
 
+    def cli_env(self) -> dict[str, str]:
+        """This process's environment pointing a `kam` subprocess at this database."""
+        return {
+            **os.environ,
+            "KAM_DB_URI": self.connection.uri,
+            "KAM_DB_USER": self.connection.user,
+            "KAM_DB_PASSWORD": self.connection.password,
+            "KAM_DB_NAME": self.connection.database,
+        }
+
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
         return self.run(self.db.read(query, params))  # type: ignore[arg-type]
 

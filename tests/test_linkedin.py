@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from datetime import date
@@ -96,13 +95,7 @@ def test_import_links_confident_matches_and_lists_uncertain_ones(
 
 
 def test_cli_dry_run_and_bad_file(backend: Backend, client: ClientFixture, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "KAM_DB_URI": backend.connection.uri,
-        "KAM_DB_USER": backend.connection.user,
-        "KAM_DB_PASSWORD": backend.connection.password,
-        "KAM_DB_NAME": backend.connection.database,
-    }
+    env = backend.cli_env()
     path = tmp_path / "Connections.csv"
     path.write_text(connections_csv(client))
     dry = subprocess.run(

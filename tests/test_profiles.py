@@ -4,7 +4,6 @@ left; someone we know joined another key account), through the endpoint and the 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from typing import Any
@@ -161,13 +160,7 @@ def test_unknown_out_of_scope_and_forbidden(live: LiveApp, client: ClientFixture
 
 
 def test_cli_profile_change(backend: Backend, client: ClientFixture) -> None:
-    env = {
-        **os.environ,
-        "KAM_DB_URI": backend.connection.uri,
-        "KAM_DB_USER": backend.connection.user,
-        "KAM_DB_PASSWORD": backend.connection.password,
-        "KAM_DB_NAME": backend.connection.database,
-    }
+    env = backend.cli_env()
     run = lambda *args: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "kam", "linkedin", "profile-change", *args],
         capture_output=True,

@@ -4,7 +4,6 @@ Bolt server, and the org's faults (expired sessions, throttling, failing pages, 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -475,12 +474,7 @@ def test_cli_sync_reports_json_and_names_missing_settings(
     backend: Backend, org: Org, tmp_path: Path
 ) -> None:
     org.build()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KAM_SALESFORCE_")} | {
-        "KAM_DB_URI": backend.connection.uri,
-        "KAM_DB_USER": backend.connection.user,
-        "KAM_DB_PASSWORD": backend.connection.password,
-        "KAM_DB_NAME": backend.connection.database,
-    }
+    env = {k: v for k, v in backend.cli_env().items() if not k.startswith("KAM_SALESFORCE_")}
     missing = subprocess.run(
         [sys.executable, "-m", "kam", "sync", "salesforce"],
         capture_output=True,

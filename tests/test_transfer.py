@@ -4,7 +4,6 @@ into an empty database gives back the same graph (the backup and restore procedu
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -136,13 +135,7 @@ def test_dry_run_writes_nothing(live: LiveApp, uid: str) -> None:
 
 
 def test_cli_export_and_import(backend: Backend, client: ClientFixture, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "KAM_DB_URI": backend.connection.uri,
-        "KAM_DB_USER": backend.connection.user,
-        "KAM_DB_PASSWORD": backend.connection.password,
-        "KAM_DB_NAME": backend.connection.database,
-    }
+    env = backend.cli_env()
     out = tmp_path / "account.jsonl"
     exported = subprocess.run(
         [sys.executable, "-m", "kam", "export", "--account", client.account, "-o", str(out)],
