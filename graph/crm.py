@@ -374,7 +374,7 @@ class Syncer:
         for _ in range(10):  # hierarchies are shallow; a cycle cannot loop forever
             if not wanted:
                 break
-            known = await self.db.read(KNOWN_UNITS, {"ids": [f"sf-{w}" for w in wanted]})
+            known = await self.db.read(UNITS_EXIST, {"ids": [f"sf-{w}" for w in wanted]})
             wanted -= {r["id"][3:] for r in known}
             if not wanted:
                 break
@@ -389,8 +389,6 @@ class Syncer:
             wanted = {a.ParentId for a in fetched if a.ParentId and a.ParentId not in have}
         return found
 
-
-KNOWN_UNITS: Final = "UNWIND $ids AS id MATCH (u:ClientUnit {id: id}) RETURN u.id AS id"
 
 # -- accounts ---------------------------------------------------------------------------------
 

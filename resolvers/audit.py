@@ -10,7 +10,12 @@ from graph import audit
 from graph.users import list_users
 from resolvers.context import Info
 from resolvers.errors import InvalidInput
-from resolvers.relay import Connection, Edge, PageInfo, check_first, decode_cursor, encode_cursor
+from resolvers.relay import (
+    Connection,
+    check_first,
+    connection_of,
+    decode_cursor,
+)
 from resolvers.sections import meta, sectioned
 
 
@@ -110,8 +115,4 @@ class AuditQueries:
             )
             for r in rows
         ]
-        edges = [Edge(cursor=encode_cursor(e.at.isoformat(), e.id), node=e) for e in entries]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-        )
+        return connection_of(entries, [(e.at.isoformat(), e.id) for e in entries], more)

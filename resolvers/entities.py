@@ -295,12 +295,12 @@ def _forbidden_fields(
 ) -> ForbiddenProblem | None:
     for name in sorted(props):
         section = FIELD_SECTIONS.get(kind, {}).get(name)
-        if section is not None and (denied := forbidden(info, section, target)):
+        if section is not None and (denied := _forbidden(info, section, target)):
             return denied
     return None
 
 
-def forbidden(info: Info, section: str, target: str) -> ForbiddenProblem | None:
+def _forbidden(info: Info, section: str, target: str) -> ForbiddenProblem | None:
     if info.context.visibility.can_write(section):
         return None
     info.context.audit_reads.add((section, target, "", "FORBIDDEN"))
@@ -356,7 +356,7 @@ class EntityMutations:
     async def create_node(self, info: Info, input: CreateNodeInput) -> NodeResult:
         kind = input.kind.value
         spec = NODE_KINDS[kind]
-        if denied := forbidden(info, spec.section, spec.label.value):
+        if denied := _forbidden(info, spec.section, spec.label.value):
             return denied
         model = NODE_MODELS[kind]
         props = _validate(
@@ -386,7 +386,7 @@ class EntityMutations:
     async def update_node(self, info: Info, input: UpdateNodeInput) -> NodeResult:
         kind = input.kind.value
         spec = NODE_KINDS[kind]
-        if denied := forbidden(info, spec.section, spec.label.value):
+        if denied := _forbidden(info, spec.section, spec.label.value):
             return denied
         patch = _validate(NODE_MODELS[kind], input.patch, "patch")
         if isinstance(patch, ValidationProblem):
@@ -429,7 +429,7 @@ class EntityMutations:
     async def link(self, info: Info, input: LinkInput) -> LinkResult:
         kind = input.kind.value
         spec = LINK_KINDS[kind]
-        if denied := forbidden(info, spec.section, spec.rel.value):
+        if denied := _forbidden(info, spec.section, spec.rel.value):
             return denied
         model = LINK_MODELS.get(kind)
         props: dict[str, Any] | ValidationProblem = {}
@@ -462,7 +462,7 @@ class EntityMutations:
         self, info: Info, kind: LinkKindName, from_id: strawberry.ID, to_id: strawberry.ID
     ) -> LinkResult:
         spec = LINK_KINDS[kind.value]
-        if denied := forbidden(info, spec.section, spec.rel.value):
+        if denied := _forbidden(info, spec.section, spec.rel.value):
             return denied
         result = await attempt(
             entities.unlink(
@@ -484,7 +484,7 @@ class EntityMutations:
     async def add_milestone(
         self, info: Info, project_id: strawberry.ID, name: str, due: date
     ) -> NodeResult:
-        if denied := forbidden(info, "projects", "Milestone"):
+        if denied := _forbidden(info, "projects", "Milestone"):
             return denied
         if not 1 <= len(name.strip()) <= 200:
             return rejected("'name' must have 1 to 200 characters", "name")
@@ -506,7 +506,7 @@ class EntityMutations:
     async def complete_milestone(
         self, info: Info, id: strawberry.ID, done_at: datetime | None = None
     ) -> NodeResult:
-        if denied := forbidden(info, "projects", "Milestone"):
+        if denied := _forbidden(info, "projects", "Milestone"):
             return denied
         result = await attempt(
             entities.complete_milestone(
@@ -524,7 +524,7 @@ class EntityMutations:
 
 async def _archive(info: Info, kind: str, node_id: str, archived: bool) -> NodeResult:
     spec = NODE_KINDS[kind]
-    if denied := forbidden(info, spec.section, spec.label.value):
+    if denied := _forbidden(info, spec.section, spec.label.value):
         return denied
     result = await attempt(
         entities.set_archived(

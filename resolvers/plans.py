@@ -22,7 +22,12 @@ from resolvers.problems import (
     attempt,
     from_validation,
 )
-from resolvers.relay import Connection, Edge, PageInfo, check_first, decode_cursor, encode_cursor
+from resolvers.relay import (
+    Connection,
+    check_first,
+    connection_of,
+    decode_cursor,
+)
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
 from resolvers.types import Contact, Interaction, Project
 
@@ -334,26 +339,20 @@ class PlanQueries:
         rows, more = await plans.plan_history(
             info.context.db, str(plan_id), readable_sections(info, plan), first, before
         )
-        edges = [
-            Edge(
-                cursor=encode_cursor(r.at.isoformat(), r.id),
-                node=PlanRevision(
-                    id=strawberry.ID(r.id),
-                    at=r.at,
-                    username=r.username,
-                    field=r.field,
-                    section=r.section,
-                    before=r.before,
-                    after=r.after,
-                    note=r.note,
-                ),
+        revisions = [
+            PlanRevision(
+                id=strawberry.ID(r.id),
+                at=r.at,
+                username=r.username,
+                field=r.field,
+                section=r.section,
+                before=r.before,
+                after=r.after,
+                note=r.note,
             )
             for r in rows
         ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-        )
+        return connection_of(revisions, [(r.at.isoformat(), r.id) for r in revisions], more)
 
     @strawberry.field(
         metadata=meta(AUTHENTICATED),

@@ -10,7 +10,6 @@ import strawberry
 
 from graph import profiles
 from resolvers.context import Info
-from resolvers.entities import forbidden
 from resolvers.plans import actor_of
 from resolvers.problems import (
     ConflictProblem,
@@ -77,8 +76,6 @@ class ProfileMutations:
     async def record_profile_change(
         self, info: Info, input: ProfileChangeInput
     ) -> ProfileChangeResult:
-        if denied := forbidden(info, "contact.profile", "Contact"):
-            return denied
         if (input.contact_id is None) == (input.linkedin_url is None):
             return rejected("give exactly one of 'contactId' and 'linkedinUrl'", "contactId")
         if len(input.source) > 60:

@@ -63,9 +63,9 @@ def decode_cursor(cursor: str | None, size: int, argument: str = "after") -> tup
     return tuple(key)
 
 
-def connection_of(nodes: list[NodeT], keys: list[str], more: bool) -> Connection[NodeT]:
-    """A page whose cursors are the given keys (one per node, in order)."""
-    edges = [Edge(cursor=encode_cursor(k), node=n) for n, k in zip(nodes, keys, strict=True)]
+def connection_of(nodes: list[NodeT], keys: list[tuple[str, ...]], more: bool) -> Connection[NodeT]:
+    """A page whose cursors encode the given keys (one per node, in order)."""
+    edges = [Edge(cursor=encode_cursor(*k), node=n) for n, k in zip(nodes, keys, strict=True)]
     return Connection(
         edges=edges,
         page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
@@ -92,4 +92,4 @@ def page_in_memory(
                 argument="after",
             ) from None
     page = nodes[start : start + first]
-    return connection_of(page, [key(n) for n in page], start + first < len(nodes))
+    return connection_of(page, [(key(n),) for n in page], start + first < len(nodes))

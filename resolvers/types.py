@@ -23,11 +23,9 @@ from loaders.base import PageKey
 from resolvers.context import Info
 from resolvers.relay import (
     Connection,
-    Edge,
-    PageInfo,
     check_first,
+    connection_of,
     decode_cursor,
-    encode_cursor,
     page_in_memory,
 )
 from resolvers.sections import meta, sectioned, tag
@@ -155,11 +153,7 @@ NamedT = TypeVar("NamedT", bound=_Named)
 
 def _connection(nodes: list[NamedT], more: bool) -> Connection[NamedT]:
     """A page of name-sorted nodes; the cursor is (name, id), both readable fields."""
-    edges = [Edge(cursor=encode_cursor(n.name, n.id), node=n) for n in nodes]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-    )
+    return connection_of(nodes, [(n.name, n.id) for n in nodes], more)
 
 
 @sectioned("org.structure")
@@ -352,11 +346,7 @@ async def _interaction_page(
 ) -> Connection[Interaction]:
     rows, more = await _page_of(loader, parent_id, first, after)
     nodes = [Interaction.from_row(r) for r in rows]
-    edges = [Edge(cursor=encode_cursor(n.at.isoformat(), n.id), node=n) for n in nodes]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-    )
+    return connection_of(nodes, [(n.at.isoformat(), n.id) for n in nodes], more)
 
 
 async def _influence_links(
