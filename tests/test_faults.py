@@ -9,19 +9,12 @@ import secrets
 import signal
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from auth.passwords import hash_password
-from graph.driver import Database
-from graph.embedded import EmbeddedServer
-from graph.migrations import migrate
-from graph.users import upsert_user
-from kam.settings import Settings
-from tests.conftest import LoopThread, start_app
+from tests.own_app import own_app
 
 WRITERS = 4
 WRITES_EACH = 30
@@ -31,46 +24,13 @@ CREATE = """mutation($c: String!, $n: String!) { createNode(input: {kind: COMPET
 
 @pytest.mark.slow
 def test_killed_database_loses_no_acknowledged_write(tmp_path: Path) -> None:
-    loop = LoopThread()
-    server = EmbeddedServer(tmp_path / "db", "kam", "512m")
-    conn = server.start()
-    db = loop.run(Database.connect(conn.uri, conn.user, conn.password, conn.database))
-    loop.run(migrate(db))
-    loop.run(
-        upsert_user(
-            db,
-            "user-fault-admin",
-            "fault-admin",
-            hash_password("fault-password-1"),
-            ["ADMIN"],
-            None,
-            datetime.now(UTC),
-        )
-    )
-    settings = Settings(
-        db_uri=conn.uri,
-        db_user=conn.user,
-        db_password=conn.password,  # type: ignore[arg-type]
-        data_dir=tmp_path / "app",
-        token_secret=secrets.token_urlsafe(48),  # type: ignore[arg-type]
-        rate_limit_per_minute=1_000_000,
-        rate_limit_per_minute_address=1_000_000,
-        principal_cache_seconds=60,
-    )
-    app, thread, url = start_app(settings, conn, embedded_server=server)
     prefix = "fault" + secrets.token_hex(3)
     acked: dict[str, str] = {}
     tried = [0]
     unavailable = [0]
     lock = threading.Lock()
-    try:
-        login = httpx.post(
-            f"{url}/graphql",
-            json={
-                "query": 'mutation { login(username: "fault-admin", password: "fault-password-1") { token } }'
-            },
-        ).json()
-        headers = {"Authorization": f"Bearer {login['data']['login']['token']}"}
+    with own_app(tmp_path / "db", tmp_path / "app") as own:
+        url, headers, server, db, loop = own.url, own.headers, own.server, own.db, own.loop
 
         def writer(w: int) -> None:
             deadline = time.monotonic() + 120
@@ -156,9 +116,3 @@ def test_killed_database_loses_no_acknowledged_write(tmp_path: Path) -> None:
             f"fault run: {tried[0]} writes tried, {unavailable[0] + reads_unavailable[0]} requests answered UNAVAILABLE, "
             f"{len(acked)} writes acknowledged, {len(found)} found"
         )
-    finally:
-        app.should_exit = True
-        thread.join(15)
-        loop.run(db.close())
-        loop.close()
-        server.stop()

@@ -8,22 +8,16 @@ database holds files open for writing, and root ignores file permissions."""
 from __future__ import annotations
 
 import contextlib
-import secrets
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from auth.passwords import hash_password
 from graph.driver import Database
-from graph.embedded import EmbeddedServer
-from graph.migrations import migrate
-from graph.users import upsert_user
-from kam.settings import Settings
-from tests.conftest import LoopThread, start_app
+from tests.conftest import LoopThread
+from tests.own_app import own_app
 
 CREATE = """mutation($n: String!) { createNode(input: {kind: COMPETITOR, properties: {name: $n}}) {
   __typename ... on NodePayload { id } } }"""
@@ -58,40 +52,10 @@ def fill(path: Path) -> None:
 
 @pytest.mark.slow
 def test_disk_full_is_clear_and_recoverable(small_disk: Path) -> None:
-    loop = LoopThread()
-    server = EmbeddedServer(small_disk / "db", "kam", "256m")
-    conn = server.start()
-    db = loop.run(Database.connect(conn.uri, conn.user, conn.password, conn.database))
-    loop.run(migrate(db))
-    loop.run(
-        upsert_user(
-            db,
-            "user-disk-admin",
-            "disk-admin",
-            hash_password("disk-password-1"),
-            ["ADMIN"],
-            None,
-            datetime.now(UTC),
-        )
-    )
-    settings = Settings(
-        db_uri=conn.uri,
-        db_user=conn.user,
-        db_password=conn.password,  # type: ignore[arg-type]
-        data_dir=small_disk.parent / "app",
-        token_secret=secrets.token_urlsafe(48),  # type: ignore[arg-type]
-        principal_cache_seconds=60,  # logins write a session; reads of it must not need one
-    )
-    app, thread, url = start_app(settings, conn, embedded_server=server)
     acked: list[str] = []
-    try:
-        token = httpx.post(
-            f"{url}/graphql",
-            json={
-                "query": 'mutation { login(username: "disk-admin", password: "disk-password-1") { token } }'
-            },
-        ).json()["data"]["login"]["token"]
-        client = httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    with own_app(small_disk / "db", small_disk.parent / "app") as own:
+        url = own.url
+        client = httpx.Client(headers=own.headers, timeout=30)
 
         def create(name: str) -> dict[str, object]:
             return client.post(
@@ -99,8 +63,7 @@ def test_disk_full_is_clear_and_recoverable(small_disk: Path) -> None:
             ).json()
 
         def count() -> int:
-            rows = loop.run(db.read("MATCH (c:Competitor) RETURN count(c) AS n"))
-            return int(rows[0]["n"])
+            return int(own.read("MATCH (c:Competitor) RETURN count(c) AS n")[0]["n"])
 
         for i in range(5):
             body = create(f"before-{i}")
@@ -130,19 +93,15 @@ def test_disk_full_is_clear_and_recoverable(small_disk: Path) -> None:
         assert httpx.get(f"{url}/readyz").status_code == 200
 
         client.close()
-    finally:
-        app.should_exit = True
-        thread.join(15)
-        loop.run(db.close())
-        server.stop()
 
     # After a restart every acknowledged write is there exactly once, and nothing refused is.
-    conn = server.start()
+    conn = own.server.start()
+    loop = LoopThread()
     try:
         db = loop.run(Database.connect(conn.uri, conn.user, conn.password, conn.database))
         names = [r["name"] for r in loop.run(db.read("MATCH (c:Competitor) RETURN c.name AS name"))]
         loop.run(db.close())
     finally:
-        server.stop()
+        own.server.stop()
         loop.close()
     assert sorted(names) == sorted(acked)
