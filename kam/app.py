@@ -57,6 +57,7 @@ from kam.limits import (
 from kam.settings import Settings
 from loaders import build_loaders
 from resolvers.context import Context
+from resolvers.errors import client_error
 from resolvers.schema import apply_policy, build_schema, install_introspection_filter
 
 log = logging.getLogger("kam.app")
@@ -231,6 +232,13 @@ class KamGraphQL(GraphQL[Context, None]):
                 await audit.append(context.db, events)
             except GraphError:
                 log.exception("request %s: audit trail not written", context.request_id)
+        if result.errors and any(not (e.extensions or {}).get("code") for e in result.errors):
+            # A document that does not parse fails before the schema's extensions run.
+            request_id = context.request_id if context is not None else "-"
+            result.errors = [
+                e if (e.extensions or {}).get("code") else client_error(e, request_id)
+                for e in result.errors
+            ]
         return await super().process_result(request, result)
 
 

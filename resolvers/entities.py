@@ -17,6 +17,7 @@ from graph import entities
 from graph.entities import LINK_KINDS, NODE_KINDS, LinkKindName, NodeKindName
 from graph.projects import projects_at_risk
 from resolvers.context import Info
+from resolvers.errors import bounded
 from resolvers.plans import actor_of
 from resolvers.problems import (
     ConflictProblem,
@@ -328,6 +329,7 @@ class EntityQueries:
     async def projects_at_risk(
         self, info: Info, as_of: datetime | None = None, quiet_days: int = 30
     ) -> list[ProjectRisk]:
+        bounded("quietDays", quiet_days, 1, 3650)
         when = as_of or datetime.now(UTC)
         rows = await projects_at_risk(
             info.context.db,

@@ -47,6 +47,13 @@ class InvalidInput(KamError):
     code = "VALIDATION"
 
 
+def bounded(name: str, value: int, low: int, high: int) -> int:
+    """The value, or a VALIDATION error naming the argument and its bounds."""
+    if not low <= value <= high:
+        raise InvalidInput(f"'{name}' must be between {low} and {high}, got {value}", argument=name)
+    return value
+
+
 class Unavailable(KamError):
     code = "UNAVAILABLE"
 

@@ -10,7 +10,7 @@ from graph import compare, network, org, partners, profiles
 from graph.convert import native
 from graph.errors import NotFound
 from resolvers.context import Info
-from resolvers.errors import InvalidInput, NotFoundError
+from resolvers.errors import NotFoundError, bounded
 from resolvers.sections import meta, sectioned
 from resolvers.types import (
     Account,
@@ -22,12 +22,6 @@ from resolvers.types import (
     Project,
     TeamMember,
 )
-
-
-def _bounded(name: str, value: int, low: int, high: int) -> int:
-    if not low <= value <= high:
-        raise InvalidInput(f"'{name}' must be between {low} and {high}, got {value}", argument=name)
-    return value
 
 
 @sectioned("contact.profile")
@@ -397,7 +391,7 @@ class NetworkQueries:
     async def decision_network(
         self, info: Info, account_id: strawberry.ID, project_id: strawberry.ID, max_hops: int = 2
     ) -> DecisionNetwork | None:
-        _bounded("maxHops", max_hops, 1, 4)
+        bounded("maxHops", max_hops, 1, 4)
         try:
             net = await network.decision_network(
                 info.context.db, info.context.scope, str(account_id), str(project_id), max_hops
@@ -433,8 +427,8 @@ class NetworkQueries:
         max_hops: int = 3,
         first: int = 10,
     ) -> list[InfluencePath] | None:
-        _bounded("maxHops", max_hops, 1, network.MAX_HOPS)
-        _bounded("first", first, 1, 100)
+        bounded("maxHops", max_hops, 1, network.MAX_HOPS)
+        bounded("first", first, 1, 100)
         try:
             paths = await network.influence_paths(
                 info.context.db,
@@ -474,7 +468,7 @@ class NetworkQueries:
     async def coverage_gaps(
         self, info: Info, account_id: strawberry.ID, stale_days: int = 90
     ) -> CoverageGaps | None:
-        _bounded("staleDays", stale_days, 1, 3650)
+        bounded("staleDays", stale_days, 1, 3650)
         before = datetime.now(UTC) - timedelta(days=stale_days)
         try:
             gaps = await network.coverage_gaps(
@@ -513,7 +507,7 @@ class NetworkQueries:
     async def compare_accounts(
         self, info: Info, ids: list[strawberry.ID]
     ) -> list[AccountComparison]:
-        _bounded("ids (count)", len(ids), 1, 50)
+        bounded("ids (count)", len(ids), 1, 50)
         figures = await compare.compare_accounts(
             info.context.db, info.context.scope, [str(i) for i in ids]
         )

@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from resolvers.errors import InvalidInput
+from resolvers.errors import InvalidInput, bounded
 from resolvers.sections import PUBLIC, sectioned
 
 NodeT = TypeVar("NodeT")
@@ -38,11 +38,7 @@ class Connection(Generic[NodeT]):
 
 
 def check_first(first: int, argument: str = "first") -> int:
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidInput(
-            f"'{argument}' must be between 1 and {MAX_PAGE}, got {first}", argument=argument
-        )
-    return first
+    return bounded(argument, first, 1, MAX_PAGE)
 
 
 def encode_cursor(*key: str) -> str:

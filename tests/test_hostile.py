@@ -192,3 +192,18 @@ def test_fuzzed_plan_patches_are_typed_and_rejections_change_nothing(
         assert json.dumps(after, sort_keys=True, default=str) == json.dumps(
             version, sort_keys=True, default=str
         )
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{ account(id: "x" { name } }',
+        "mutation { createNode(input: { properties: { 0: 1 } }) }",
+        "}{",
+    ],
+)
+def test_documents_that_do_not_parse_get_a_typed_error(live: LiveApp, document: str) -> None:
+    body = live.gql(document, as_user="executive")
+    assert body.get("data") is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["GRAPHQL_VALIDATION"]
+    assert "Syntax Error" in body["errors"][0]["message"]
