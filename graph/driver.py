@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import errno
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -83,6 +84,17 @@ class Database:
             return "read-only"
         if stat.f_bavail * stat.f_frsize < MIN_FREE_BYTES:
             return "disk full"
+        # A file system that turned read-only after an error (ext4's emergency read-only)
+        # does not say so in statvfs: only trying to write tells.
+        probe = self.storage_dir / ".kam-write-probe"
+        try:
+            os.close(os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+            os.unlink(probe)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                return "disk full"
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO):
+                return "read-only"
         return None
 
     def _write_failed(self, exc: Exception) -> Exception:

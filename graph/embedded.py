@@ -42,11 +42,21 @@ class Connection:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file readable by its owner alone (0600), created with that mode."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write a file readable by its owner alone (0600), durably: a crash or a disk that
+    turns read-only leaves the old file or the new one, never an empty one."""
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
-    os.chmod(path, 0o600)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(partial, 0o600)
+    os.replace(partial, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def free_port() -> int:
@@ -74,7 +84,13 @@ def root_password(data_dir: Path) -> str:
     """The server's root password: generated on first start, kept 0600 in the data directory."""
     path = data_dir / PASSWORD_FILE
     if path.exists():
-        return path.read_text().strip()
+        password = path.read_text().strip()
+        if not password:
+            raise ConfigError(
+                f"{path} is empty (damaged by a crash?): restore it from a backup of the data "
+                "directory, or restore the graph into a new KAM_DATA_DIR"
+            )
+        return password
     password = secrets.token_urlsafe(24)
     write_private(path, password)
     return password

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+WAL_FLUSH = 2  # arcadedb.txWalFlush: 0 none, 1 data only, 2 data and metadata
+
 LOCK_FILE = "server.lock"
 
 
@@ -52,7 +54,9 @@ def main() -> int:
     try:
         from arcadedb_embedded.jvm import start_jvm
 
-        start_jvm(heap_size=config["heap"])
+        # Each commit is fsynced (WAL and its metadata) before it is acknowledged: ArcadeDB's
+        # default (0) leaves commits in the page cache, lost if the disk or machine fails.
+        start_jvm(heap_size=config["heap"], jvm_args=[f"-Darcadedb.txWalFlush={WAL_FLUSH}"])
         import arcadedb_embedded
 
         server = arcadedb_embedded.create_server(
