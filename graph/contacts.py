@@ -64,21 +64,24 @@ async def contacts_by_ids(db: Database, scope: Scope, ids: Sequence[str]) -> dic
     return {r["contact"]["id"]: to_contact(r["contact"]) for r in rows}
 
 
-CONTACTS_OF_ACCOUNTS: Final = (
-    """
-UNWIND $ids AS accountId
-MATCH (a:Account {id: accountId})
-CALL (a) {
+# A page of an account's contacts, for any query with `a` bound (see graph/account_page.py).
+CONTACTS_PAGE: Final = (
+    """CALL (a) {
   MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)
   WHERE coalesce(c.archived, false) = false
-    AND ($afterName IS NULL OR c.name > $afterName OR (c.name = $afterName AND c.id > $afterId))
-  WITH c ORDER BY c.name, c.id LIMIT $limit
+    AND ($contactsAfterName IS NULL OR c.name > $contactsAfterName
+         OR (c.name = $contactsAfterName AND c.id > $contactsAfterId))
+  WITH c ORDER BY c.name, c.id LIMIT $contactsLimit
   RETURN collect("""
     + CONTACT_FIELDS
     + """) AS contacts
 }
-RETURN accountId, contacts
 """
+)
+CONTACTS_OF_ACCOUNTS: Final = (
+    "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
+    + CONTACTS_PAGE
+    + "RETURN accountId, contacts"
 )
 
 
@@ -87,7 +90,7 @@ async def contacts_of_accounts(
 ) -> dict[str, list[ContactRow]]:
     rows = await db.read(
         CONTACTS_OF_ACCOUNTS,
-        page_params(ids, first, after),
+        page_params(ids, first, after, "contacts"),
     )
     return {r["accountId"]: [to_contact(c) for c in r["contacts"]] for r in rows}
 

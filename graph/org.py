@@ -43,21 +43,24 @@ def to_unit(r: dict[str, Any]) -> UnitRow:
     )
 
 
-UNITS_OF_ACCOUNTS: Final = (
-    """
-UNWIND $ids AS accountId
-MATCH (a:Account {id: accountId})
-CALL (a) {
+# A page of an account's units, for any query with `a` bound (see graph/account_page.py).
+UNITS_PAGE: Final = (
+    """CALL (a) {
   MATCH (a)-[:HAS_UNIT]->(u:ClientUnit)
   WHERE coalesce(u.archived, false) = false
-    AND ($afterName IS NULL OR u.name > $afterName OR (u.name = $afterName AND u.id > $afterId))
-  WITH a, u ORDER BY u.name, u.id LIMIT $limit
+    AND ($unitsAfterName IS NULL OR u.name > $unitsAfterName
+         OR (u.name = $unitsAfterName AND u.id > $unitsAfterId))
+  WITH a, u ORDER BY u.name, u.id LIMIT $unitsLimit
   RETURN collect("""
     + UNIT_FIELDS
     + """) AS units
 }
-RETURN accountId, units
 """
+)
+UNITS_OF_ACCOUNTS: Final = (
+    "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
+    + UNITS_PAGE
+    + "RETURN accountId, units"
 )
 
 
@@ -67,7 +70,7 @@ async def units_of_accounts(
     """Up to first+1 units of each account (sorted by name), keyed by account id."""
     rows = await db.read(
         UNITS_OF_ACCOUNTS,
-        page_params(ids, first, after),
+        page_params(ids, first, after, "units"),
     )
     return {r["accountId"]: [to_unit(u) for u in r["units"]] for r in rows}
 

@@ -75,11 +75,9 @@ async def projects_by_ids(db: Database, scope: Scope, ids: Sequence[str]) -> dic
     return {r["project"]["id"]: to_project(r["project"]) for r in rows}
 
 
-PROJECTS_OF_ACCOUNTS: Final = (
-    """
-UNWIND $ids AS accountId
-MATCH (a:Account {id: accountId})
-CALL (a) {
+# An account's projects, for any query with `a` bound (see graph/account_page.py).
+PROJECTS_OF_ACCOUNT: Final = (
+    """CALL (a) {
   MATCH (a)-[:HAS_PROJECT]->(p:Project)
   WHERE coalesce(p.archived, false) = false
   WITH a, p ORDER BY p.name, p.id
@@ -87,8 +85,12 @@ CALL (a) {
     + PROJECT_FIELDS
     + """) AS projects
 }
-RETURN accountId, projects
 """
+)
+PROJECTS_OF_ACCOUNTS: Final = (
+    "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
+    + PROJECTS_OF_ACCOUNT
+    + "RETURN accountId, projects"
 )
 
 

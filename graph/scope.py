@@ -42,11 +42,19 @@ class Scope:
 NOWHERE = Scope(all_accounts=False, member_id=None, today=date(1970, 1, 1))
 
 
-def page_params(ids: Sequence[str], first: int, after: tuple[str, str] | None) -> dict[str, Any]:
-    """Parameters of a name-sorted keyset page per parent: first+1 rows tell if more follow."""
+def page_params(
+    ids: Sequence[str], first: int, after: tuple[str, str] | None, prefix: str = ""
+) -> dict[str, Any]:
+    """Parameters of a name-sorted keyset page per parent: first+1 rows tell if more follow.
+    With a prefix (`units`), the names are `unitsLimit`, `unitsAfterName`, `unitsAfterId`, so
+    several pages can share one query."""
+
+    def name(key: str) -> str:
+        return prefix + key[0].upper() + key[1:] if prefix else key
+
     return {
         "ids": list(ids),
-        "limit": first + 1,
-        "afterName": after[0] if after else None,
-        "afterId": after[1] if after else None,
+        name("limit"): first + 1,
+        name("afterName"): after[0] if after else None,
+        name("afterId"): after[1] if after else None,
     }

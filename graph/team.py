@@ -67,32 +67,33 @@ async def members_by_ids(db: Database, ids: Sequence[str]) -> dict[str, MemberRo
 
 
 # The team of an account as it stands today (current windows only).
-TEAMS_OF_ACCOUNTS: Final = """
-UNWIND $ids AS accountId
-MATCH (a:Account {id: accountId})
-CALL (a) {
+# An account's team today, for any query with `a` bound (see graph/account_page.py).
+TEAM_NOW: Final = """CALL (a) {
   MATCH (a)<-[t:ON_TEAM]-(m:TeamMember)
   WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
   WITH m, t ORDER BY CASE t.role WHEN 'ACCOUNT_MANAGER' THEN 0 ELSE 1 END, m.name, m.id
   RETURN collect({memberId: m.id, role: t.role, start: t.from, until: t.until}) AS team
 }
-RETURN accountId, team
 """
+TEAMS_OF_ACCOUNTS: Final = (
+    "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
+    + TEAM_NOW
+    + "RETURN accountId, team"
+)
+
+
+def to_team(account_id: str, team: list[dict[str, Any]]) -> list[MembershipRow]:
+    return [
+        MembershipRow(t["memberId"], account_id, t["role"], native(t["start"]), native(t["until"]))
+        for t in team
+    ]
 
 
 async def teams_of_accounts(
     db: Database, ids: Sequence[str], today: date
 ) -> dict[str, list[MembershipRow]]:
     rows = await db.read(TEAMS_OF_ACCOUNTS, {"ids": list(ids), "today": today})
-    return {
-        r["accountId"]: [
-            MembershipRow(
-                t["memberId"], r["accountId"], t["role"], native(t["start"]), native(t["until"])
-            )
-            for t in r["team"]
-        ]
-        for r in rows
-    }
+    return {r["accountId"]: to_team(r["accountId"], r["team"]) for r in rows}
 
 
 # Accounts a member is on, limited to those the caller may reach (no side channel).

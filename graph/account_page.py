@@ -1,0 +1,95 @@
+"""An account with the lists its page shows, in one round trip.
+
+The account page asks for the account and, below it, its units, contacts, team and projects:
+one loader each, so five queries in two levels. When the selection is known up front, one
+query answers all of it: the account (with its row scope) and each asked-for list, written with
+the same query pieces the loaders use, so the rows are exactly the loaders' rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final, LiteralString
+
+from graph.accounts import ACCOUNT_FIELDS, AccountRow, to_account
+from graph.contacts import CONTACTS_PAGE, ContactRow, to_contact
+from graph.driver import Database
+from graph.org import UNITS_PAGE, UnitRow, to_unit
+from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, to_project
+from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
+from graph.team import TEAM_NOW, MembershipRow, to_team
+
+Page = tuple[int, tuple[str, str] | None]  # (first, after key)
+
+HEAD: Final = (
+    "MATCH (a:Account {id: $id}) WHERE coalesce(a.archived, false) = false AND "
+    + ACCOUNT_IN_SCOPE
+    + " "
+)
+# Each part: its query piece and the name it returns, in a fixed order (no input in Cypher).
+PARTS: Final[tuple[tuple[str, LiteralString], ...]] = (
+    ("units", UNITS_PAGE),
+    ("contacts", CONTACTS_PAGE),
+    ("team", TEAM_NOW),
+    ("projects", PROJECTS_OF_ACCOUNT),
+)
+RETURNS: Final[dict[str, LiteralString]] = {
+    "units": ", units",
+    "contacts": ", contacts",
+    "team": ", team",
+    "projects": ", projects",
+}
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    account: AccountRow
+    units: list[UnitRow] | None
+    contacts: list[ContactRow] | None
+    team: list[MembershipRow] | None
+    projects: list[ProjectRow] | None
+
+
+def _query(wanted: set[str]) -> LiteralString:
+    text: LiteralString = HEAD
+    returns: LiteralString = "RETURN " + ACCOUNT_FIELDS + " AS account"
+    for name, piece in PARTS:
+        if name in wanted:
+            text += piece
+            returns += RETURNS[name]
+    return text + returns
+
+
+async def account_with_lists(
+    db: Database,
+    scope: Scope,
+    account_id: str,
+    units: Page | None,
+    contacts: Page | None,
+    team: bool,
+    projects: bool,
+) -> AccountPage | None:
+    """The account and the asked-for lists (units and contacts as first+1 rows), or None
+    when the account is missing or out of scope."""
+    params: dict[str, Any] = {"id": account_id, **scope.params()}
+    wanted: set[str] = set()
+    for name, page in (("units", units), ("contacts", contacts)):
+        if page is not None:
+            wanted.add(name)
+            params.update(page_params([], page[0], page[1], name))
+    if team:
+        wanted.add("team")  # its `$today` is the scope's
+    if projects:
+        wanted.add("projects")
+    params.pop("ids", None)
+    rows = await db.read(_query(wanted), params)
+    if not rows:
+        return None
+    r = rows[0]
+    return AccountPage(
+        account=to_account(r["account"]),
+        units=[to_unit(u) for u in r["units"]] if units is not None else None,
+        contacts=[to_contact(c) for c in r["contacts"]] if contacts is not None else None,
+        team=to_team(account_id, r["team"]) if team else None,
+        projects=[to_project(p) for p in r["projects"]] if projects else None,
+    )
