@@ -17,7 +17,7 @@ from graph.driver import Database
 from graph.org import UNITS_PAGE, UnitRow, to_unit
 from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, to_project
 from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
-from graph.team import TEAM_NOW, MembershipRow, to_team
+from graph.team import TEAM_NOW, MemberRow, MembershipRow, to_member, to_team
 
 Page = tuple[int, tuple[str, str] | None]  # (first, after key)
 
@@ -47,6 +47,7 @@ class AccountPage:
     units: list[UnitRow] | None
     contacts: list[ContactRow] | None
     team: list[MembershipRow] | None
+    members: list[MemberRow]  # the team's members, for the member loader
     projects: list[ProjectRow] | None
 
 
@@ -91,5 +92,6 @@ async def account_with_lists(
         units=[to_unit(u) for u in r["units"]] if units is not None else None,
         contacts=[to_contact(c) for c in r["contacts"]] if contacts is not None else None,
         team=to_team(account_id, r["team"]) if team else None,
+        members=[to_member(t["member"]) for t in r["team"]] if team else [],
         projects=[to_project(p) for p in r["projects"]] if projects else None,
     )

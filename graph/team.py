@@ -40,17 +40,17 @@ class NamedRow:
     parent_id: str | None = None
 
 
-MEMBERS_BY_IDS: Final = """
-MATCH (m:TeamMember) WHERE m.id IN $ids
-RETURN m {
+MEMBER_FIELDS: Final = """m {
   .id, .name, .title, .function,
   areaIds: [(m)-[:IN_AREA]->(f:FunctionalArea) | f.id],
   divisionIds: [(m)-[:COVERS]->(g:GeoDivision) | g.id]
-} AS member
-"""
+}"""
+MEMBERS_BY_IDS: Final = (
+    "MATCH (m:TeamMember) WHERE m.id IN $ids RETURN " + MEMBER_FIELDS + " AS member"
+)
 
 
-def _member(r: dict[str, Any]) -> MemberRow:
+def to_member(r: dict[str, Any]) -> MemberRow:
     return MemberRow(
         r["id"],
         r["name"],
@@ -63,18 +63,25 @@ def _member(r: dict[str, Any]) -> MemberRow:
 
 async def members_by_ids(db: Database, ids: Sequence[str]) -> dict[str, MemberRow]:
     rows = await db.read(MEMBERS_BY_IDS, {"ids": list(ids)})
-    return {r["member"]["id"]: _member(r["member"]) for r in rows}
+    return {r["member"]["id"]: to_member(r["member"]) for r in rows}
 
 
-# The team of an account as it stands today (current windows only).
-# An account's team today, for any query with `a` bound (see graph/account_page.py).
-TEAM_NOW: Final = """CALL (a) {
+# An account's team today (current windows only), each place with its member, for any
+# query with `a` bound (see graph/account_page.py).
+TEAM_NOW: Final = (
+    """CALL (a) {
   MATCH (a)<-[t:ON_TEAM]-(m:TeamMember)
   WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
-  WITH m, t ORDER BY CASE t.role WHEN 'ACCOUNT_MANAGER' THEN 0 ELSE 1 END, m.name, m.id
-  RETURN collect({memberId: m.id, role: t.role, start: t.from, until: t.until}) AS team
+  WITH m, t, """
+    + MEMBER_FIELDS
+    # projected first: ArcadeDB puts a projection written inside a map literal in its place
+    + """ AS member
+  ORDER BY CASE t.role WHEN 'ACCOUNT_MANAGER' THEN 0 ELSE 1 END, m.name, m.id
+  RETURN collect({memberId: m.id, role: t.role, start: t.from, until: t.until, member: member})
+    AS team
 }
 """
+)
 TEAMS_OF_ACCOUNTS: Final = (
     "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
     + TEAM_NOW

@@ -165,5 +165,6 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
         loaders.contacts_by_account.prime((account_id, contacts[0], contacts[1]), page.contacts)
     if page.team is not None:
         loaders.team_by_account.prime(account_id, page.team)
+        loaders.member_by_id.prime_many({m.id: m for m in page.members})
     if page.projects is not None:
         loaders.projects_by_account.prime(account_id, page.projects)
