@@ -30,18 +30,13 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 200 MB tmpfs of the test's own, so filling it harms nothing else."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=200m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    made = _run("mount", "-t", "tmpfs", "-o", "size=200m", "tmpfs", str(mount))
     if made.returncode != 0:
         pytest.skip(f"cannot mount a small disk here ({made.stderr.strip() or 'not permitted'})")
     try:
         yield mount
     finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+        _run("umount", "-l", str(mount))
 
 
 def fill(path: Path) -> None:
@@ -110,7 +105,11 @@ def test_disk_full_is_clear_and_recoverable(small_disk: Path) -> None:
 
 
 def _run(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(command), capture_output=True, text=True, check=False)
+    """Run a system tool; a missing tool is a failure like any other (exit 127)."""
+    try:
+        return subprocess.run(list(command), capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return subprocess.CompletedProcess(list(command), 127, "", f"{command[0]} is not installed")
 
 
 @pytest.fixture
