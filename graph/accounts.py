@@ -111,11 +111,10 @@ ACCOUNT_PAGE: Final = (
     _PAGE_FILTER
     + """
   AND ($afterKey IS NULL OR a.name > $afterKey OR (a.name = $afterKey AND a.id > $afterId))
+WITH a, a.name AS byName, a.id AS byId ORDER BY byName, byId LIMIT $limit
 RETURN """
     + ACCOUNT_FIELDS
     + """ AS account
-ORDER BY a.name, a.id
-LIMIT $limit
 """
 )
 
@@ -126,11 +125,11 @@ ACCOUNT_PAGE_BY_POTENTIAL: Final = (
     + """
   AND ($afterKey IS NULL OR coalesce(a.marketPotential, -1.0) < toFloat($afterKey)
        OR (coalesce(a.marketPotential, -1.0) = toFloat($afterKey) AND a.id > $afterId))
+WITH a, coalesce(a.marketPotential, -1.0) AS byPotential, a.id AS byId
+ORDER BY byPotential DESC, byId LIMIT $limit
 RETURN """
     + ACCOUNT_FIELDS
     + """ AS account
-ORDER BY coalesce(a.marketPotential, -1.0) DESC, a.id
-LIMIT $limit
 """
 )
 

@@ -71,7 +71,7 @@ CONTACTS_PAGE: Final = (
   WHERE coalesce(c.archived, false) = false
     AND ($contactsAfterName IS NULL OR c.name > $contactsAfterName
          OR (c.name = $contactsAfterName AND c.id > $contactsAfterId))
-  WITH c ORDER BY c.name, c.id LIMIT $contactsLimit
+  WITH c, c.name AS byName, c.id AS byId ORDER BY byName, byId LIMIT $contactsLimit
   RETURN collect("""
     + CONTACT_FIELDS
     + """) AS contacts

@@ -50,7 +50,7 @@ UNITS_PAGE: Final = (
   WHERE coalesce(u.archived, false) = false
     AND ($unitsAfterName IS NULL OR u.name > $unitsAfterName
          OR (u.name = $unitsAfterName AND u.id > $unitsAfterId))
-  WITH a, u ORDER BY u.name, u.id LIMIT $unitsLimit
+  WITH a, u, u.name AS byName, u.id AS byId ORDER BY byName, byId LIMIT $unitsLimit
   RETURN collect("""
     + UNIT_FIELDS
     + """) AS units
@@ -97,7 +97,7 @@ UNWIND $ids AS parentId
 MATCH (p:ClientUnit {id: parentId})
 CALL (p) {
   MATCH (p)-[:PARENT_OF]->(u:ClientUnit)<-[:HAS_UNIT]-(a:Account)
-  WITH a, u ORDER BY u.name, u.id
+  WITH a, u, u.name AS byName, u.id AS byId ORDER BY byName, byId
   RETURN collect("""
     + UNIT_FIELDS
     + """) AS units
@@ -120,7 +120,7 @@ CALL (u) {
   MATCH (u)<-[:WORKS_IN]-(c:Contact)
   WHERE coalesce(c.archived, false) = false
     AND ($afterName IS NULL OR c.name > $afterName OR (c.name = $afterName AND c.id > $afterId))
-  WITH u, c ORDER BY c.name, c.id LIMIT $limit
+  WITH u, c, c.name AS byName, c.id AS byId ORDER BY byName, byId LIMIT $limit
   RETURN collect("""
     + CONTACT_FIELDS
     + """) AS contacts

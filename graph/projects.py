@@ -80,7 +80,7 @@ PROJECTS_OF_ACCOUNT: Final = (
     """CALL (a) {
   MATCH (a)-[:HAS_PROJECT]->(p:Project)
   WHERE coalesce(p.archived, false) = false
-  WITH a, p ORDER BY p.name, p.id
+  WITH a, p, p.name AS byName, p.id AS byId ORDER BY byName, byId
   RETURN collect("""
     + PROJECT_FIELDS
     + """) AS projects
