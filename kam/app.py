@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import orjson
 import strawberry
 from cross_web import HTTPException
 from starlette.applications import Starlette
@@ -41,6 +45,7 @@ from auth.principal import ANONYMOUS, Principal
 from auth.service import AuthSettings, PrincipalCache, principal_for_token
 from auth.visibility import Visibility
 from graph import audit
+from graph.audit_spool import AuditSpool
 from graph.driver import Database, start_counting
 from graph.embedded import Connection, EmbeddedServer
 from graph.errors import GraphError
@@ -75,8 +80,11 @@ class Runtime:
     principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0))
     logins: TokenBucket = field(default_factory=lambda: TokenBucket(10))
     connection_uri: str = ""
+    audit_spool: AuditSpool | None = None
 
     async def close(self) -> None:
+        if self.audit_spool is not None:
+            await self.audit_spool.close()
         await self.db.close()
         if self.embedded is not None:
             self.embedded.stop()
@@ -91,6 +99,12 @@ def auth_settings(settings: Settings) -> AuthSettings:
         lock_minutes=settings.login_lock_minutes,
         principal_cache_seconds=settings.principal_cache_seconds,
     )
+
+
+def audit_journal_dir(settings: Settings) -> Path:
+    """Journals of one database: a data directory may serve apps on several databases."""
+    target = f"{settings.db_uri or 'embedded'}/{settings.db_name}"
+    return settings.data_dir / "audit-journal" / hashlib.sha256(target.encode()).hexdigest()[:12]
 
 
 async def open_database(settings: Settings, connection: Connection | None) -> Database:
@@ -188,6 +202,13 @@ class KamGraphQL(GraphQL[Context, None]):
                 400, "the request body is not valid JSON (UTF-8, sensibly nested)"
             ) from None
 
+    def encode_json(self, data: object) -> bytes:
+        """Responses are encoded by orjson: an orgChart of 6,000 fields in a tenth of the time."""
+        try:
+            return orjson.dumps(data)
+        except TypeError:  # an integer beyond 64 bits, which only a JSON scalar could carry
+            return json.dumps(data, separators=(",", ":")).encode()
+
     async def get_context(self, request: Any, response: Any) -> Context:
         runtime: Runtime = request.app.state.runtime
         user = request.scope.get("user")
@@ -207,6 +228,7 @@ class KamGraphQL(GraphQL[Context, None]):
             principals=runtime.principals,
             logins=runtime.logins,
             introspection=principal.is_authenticated or not runtime.settings.is_production,
+            audit_spool=runtime.audit_spool,
         )
         request.state.kam_context = context
         return context
@@ -229,7 +251,10 @@ class KamGraphQL(GraphQL[Context, None]):
                 for section, type_name, target, outcome in sorted(context.audit_reads)
             ]
             try:
-                await audit.append(context.db, events)
+                if context.audit_spool is not None:
+                    await context.audit_spool.submit(events)
+                else:
+                    await audit.append(context.db, events)
             except GraphError:
                 log.exception("request %s: audit trail not written", context.request_id)
         if result.errors and any(not (e.extensions or {}).get("code") for e in result.errors):
@@ -343,6 +368,9 @@ def create_app(
             await runtime.close()
             raise
         runtime.connection_uri = conn.uri if conn else (settings.db_uri or "")
+        if not settings.audit_reads_sync:
+            runtime.audit_spool = AuditSpool(db, audit_journal_dir(settings))
+            runtime.audit_spool.start()
         app.state.runtime = runtime
         watcher = asyncio.create_task(supervise(supervised, runtime)) if supervised else None
         try:

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     demo_password: SecretStr | None = None
     # Diagnostics: round trips per request in the GraphQL response extensions.
     expose_metrics: bool = True
+    # Audit entries of restricted reads: journalled and stored off the request path (False),
+    # or stored before the answer is sent (True: slower, one fsynced commit per request).
+    audit_reads_sync: bool = False
     # Limits (each refused one past it, with an error that names the limit).
     max_query_depth: int = Field(default=10, ge=1, le=100)
     max_aliases: int = Field(default=15, ge=0, le=1000)

@@ -91,6 +91,9 @@ class AuditQueries:
                     "'after' is not a cursor from this API", argument="after"
                 ) from None
         f = filter or AuditFilter()
+        spool = info.context.audit_spool
+        if spool is not None:  # this process's reads are in the log it answers with
+            await spool.flush()
         rows, more = await audit.page(
             info.context.db,
             user_id=f.user_id,

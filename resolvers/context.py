@@ -11,6 +11,7 @@ from auth.policy import Policy
 from auth.principal import Principal
 from auth.service import AuthSettings, PrincipalCache
 from auth.visibility import Visibility
+from graph.audit_spool import AuditSpool
 from graph.driver import Database, RoundTrips
 from graph.scope import Scope
 from loaders import Loaders
@@ -35,6 +36,7 @@ class Context:
     logins: Any = None  # the per-address login limiter (kam.limits.TokenBucket)
     introspection: bool = True
     audit_reads: set[tuple[str, str, str, str]] = field(default_factory=set)
+    audit_spool: AuditSpool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

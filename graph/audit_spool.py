@@ -1,0 +1,228 @@
+"""Audit entries of restricted reads, stored off the request path without losing any.
+
+A request that read an audited section appends its entries to this process's journal file
+(one `write`, no wait for the database) and answers. A writer task stores the journal in the
+graph in batches, one transaction each, and empties the journal once all it holds is stored.
+
+- The app dies: the journal is on disk; the next process to start on the same data
+  directory takes it over and stores it. A torn last line (death mid-write) is skipped, logged.
+- The database is down or full: entries wait in the journal and the writer retries.
+- An entry stored twice (death between the commit and emptying the journal) is merged on its
+  id, never duplicated.
+- `max_pending` entries waiting: further requests wait for the writer (back pressure).
+- The journal cannot be written (disk full): the request stores its entries itself.
+
+Each live process holds an exclusive lock on its own journal, so a journal that can be locked
+belongs to a process that is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from graph.audit import AuditEvent
+from graph.driver import Database
+
+log = logging.getLogger(__name__)
+
+STORE: Final = """
+UNWIND $events AS e
+MERGE (x:AuditEntry {id: e.id})
+ON CREATE SET x = e
+RETURN count(x) AS n
+"""
+
+PATTERN: Final = "audit-*.jsonl"
+
+
+class AuditSpool:
+    def __init__(
+        self,
+        db: Database,
+        directory: Path,
+        *,
+        batch: int = 500,
+        max_pending: int = 50_000,
+        retry_seconds: float = 1.0,
+        rescan_seconds: float = 60.0,
+    ) -> None:
+        self.db = db
+        self.directory = directory
+        self.batch = batch
+        self.max_pending = max_pending
+        self.retry_seconds = retry_seconds
+        self.rescan_seconds = rescan_seconds
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / f"audit-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._pending: list[dict[str, Any]] = []
+        self._wake = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._drained.set()
+        self._room = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self.stored = 0
+        self.taken_over = 0
+        self.peak = 0  # the most entries that waited at once
+
+    # -- the request side -------------------------------------------------------------
+
+    async def submit(self, events: Sequence[AuditEvent]) -> None:
+        """Journal the events; they reach the graph shortly after, in the writer's batch."""
+        if not events:
+            return
+        while len(self._pending) >= self.max_pending:
+            self._room.clear()
+            await self._room.wait()
+        now = datetime.now(UTC)
+        rows = [e.params(now) for e in events]
+        try:
+            self._journal(rows)
+        except OSError as exc:
+            log.warning("audit journal %s not writable (%s); storing directly", self.path, exc)
+            await self.db.write(STORE, {"events": rows})
+            self.stored += len(rows)
+            return
+        self._queue(rows)
+
+    async def flush(self, within: float = 5.0) -> bool:
+        """Wait until every entry submitted so far is stored; False if that took too long."""
+        self._wake.set()
+        try:
+            await asyncio.wait_for(self._drained.wait(), within)
+        except TimeoutError:
+            return False
+        return True
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    # -- lifetime -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.take_over()
+        self._task = asyncio.create_task(self._run(), name="audit-spool")
+
+    async def close(self, within: float = 5.0) -> None:
+        """Store what is waiting (for up to `within` seconds); what is left stays in the journal."""
+        if self._task is not None:
+            await self.flush(within)
+            self._closing = True
+            self._task.cancel()
+            await asyncio.wait({self._task}, timeout=within)
+            self._task = None
+        empty = not self._pending
+        os.close(self._fd)
+        if empty:
+            self.path.unlink(missing_ok=True)
+        else:
+            log.warning("%d audit entries wait in %s for the next start", self.pending, self.path)
+
+    def take_over(self) -> int:
+        """Queue the entries of journals whose processes are gone; returns how many."""
+        found = 0
+        for path in sorted(self.directory.glob(PATTERN)):
+            if path == self.path:
+                continue
+            try:
+                fd = os.open(path, os.O_RDWR)
+            except FileNotFoundError:
+                continue
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a live process's journal
+                rows = _read_journal(path)
+                if rows:
+                    self._journal(rows)
+                    self._queue(rows)
+                    found += len(rows)
+                path.unlink()
+            finally:
+                os.close(fd)
+        if found:
+            log.info("audit: took over %d entries left by earlier processes", found)
+        self.taken_over += found
+        return found
+
+    # -- the writer -----------------------------------------------------------------------
+
+    def _journal(self, rows: list[dict[str, Any]]) -> None:
+        data = "".join(json.dumps(r, default=_iso, separators=(",", ":")) + "\n" for r in rows)
+        view = memoryview(data.encode())
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+
+    def _queue(self, rows: list[dict[str, Any]]) -> None:
+        self._pending.extend(rows)
+        self.peak = max(self.peak, len(self._pending))
+        self._drained.clear()
+        self._wake.set()
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_scan = loop.time() + self.rescan_seconds
+        while not self._closing:
+            if not self._pending:
+                self._drained.set()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.rescan_seconds):
+                        await self._wake.wait()
+                self._wake.clear()
+                if loop.time() >= next_scan:
+                    next_scan = loop.time() + self.rescan_seconds
+                    self.take_over()
+                continue
+            batch = self._pending[: self.batch]
+            try:
+                await self.db.write(STORE, {"events": batch})
+            except Exception:  # the writer must outlive any failure; the entries wait
+                log.exception("audit: %d entries not stored yet; retrying", len(self._pending))
+                await asyncio.sleep(self.retry_seconds)
+                continue
+            del self._pending[: len(batch)]
+            self.stored += len(batch)
+            if len(self._pending) < self.max_pending:
+                self._room.set()
+            if not self._pending:  # all stored; nothing runs between the check and this
+                try:
+                    os.ftruncate(self._fd, 0)
+                except OSError as exc:  # the entries are stored; merging them again is harmless
+                    log.warning("audit journal %s not emptied: %s", self.path, exc)
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot journal {type(value).__name__}")
+
+
+def _read_journal(path: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            try:
+                row = json.loads(line)
+                row["at"] = datetime.fromisoformat(row["at"])
+            except (ValueError, KeyError, TypeError):
+                log.warning(
+                    "audit journal %s: line %d is torn or unreadable; skipped", path, number
+                )
+                continue
+            rows.append(row)
+    return rows

@@ -1,0 +1,164 @@
+"""Audit entries of restricted reads leave the request path through a journal and lose nothing:
+not when the database is down, not when the app dies, not when a journal is torn."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from neo4j import AsyncGraphDatabase
+
+from graph.audit import AuditEvent
+from graph.audit_spool import AuditSpool
+from graph.driver import Database
+from graph.embedded import free_port
+from kam.app import audit_journal_dir
+from tests.conftest import Backend, LiveApp
+
+
+def events(uid: str, n: int) -> list[AuditEvent]:
+    return [
+        AuditEvent(
+            "user-x", "x", "READ", "account.market_potential", "Account", f"{uid}-{i}", "OK", uid
+        )
+        for i in range(n)
+    ]
+
+
+def stored(backend: Backend, request_id: str) -> list[dict[str, object]]:
+    return backend.read(
+        "MATCH (x:AuditEntry) WHERE x.requestId = $r RETURN x.id AS id, x.targetId AS target",
+        r=request_id,
+    )
+
+
+def dead_database() -> Database:
+    """A driver pointed at a loopback port where nothing listens: every write fails."""
+    driver = AsyncGraphDatabase.driver(
+        f"bolt://127.0.0.1:{free_port()}",
+        auth=("root", "none"),
+        connection_timeout=0.5,
+        max_transaction_retry_time=0.2,
+    )
+    return Database(driver, "kam", 4, None)
+
+
+def test_a_restricted_read_is_in_the_audit_trail_once_and_the_journal_empties(
+    live: LiveApp, uid: str
+) -> None:
+    response = live.post(
+        "{ accounts(first: 1) { edges { node { id marketPotential } } } }",
+        token=live.token("executive"),
+    )
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    request_id = response.headers["x-request-id"]
+    deadline = time.monotonic() + 10
+    while not (rows := stored(live.backend, request_id)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(rows) == 1, rows
+    journals = list(audit_journal_dir(live.settings).glob("audit-*.jsonl"))
+    assert len(journals) == 1  # this app's own, locked
+    deadline = time.monotonic() + 10
+    while journals[0].stat().st_size and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert journals[0].stat().st_size == 0
+
+
+def test_entries_wait_out_a_dead_database_and_the_next_process_stores_them_once(
+    backend: Backend, tmp_path: Path, uid: str
+) -> None:
+    async def while_down() -> None:
+        dead = dead_database()
+        first = AuditSpool(dead, tmp_path, retry_seconds=0.1)
+        first.start()
+        await first.submit(events(uid, 3))
+        await first.submit(events(uid + "b", 2))
+        assert not await first.flush(within=1.0)  # the database never answered
+        assert first.pending == 5
+        await first.close(within=0.2)
+        await dead.close()
+
+    async def next_start() -> None:
+        second = AuditSpool(backend.db, tmp_path)
+        second.start()
+        assert second.taken_over == 5
+        assert await second.flush(within=20)
+        await second.close()
+
+    backend.run(while_down())
+    left = list(tmp_path.glob("audit-*.jsonl"))
+    assert len(left) == 1 and len(left[0].read_text().splitlines()) == 5
+    backend.run(next_start())
+    assert list(tmp_path.glob("audit-*.jsonl")) == []
+    assert len(stored(backend, uid)) == 3
+    assert len(stored(backend, uid + "b")) == 2
+
+
+def test_a_journal_stored_before_its_process_died_is_merged_not_duplicated_and_a_torn_line_skipped(
+    backend: Backend, tmp_path: Path, uid: str
+) -> None:
+    now = datetime.now(UTC)
+    rows = [e.params(now) for e in events(uid, 2)]
+    lines = [json.dumps({**r, "at": r["at"].isoformat()}) for r in rows]
+    backend.write(
+        "UNWIND $rows AS e CREATE (x:AuditEntry) SET x = e", rows=[rows[0]]
+    )  # the first was stored, then the process died before emptying its journal
+    orphan = tmp_path / "audit-1-dead.jsonl"
+    orphan.write_text("\n".join(lines) + "\n" + lines[0][:25])  # and died mid-line
+
+    async def scenario() -> None:
+        spool = AuditSpool(backend.db, tmp_path)
+        spool.start()
+        assert spool.taken_over == 2
+        assert await spool.flush(within=20)
+        await spool.close()
+
+    backend.run(scenario())
+    assert sorted(r["target"] for r in stored(backend, uid)) == [f"{uid}-0", f"{uid}-1"]
+    assert not orphan.exists()
+
+
+def test_a_live_process_journal_is_not_taken_over(
+    backend: Backend, tmp_path: Path, uid: str
+) -> None:
+    live_journal = tmp_path / "audit-2-live.jsonl"
+    now = datetime.now(UTC)
+    row = events(uid, 1)[0].params(now)
+    live_journal.write_text(json.dumps({**row, "at": row["at"].isoformat()}) + "\n")
+    fd = os.open(live_journal, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # held the way a running app holds its own
+
+    async def scenario() -> int:
+        spool = AuditSpool(backend.db, tmp_path)
+        spool.start()
+        taken = spool.taken_over
+        await spool.close()
+        return taken
+
+    try:
+        assert backend.run(scenario()) == 0
+        assert live_journal.exists() and stored(backend, uid) == []
+    finally:
+        os.close(fd)
+
+
+def test_many_waiting_entries_hold_requests_back_until_the_writer_catches_up(
+    backend: Backend, tmp_path: Path, uid: str
+) -> None:
+    async def scenario() -> int:
+        spool = AuditSpool(backend.db, tmp_path, batch=50, max_pending=100)
+        spool.start()
+        await asyncio.gather(*(spool.submit(events(f"{uid}-{i}", 40)) for i in range(10)))
+        await spool.close()
+        return spool.peak
+
+    assert backend.run(scenario()) <= 100 + 40
+    rows = backend.read(
+        "MATCH (x:AuditEntry) WHERE x.requestId STARTS WITH $u RETURN count(x) AS n", u=uid
+    )
+    assert rows[0]["n"] == 400
