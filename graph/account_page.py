@@ -1,7 +1,7 @@
 """An account with the lists its page shows, in one round trip.
 
-The account page asks for the account and, below it, its units, contacts, team and projects:
-one loader each, so five queries in two levels. When the selection is known up front, one
+The account page asks for the account and, below it, its units, contacts, team, projects and
+current plan: one loader each, so six queries in two levels. When the selection is known up front, one
 query answers all of it: the account (with its row scope) and each asked-for list, written with
 the same query pieces the loaders use, so the rows are exactly the loaders' rows.
 """
@@ -15,6 +15,7 @@ from graph.accounts import ACCOUNT_FIELDS, AccountRow, to_account
 from graph.contacts import CONTACTS_PAGE, ContactRow, to_contact
 from graph.driver import Database
 from graph.org import UNITS_PAGE, UnitRow, to_unit
+from graph.plans import CURRENT_PLAN, PlanRow, to_current_plan
 from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, to_project
 from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 from graph.team import TEAM_NOW, MemberRow, MembershipRow, to_member, to_team
@@ -32,12 +33,14 @@ PARTS: Final[tuple[tuple[str, LiteralString], ...]] = (
     ("contacts", CONTACTS_PAGE),
     ("team", TEAM_NOW),
     ("projects", PROJECTS_OF_ACCOUNT),
+    ("plan", CURRENT_PLAN),
 )
 RETURNS: Final[dict[str, LiteralString]] = {
     "units": ", units",
     "contacts": ", contacts",
     "team": ", team",
     "projects": ", projects",
+    "plan": ", plan",
 }
 
 
@@ -49,6 +52,8 @@ class AccountPage:
     team: list[MembershipRow] | None
     members: list[MemberRow]  # the team's members, for the member loader
     projects: list[ProjectRow] | None
+    plan: PlanRow | None
+    has_plan: bool  # whether `plan` was asked for (None then means: the account has none)
 
 
 def _query(wanted: set[str]) -> LiteralString:
@@ -69,6 +74,7 @@ async def account_with_lists(
     contacts: Page | None,
     team: bool,
     projects: bool,
+    plan: bool = False,
 ) -> AccountPage | None:
     """The account and the asked-for lists (units and contacts as first+1 rows), or None
     when the account is missing or out of scope."""
@@ -82,6 +88,8 @@ async def account_with_lists(
         wanted.add("team")  # its `$today` is the scope's
     if projects:
         wanted.add("projects")
+    if plan:
+        wanted.add("plan")
     params.pop("ids", None)
     rows = await db.read(_query(wanted), params)
     if not rows:
@@ -94,4 +102,6 @@ async def account_with_lists(
         team=to_team(account_id, r["team"]) if team else None,
         members=[to_member(t["member"]) for t in r["team"]] if team else [],
         projects=[to_project(p) for p in r["projects"]] if projects else None,
+        plan=to_current_plan(account_id, r["account"].get("segment"), r["plan"]) if plan else None,
+        has_plan=plan,
     )

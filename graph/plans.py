@@ -107,6 +107,34 @@ async def plan_of_account(
     return to_plan(rows[0]) if rows else None
 
 
+# An account's latest plan, for any query with `a` bound (see graph/account_page.py): a list
+# of at most one, so that an account without a plan still gives its row.
+CURRENT_PLAN: Final = """CALL (a) {
+  MATCH (a)-[:HAS_PLAN]->(p:Plan)
+  WITH p, p.period AS byPeriod ORDER BY byPeriod DESC LIMIT 1
+  RETURN collect(p {.*}) AS plan
+}
+"""
+CURRENT_PLANS: Final = (
+    "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
+    + CURRENT_PLAN
+    + "RETURN accountId, a.segment AS segment, plan"
+)
+
+
+def to_current_plan(account_id: str, segment: str | None, found: list[Any]) -> PlanRow | None:
+    return (
+        to_plan({"plan": found[0], "accountId": account_id, "segment": segment}) if found else None
+    )
+
+
+async def current_plans(db: Database, account_ids: Sequence[str]) -> dict[str, PlanRow]:
+    """The latest plan of each account (already in the caller's scope) that has one."""
+    rows = await db.read(CURRENT_PLANS, {"ids": list(account_ids)})
+    found = {r["accountId"]: to_current_plan(r["accountId"], r["segment"], r["plan"]) for r in rows}
+    return {account_id: plan for account_id, plan in found.items() if plan is not None}
+
+
 ACCOUNT_IN_REACH: Final = (
     "MATCH (a:Account {id: $accountId}) WHERE coalesce(a.archived, false) = false AND "
     + ACCOUNT_IN_SCOPE

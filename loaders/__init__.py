@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from graph import accounts, contacts, interactions, org, projects, team
+from graph import accounts, contacts, interactions, org, plans, projects, team
 from graph.driver import Database
 from graph.scope import Scope
 from loaders.base import PageKey, by_id, grouped, paged
@@ -37,6 +37,7 @@ class Loaders:
     competition_by_account: DataLoader[str, list[projects.CompetitorPositionRow]]
     interactions_by_account: DataLoader[PageKey, list[interactions.InteractionRow]]
     interactions_by_contact: DataLoader[PageKey, list[interactions.InteractionRow]]
+    plan_by_account: DataLoader[str, plans.PlanRow | None]
 
 
 def build_loaders(db: Database, scope: Scope) -> Loaders:
@@ -70,4 +71,5 @@ def build_loaders(db: Database, scope: Scope) -> Loaders:
         interactions_by_contact=paged(
             lambda ids, first, after: interactions.interactions_of_contacts(db, ids, first, after)
         ),
+        plan_by_account=by_id(lambda ids: plans.current_plans(db, ids)),
     )

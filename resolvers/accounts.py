@@ -111,7 +111,7 @@ class AccountQueries:
 
 
 # The lists under an account that its page query can answer with the account itself.
-PAGE_LISTS = frozenset({"units", "contacts", "team", "projects"})
+PAGE_LISTS = frozenset({"units", "contacts", "team", "projects", "plan"})
 
 
 def _page_of_selection(field: SelectedField) -> tuple[int, tuple[str, str] | None] | None:
@@ -134,7 +134,7 @@ def _page_of_selection(field: SelectedField) -> tuple[int, tuple[str, str] | Non
 
 async def _prime_account_page(info: Info, account_id: str) -> None:
     """Answer the account and the lists selected under it in one query, and hand the rows to
-    the loaders their resolvers use (same keys), so the page costs one round trip, not five.
+    the loaders their resolvers use (same keys), so the page costs one round trip, not six.
     Only fields selected directly (not through fragments) are folded in; the rest load as
     usual."""
     loaders = info.context.loaders
@@ -154,6 +154,7 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
         contacts,
         team="team" in chosen,
         projects="projects" in chosen,
+        plan="plan" in chosen,
     )
     if page is None:
         loaders.account_by_id.prime(account_id, None)
@@ -168,3 +169,5 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
         loaders.member_by_id.prime_many({m.id: m for m in page.members})
     if page.projects is not None:
         loaders.projects_by_account.prime(account_id, page.projects)
+    if page.has_plan:
+        loaders.plan_by_account.prime(account_id, page.plan)

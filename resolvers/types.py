@@ -8,7 +8,7 @@ Every field carries its need-to-know section (`@sectioned` for the type, `tag`/`
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -28,7 +28,10 @@ from resolvers.relay import (
     decode_cursor,
     page_in_memory,
 )
-from resolvers.sections import meta, sectioned, tag
+from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
+
+if TYPE_CHECKING:
+    from resolvers.plans import Plan
 
 RowT = TypeVar("RowT")
 
@@ -117,6 +120,17 @@ class Account:
     ) -> Connection[Project] | None:
         rows = await info.context.loaders.projects_by_account.load(self.id)
         return page_in_memory([Project.from_row(p) for p in rows], _id, first, after)
+
+    @strawberry.field(
+        metadata=meta(AUTHENTICATED),
+        description="The account's current plan (its latest period), or null when it has none. "
+        "Each section of it is shown as your role allows.",
+    )
+    async def plan(self, info: Info) -> Annotated[Plan, strawberry.lazy("resolvers.plans")] | None:
+        from resolvers.plans import Plan
+
+        row = await info.context.loaders.plan_by_account.load(self.id)
+        return Plan.from_row(row) if row is not None else None
 
     @strawberry.field(
         metadata=meta("interactions"),

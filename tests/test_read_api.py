@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.client_fixture import ClientFixture, am_login, build_client
@@ -427,3 +429,38 @@ def test_account_page_is_one_round_trip_and_the_same_as_loaded_field_by_field(
         refused = live.gql(folded, {"a": account, "after": None}, as_user=who)
         assert refused["data"]["account"] is None
         assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_an_account_shows_its_current_plan_as_the_plan_query_does(live: LiveApp) -> None:
+    """`Account.plan` is the latest plan, section by section as the role may read it, the same
+    whether folded into the account's query, loaded by its loader, or asked of `plan`."""
+    fields = "id period version threats revenueGoal shareOfWalletGoal"
+    folded = "query($a: ID!) { account(id: $a) { name plan { " + fields + " } } }"
+    by_field = (
+        "query($a: ID!) { account(id: $a) { name ... on Account { plan { " + fields + " } } } }"
+    )
+    root = "query($a: ID!) { plan(accountId: $a) { " + fields + " } }"
+    for role in ("executive", "marketing"):
+        one = live.gql(folded, {"a": "acc-nordwind"}, as_user=role)
+        many = live.gql(by_field, {"a": "acc-nordwind"}, as_user=role)
+        alone = live.gql(root, {"a": "acc-nordwind"}, as_user=role)
+        assert one["data"] == many["data"]
+        assert one["data"]["account"]["plan"] == alone["data"]["plan"]
+        assert one["data"]["account"]["plan"]["period"] == str(date.today().year)
+        assert one["extensions"]["dbRoundTrips"] == 1 and many["extensions"]["dbRoundTrips"] == 2
+        refused = sorted(e["path"][-1] for e in one.get("errors", []))
+        assert refused == sorted(e["path"][-1] for e in alone.get("errors", []))
+        if role == "executive":
+            assert refused == [] and one["data"]["account"]["plan"]["revenueGoal"] is not None
+        else:  # financial goals are not for marketing: null with FORBIDDEN at their paths
+            assert refused == ["revenueGoal", "shareOfWalletGoal"], one
+            assert one["data"]["account"]["plan"]["revenueGoal"] is None
+
+
+def test_an_account_without_a_plan_shows_none(live: LiveApp, client: ClientFixture) -> None:
+    body = live.gql(
+        "query($a: ID!) { account(id: $a) { plan { id } } }",
+        {"a": client.account},
+        as_user="executive",
+    )
+    assert "errors" not in body and body["data"]["account"]["plan"] is None
