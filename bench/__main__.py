@@ -214,7 +214,11 @@ def main() -> int:
         )
         app, url = start_app(connection, args.workers, tmp / "app")
         tokens = {role: token(url, role, password) for role in ("executive", "account_manager")}
-        selected = [q for q in QUERIES if not args.only or q.name in args.only.split(",")]
+        selected = [
+            q
+            for q in QUERIES
+            if args.size in q.sizes and (not args.only or q.name in args.only.split(","))
+        ]
         results: dict[str, Any] = {}
 
         async def raw_all() -> dict[str, float]:

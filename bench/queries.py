@@ -14,7 +14,8 @@ from graph.network import KEY_ROLES
 from graph.scope import Scope
 
 ALL = Scope(all_accounts=True, member_id=None, today=datetime.now(UTC).date())
-ACCOUNT = "acc-nordwind"
+ACCOUNT = "acc-nordwind"  # the largest account: 1,052 contacts in 51 units
+TYPICAL = "acc-g00100"  # a generated account of sizes M and L: about 100 contacts
 TARGET = "acc-nordwind-u-global-c000"
 PROJECT = "acc-nordwind-p0"
 NEED = "acc-nordwind-n2"
@@ -28,19 +29,30 @@ class BenchQuery:
     raw: Callable[[Database], Awaitable[Any]]
     variables: dict[str, Any] = field(default_factory=dict)
     role: str = "executive"
+    sizes: str = "SML"  # the dataset sizes that hold the data it asks for
 
 
+# The same data as the GraphQL account page: units and contacts by name, the team, the projects
+# and the current plan's summary.
 ACCOUNT_PAGE_RAW = """
 MATCH (a:Account {id: $id})
+CALL (a) {
+  MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)
+  WITH c, c.name AS byName, c.id AS byId ORDER BY byName, byId LIMIT 10
+  RETURN collect(c {.id, .name, .title}) AS contacts
+}
+CALL (a) {
+  MATCH (a)-[:HAS_PLAN]->(p:Plan)
+  WITH p, p.period AS byPeriod ORDER BY byPeriod DESC LIMIT 1
+  RETURN collect(p {.period, .status, .shareOfWalletGoal, .shareOfWalletActual, .revenueGoal}) AS plan
+}
 RETURN a {
   .id, .name, .segment, .industry, .tier, .status, .marketPotential,
   units: [(a)-[:HAS_UNIT]->(u:ClientUnit) | u {.id, .name, .level}][0..20],
   team: [(a)<-[t:ON_TEAM]-(m:TeamMember) WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
          | {role: t.role, name: m.name}],
-  projects: [(a)-[:HAS_PROJECT]->(p:Project) | p {.id, .name, .kind, .value}],
-  contacts: [(a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact) WHERE c.buyingRole = 'DECISION_MAKER'
-             | c {.id, .name, .title}][0..10]
-} AS account
+  projects: [(a)-[:HAS_PROJECT]->(p:Project) | p {.id, .name, .kind, .value}]
+} AS account, contacts, plan
 """
 
 PORTFOLIO_RAW = """
@@ -61,6 +73,14 @@ RETURN c {.id, .name, .title, .email,
 """
 
 
+ACCOUNT_PAGE = """query($id: ID!) { account(id: $id) { id name segment industry tier status marketPotential
+  units(first: 20) { edges { node { id name level } } }
+  team(first: 20) { edges { node { role member { name } } } }
+  projects(first: 20) { edges { node { id name kind value } } }
+  contacts(first: 10) { edges { node { id name title } } }
+  plan { period status shareOfWalletGoal shareOfWalletActual revenueGoal } } }"""
+
+
 async def _read(db: Database, text: str, **params: Any) -> Any:
     return await db.read(text, params)  # type: ignore[arg-type]
 
@@ -73,13 +93,16 @@ QUERIES: list[BenchQuery] = [
     ),
     BenchQuery(
         "accountPage",
-        """query($id: ID!) { account(id: $id) { id name segment industry tier status marketPotential
-             units(first: 20) { edges { node { id name level } } }
-             team(first: 20) { edges { node { role member { name } } } }
-             projects(first: 20) { edges { node { id name kind value } } }
-             contacts(first: 10) { edges { node { id name title } } } } }""",
+        ACCOUNT_PAGE,
         lambda db: _read(db, ACCOUNT_PAGE_RAW, id=ACCOUNT, today=ALL.today),
         {"id": ACCOUNT},
+    ),
+    BenchQuery(
+        "accountPage (typical)",
+        ACCOUNT_PAGE,
+        lambda db: _read(db, ACCOUNT_PAGE_RAW, id=TYPICAL, today=ALL.today),
+        {"id": TYPICAL},
+        sizes="ML",
     ),
     BenchQuery(
         "portfolio50",
