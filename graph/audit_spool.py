@@ -2,7 +2,8 @@
 
 A request that read an audited section appends its entries to this process's journal file
 (one `write`, no wait for the database) and answers. A writer task stores the journal in the
-graph in batches, one transaction each, and empties the journal once all it holds is stored.
+graph in batches, one transaction each (lingering `linger_seconds` so that several requests
+share one commit), and empties the journal once all it holds is stored.
 
 - The app dies: the journal is on disk; the next process to start on the same data
   directory takes it over and stores it. A torn last line (death mid-write) is skipped, logged.
@@ -55,6 +56,7 @@ class AuditSpool:
         max_pending: int = 50_000,
         retry_seconds: float = 1.0,
         rescan_seconds: float = 60.0,
+        linger_seconds: float = 0.05,
     ) -> None:
         self.db = db
         self.directory = directory
@@ -62,6 +64,7 @@ class AuditSpool:
         self.max_pending = max_pending
         self.retry_seconds = retry_seconds
         self.rescan_seconds = rescan_seconds
+        self.linger_seconds = linger_seconds
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / f"audit-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -73,9 +76,12 @@ class AuditSpool:
         self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._flushing = 0  # callers waiting in flush(): no lingering for them
+        self._hurry = asyncio.Event()  # set by flush(): stop lingering
         self.stored = 0
         self.taken_over = 0
         self.peak = 0  # the most entries that waited at once
+        self.commits = 0
 
     # -- the request side -------------------------------------------------------------
 
@@ -99,11 +105,17 @@ class AuditSpool:
 
     async def flush(self, within: float = 5.0) -> bool:
         """Wait until every entry submitted so far is stored; False if that took too long."""
+        self._flushing += 1
+        self._hurry.set()
         self._wake.set()
         try:
             await asyncio.wait_for(self._drained.wait(), within)
         except TimeoutError:
             return False
+        finally:
+            self._flushing -= 1
+            if not self._flushing:
+                self._hurry.clear()
         return True
 
     @property
@@ -188,6 +200,12 @@ class AuditSpool:
                     next_scan = loop.time() + self.rescan_seconds
                     self.take_over()
                 continue
+            if len(self._pending) < self.batch and not self._flushing and self.linger_seconds:
+                # Let the entries of the next few requests join this one's transaction:
+                # one commit (and one fsync) for several requests.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.linger_seconds):
+                        await self._hurry.wait()  # a flush() cuts the wait short
             batch = self._pending[: self.batch]
             try:
                 await self.db.write(STORE, {"events": batch})
@@ -197,6 +215,7 @@ class AuditSpool:
                 continue
             del self._pending[: len(batch)]
             self.stored += len(batch)
+            self.commits += 1
             if len(self._pending) < self.max_pending:
                 self._room.set()
             if not self._pending:  # all stored; nothing runs between the check and this

@@ -162,3 +162,28 @@ def test_many_waiting_entries_hold_requests_back_until_the_writer_catches_up(
         "MATCH (x:AuditEntry) WHERE x.requestId STARTS WITH $u RETURN count(x) AS n", u=uid
     )
     assert rows[0]["n"] == 400
+
+
+def test_requests_close_together_share_one_commit_and_a_flush_does_not_linger(
+    backend: Backend, tmp_path: Path, uid: str
+) -> None:
+    async def scenario() -> tuple[int, float]:
+        spool = AuditSpool(backend.db, tmp_path, linger_seconds=5.0)
+        spool.start()
+        for i in range(5):  # five requests, each with its own entries, within the linger
+            await spool.submit(events(f"{uid}-{i}", 2))
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        assert await spool.flush(within=20)
+        took = time.monotonic() - started
+        commits = spool.commits
+        await spool.close()
+        return commits, took
+
+    commits, took = backend.run(scenario())
+    assert commits == 1
+    assert took < 4.0, "flush() waited out the linger"
+    rows = backend.read(
+        "MATCH (x:AuditEntry) WHERE x.requestId STARTS WITH $u RETURN count(x) AS n", u=uid
+    )
+    assert rows[0]["n"] == 10
