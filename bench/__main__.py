@@ -47,6 +47,15 @@ def peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
+def with_children(pid: int) -> list[int]:
+    """The process and its child processes (the workers of `kam serve --workers N`)."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        pids.extend(int(c) for c in children)
+    return pids
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -260,7 +269,7 @@ def main() -> int:
             "load": loaded,
             "queries": results,
             "peak_rss_mib": {
-                "app": peak_rss_mib(app.pid),
+                "app": round(sum(peak_rss_mib(pid) for pid in with_children(app.pid)), 1),
                 "database": peak_rss_mib(connection.pid),
             },
         }
