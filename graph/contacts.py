@@ -108,10 +108,8 @@ class ContactLinks:
     known_by: list[tuple[str, float | None, date | None]]
 
 
-CONTACT_LINKS: Final = """
-UNWIND $ids AS contactId
-MATCH (c:Contact {id: contactId})-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
-RETURN contactId, a.id AS accountId,
+# What surrounds a contact `c` (its account `a` bound), as lists of ids: see `to_links`.
+LINK_LISTS: Final = """
   [(c)-[r:REPORTS_TO]->(m:Contact) | [m.id, coalesce(r.kind, 'SOLID')]] AS managers,
   [(c)<-[r:REPORTS_TO]-(x:Contact) WHERE coalesce(r.kind, 'SOLID') = 'SOLID' | x.id] AS reports,
   [(c)-[r:INFLUENCES]->(x:Contact) | [x.id, r.strength]] AS influences,
@@ -119,23 +117,29 @@ RETURN contactId, a.id AS accountId,
   [(c)-[r:DECIDES]->(p:Project) | [p.id, r.role]] AS decides,
   [(c)<-[r:KNOWS]-(m:TeamMember) | [m.id, r.strength, r.since]] AS knownBy
 """
+CONTACT_LINKS: Final = (
+    """
+UNWIND $ids AS contactId
+MATCH (c:Contact {id: contactId})-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
+RETURN contactId, a.id AS accountId,"""
+    + LINK_LISTS
+)
+
+
+def to_links(r: dict[str, Any]) -> ContactLinks:
+    return ContactLinks(
+        account_id=r["accountId"],
+        manager_ids=[(m[0], m[1]) for m in r["managers"]],
+        report_ids=sorted(r["reports"]),
+        influences=sorted(((x[0], x[1]) for x in r["influences"]), key=lambda x: -(x[1] or 0)),
+        influenced_by=sorted(((x[0], x[1]) for x in r["influencedBy"]), key=lambda x: -(x[1] or 0)),
+        decides=[(d[0], d[1]) for d in r["decides"]],
+        known_by=sorted(
+            ((k[0], k[1], native(k[2])) for k in r["knownBy"]), key=lambda k: -(k[1] or 0)
+        ),
+    )
 
 
 async def contact_links(db: Database, ids: Sequence[str]) -> dict[str, ContactLinks]:
     rows = await db.read(CONTACT_LINKS, {"ids": list(ids)})
-    return {
-        r["contactId"]: ContactLinks(
-            account_id=r["accountId"],
-            manager_ids=[(m[0], m[1]) for m in r["managers"]],
-            report_ids=sorted(r["reports"]),
-            influences=sorted(((x[0], x[1]) for x in r["influences"]), key=lambda x: -(x[1] or 0)),
-            influenced_by=sorted(
-                ((x[0], x[1]) for x in r["influencedBy"]), key=lambda x: -(x[1] or 0)
-            ),
-            decides=[(d[0], d[1]) for d in r["decides"]],
-            known_by=sorted(
-                ((k[0], k[1], native(k[2])) for k in r["knownBy"]), key=lambda k: -(k[1] or 0)
-            ),
-        )
-        for r in rows
-    }
+    return {r["contactId"]: to_links(r) for r in rows}

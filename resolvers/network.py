@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from graph import compare, network, org, partners, profiles
+from graph.contact_page import contact_with_links
 from graph.convert import native
 from graph.errors import NotFound
 from resolvers.context import Info
@@ -361,6 +363,29 @@ class PartnerOptions:
     options: list[CapabilityOption]
 
 
+# The fields under a contact that its page query answers with the contact itself.
+CONTACT_PAGE_FIELDS = frozenset(
+    {"unit", "managers", "reports", "influences", "influencedBy", "projects", "knownBy"}
+)
+
+
+async def _prime_contact_page(info: Info, contact_id: str) -> None:
+    """Answer the contact, its unit and its links in one query when any of them is selected
+    directly, and hand the rows to the loaders their resolvers use (one round trip, not three)."""
+    selected = {s.name for s in info.selected_fields[0].selections if isinstance(s, SelectedField)}
+    if not selected & CONTACT_PAGE_FIELDS:
+        return
+    loaders = info.context.loaders
+    page = await contact_with_links(info.context.db, info.context.scope, contact_id)
+    if page is None:
+        loaders.contact_by_id.prime(contact_id, None)
+        return
+    loaders.contact_by_id.prime(contact_id, page.contact)
+    loaders.contact_links_by_contact.prime(contact_id, page.links)
+    if page.unit is not None:
+        loaders.unit_by_id.prime(page.unit.id, page.unit)
+
+
 @strawberry.type
 class NetworkQueries:
     @strawberry.field(
@@ -368,6 +393,7 @@ class NetworkQueries:
         description="One contact by id; NOT_FOUND when out of reach.",
     )
     async def contact(self, info: Info, id: strawberry.ID) -> Contact | None:
+        await _prime_contact_page(info, str(id))
         row = await info.context.loaders.contact_by_id.load(str(id))
         if row is None:
             raise NotFoundError(f"no contact with id {id}", argument="id")

@@ -464,3 +464,36 @@ def test_an_account_without_a_plan_shows_none(live: LiveApp, client: ClientFixtu
         as_user="executive",
     )
     assert "errors" not in body and body["data"]["account"]["plan"] is None
+
+
+def test_contact_page_folds_unit_and_links_into_the_contact_query_and_answers_the_same(
+    live: LiveApp,
+) -> None:
+    """The contact, its unit and its links come in one query (then the people they name, one
+    query per kind): the same answer, errors included, as loading them field by field."""
+    fields = """id name title email unit { name level }
+        managers { edges { node { kind contact { name } } } }
+        reports { edges { node { name } } }
+        influences { edges { node { strength contact { name } } } }
+        influencedBy { edges { node { strength contact { name } } } }
+        projects { edges { node { role project { name } } } }
+        knownBy { edges { node { strength member { name } } } }"""
+    folded = "query($c: ID!) { contact(id: $c) { " + fields + " } }"
+    by_field = "query($c: ID!) { contact(id: $c) { ... on Contact { " + fields + " } } }"
+    target = "acc-nordwind-u-global-c000"
+    for role in ("executive", "market_research"):
+        one = live.gql(folded, {"c": target}, as_user=role)
+        many = live.gql(by_field, {"c": target}, as_user=role)
+        assert one["data"] == many["data"]
+        assert sorted(str(e["path"]) for e in one.get("errors", [])) == sorted(
+            str(e["path"]) for e in many.get("errors", [])
+        )
+        contact = one["data"]["contact"]
+        assert contact["unit"]["name"] and contact["reports"]["edges"], contact
+        # The unit and the links come with the contact: two round trips fewer.
+        assert many["extensions"]["dbRoundTrips"] - one["extensions"]["dbRoundTrips"] == 2
+    out_of_scope = live.gql(folded, {"c": "acc-aurora-u-global-c000"}, as_user="account_manager")
+    missing = live.gql(folded, {"c": "no-such-contact"}, as_user="executive")
+    for refused in (out_of_scope, missing):
+        assert refused["data"]["contact"] is None
+        assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"
