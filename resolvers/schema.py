@@ -77,43 +77,68 @@ LEAF: Final = "_kam_leaf"  # on a GraphQLField: (attribute, scalar or enum type,
 
 class LeafFastPath(StrawberryGraphQLCoreExecutionContext):
     """Plain attribute fields of a scalar or enum type, most of the fields of a big answer, are
-    read and coerced here without building a resolve info and calling strawberry's resolver for
-    each: the same values, a fraction of the per-field cost (DESIGN §6). Only fields that
-    `mark_leaves` marked (never a guarded one) take this path; anything unusual (a null in a
-    non-null field, a value that does not coerce) goes the ordinary way, which reports it."""
+    read and coerced here without building a path, a resolve info and strawberry's resolver
+    call for each: the same values, a fraction of the per-field cost (DESIGN §6). Only fields
+    that `mark_leaves` marked (never a guarded one) take this path; anything unusual (a null in
+    a non-null field, a value that does not coerce) goes the ordinary way, which reports it."""
 
-    def execute_field(
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        # An extension that resolves fields must see every field: then no fast path.
+        self._fast = manager is None or not manager.middlewares
+
+    def execute_fields(
         self,
         parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: Any,
+        source_value: Any,
         path: Any,
+        grouped_field_set: dict[str, Any],
         position_context: Any,
     ) -> Any:
-        node = field_details_list[0].node
-        field_def = parent_type.fields.get(node.name.value)
-        leaf = getattr(field_def, LEAF, None)
-        if leaf is not None and not self._field_middleware():
-            attribute, type_, nullable = leaf
-            value = getattr(source, attribute, None)
-            if value is None:
-                if nullable:
-                    return None
-            else:
-                try:
-                    coerced = type_.coerce_output_value(value)
-                except Exception:  # the ordinary path reports it
-                    coerced = None
-                if coerced is not None and coerced is not Undefined:
-                    return coerced
-        return super().execute_field(
-            parent_type, source, field_details_list, path, position_context
-        )
+        if not self._fast:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        fields = parent_type.fields
+        results: dict[str, Any] = {}
+        rest: dict[str, Any] = {}
+        for response_name, field_details_list in grouped_field_set.items():
+            leaf = getattr(fields.get(field_details_list[0].node.name.value), LEAF, None)
+            if leaf is not None:
+                value = _leaf_value(source_value, leaf)
+                if value is not _ORDINARY:
+                    results[response_name] = value
+                    continue
+            results[response_name] = None  # its place in the answer's order
+            rest[response_name] = field_details_list
+        if not rest:
+            return results
+        done = super().execute_fields(parent_type, source_value, path, rest, position_context)
+        if isinstance(done, dict):
+            results.update(done)
+            return results
 
-    def _field_middleware(self) -> bool:
-        """Whether an extension resolves fields (then every field goes the ordinary way)."""
-        manager = self.middleware_manager
-        return manager is not None and bool(manager.middlewares)
+        async def merged() -> dict[str, Any]:
+            results.update(await done)
+            return results
+
+        return merged()
+
+
+_ORDINARY: Final = object()  # "let graphql-core answer this one"
+
+
+def _leaf_value(source: Any, leaf: tuple[str, Any, bool]) -> Any:
+    attribute, type_, nullable = leaf
+    value = getattr(source, attribute, None)
+    if value is None:
+        return None if nullable else _ORDINARY
+    try:
+        coerced = type_.coerce_output_value(value)
+    except Exception:  # the ordinary path reports it
+        return _ORDINARY
+    return _ORDINARY if coerced is None or coerced is Undefined else coerced
 
 
 def mark_leaves(schema: strawberry.Schema) -> int:
