@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -198,6 +199,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="app worker processes")
     parser.add_argument("--only", default="", help="comma-separated query names")
     parser.add_argument("--json", action="store_true", help="print the result as JSON only")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the generated database (else it is deleted)"
+    )
     args = parser.parse_args()
     password = "bench-password-1"  # noqa: S105 - the throw-away bench database's demo users
     tmp = Path(tempfile.mkdtemp(prefix=f"kam-bench-{args.size}-"))
@@ -278,6 +282,10 @@ def main() -> int:
             app.terminate()
             app.wait(20)
         server.stop()
+        if args.keep:
+            log(f"the database stays in {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"bench-{args.size}-w{args.workers}.json"
     out.write_text(json.dumps(report, indent=2))
