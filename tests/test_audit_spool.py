@@ -48,6 +48,25 @@ def dead_database() -> Database:
     return Database(driver, "kam", 4, None)
 
 
+def journal_line(event: AuditEvent) -> str:
+    row = event.params(datetime.now(UTC))
+    return json.dumps({**row, "at": row["at"].isoformat()})
+
+
+def next_process(backend: Backend, directory: Path) -> int:
+    """A process starting on the data directory: it takes over the journals it may, stores
+    them and stops. Returns how many entries it took over."""
+
+    async def run() -> int:
+        spool = AuditSpool(backend.db, directory)
+        spool.start()
+        assert await spool.flush(within=20)
+        await spool.close()
+        return spool.taken_over
+
+    return backend.run(run())
+
+
 def test_a_restricted_read_is_in_the_audit_trail_once_and_the_journal_empties(
     live: LiveApp, uid: str
 ) -> None:
@@ -83,17 +102,10 @@ def test_entries_wait_out_a_dead_database_and_the_next_process_stores_them_once(
         await first.close(within=0.2)
         await dead.close()
 
-    async def next_start() -> None:
-        second = AuditSpool(backend.db, tmp_path)
-        second.start()
-        assert second.taken_over == 5
-        assert await second.flush(within=20)
-        await second.close()
-
     backend.run(while_down())
     left = list(tmp_path.glob("audit-*.jsonl"))
     assert len(left) == 1 and len(left[0].read_text().splitlines()) == 5
-    backend.run(next_start())
+    assert next_process(backend, tmp_path) == 5
     assert list(tmp_path.glob("audit-*.jsonl")) == []
     assert len(stored(backend, uid)) == 3
     assert len(stored(backend, uid + "b")) == 2
@@ -102,23 +114,15 @@ def test_entries_wait_out_a_dead_database_and_the_next_process_stores_them_once(
 def test_a_journal_stored_before_its_process_died_is_merged_not_duplicated_and_a_torn_line_skipped(
     backend: Backend, tmp_path: Path, uid: str
 ) -> None:
-    now = datetime.now(UTC)
-    rows = [e.params(now) for e in events(uid, 2)]
-    lines = [json.dumps({**r, "at": r["at"].isoformat()}) for r in rows]
+    lines = [journal_line(e) for e in events(uid, 2)]
+    first = json.loads(lines[0])
+    first["at"] = datetime.fromisoformat(first["at"])
     backend.write(
-        "UNWIND $rows AS e CREATE (x:AuditEntry) SET x = e", rows=[rows[0]]
+        "CREATE (x:AuditEntry) SET x = $e", e=first
     )  # the first was stored, then the process died before emptying its journal
     orphan = tmp_path / "audit-1-dead.jsonl"
     orphan.write_text("\n".join(lines) + "\n" + lines[0][:25])  # and died mid-line
-
-    async def scenario() -> None:
-        spool = AuditSpool(backend.db, tmp_path)
-        spool.start()
-        assert spool.taken_over == 2
-        assert await spool.flush(within=20)
-        await spool.close()
-
-    backend.run(scenario())
+    assert next_process(backend, tmp_path) == 2
     assert sorted(r["target"] for r in stored(backend, uid)) == [f"{uid}-0", f"{uid}-1"]
     assert not orphan.exists()
 
@@ -127,21 +131,11 @@ def test_a_live_process_journal_is_not_taken_over(
     backend: Backend, tmp_path: Path, uid: str
 ) -> None:
     live_journal = tmp_path / "audit-2-live.jsonl"
-    now = datetime.now(UTC)
-    row = events(uid, 1)[0].params(now)
-    live_journal.write_text(json.dumps({**row, "at": row["at"].isoformat()}) + "\n")
+    live_journal.write_text(journal_line(events(uid, 1)[0]) + "\n")
     fd = os.open(live_journal, os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX)  # held the way a running app holds its own
-
-    async def scenario() -> int:
-        spool = AuditSpool(backend.db, tmp_path)
-        spool.start()
-        taken = spool.taken_over
-        await spool.close()
-        return taken
-
     try:
-        assert backend.run(scenario()) == 0
+        assert next_process(backend, tmp_path) == 0
         assert live_journal.exists() and stored(backend, uid) == []
     finally:
         os.close(fd)
