@@ -3,7 +3,9 @@
 A request that read an audited section appends its entries to this process's journal file
 (one `write`, no wait for the database) and answers. A writer task stores the journal in the
 graph in batches, one transaction each (lingering `linger_seconds` so that several requests
-share one commit), and empties the journal once all it holds is stored.
+share one commit). The journal is a series of segment files: before each batch the writer
+starts a new segment, and a segment is deleted once every entry in it is stored, so under
+steady load the journal holds only what is not stored yet.
 
 - The app dies: the journal is on disk; the next process to start on the same data
   directory takes it over and stores it. A torn last line (death mid-write) is skipped, logged.
@@ -66,9 +68,11 @@ class AuditSpool:
         self.rescan_seconds = rescan_seconds
         self.linger_seconds = linger_seconds
         directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / f"audit-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._queued = 0  # entries queued so far (pending is first in, first stored)
+        self._stored_upto = 0  # how many of those are stored
+        self._sealed: list[tuple[Path, int, int]] = []  # (path, fd, entries queued up to it)
+        self.path, self._fd = self._new_segment()
+        self._segment_from = 0
         self._pending: list[dict[str, Any]] = []
         self._wake = asyncio.Event()
         self._drained = asyncio.Event()
@@ -136,18 +140,25 @@ class AuditSpool:
             self._task.cancel()
             await asyncio.wait({self._task}, timeout=within)
             self._task = None
-        empty = not self._pending
-        os.close(self._fd)
-        if empty:
-            self.path.unlink(missing_ok=True)
-        else:
-            log.warning("%d audit entries wait in %s for the next start", self.pending, self.path)
+        current_empty = self._queued == self._segment_from
+        segments = [*((path, fd, False) for path, fd, _ in self._sealed)]
+        segments.append((self.path, self._fd, current_empty))
+        for path, fd, empty in segments:
+            os.close(fd)
+            if empty or not self._pending:
+                path.unlink(missing_ok=True)
+        self._sealed.clear()
+        if self._pending:
+            log.warning(
+                "%d audit entries wait in %s for the next start", self.pending, self.directory
+            )
 
     def take_over(self) -> int:
         """Queue the entries of journals whose processes are gone; returns how many."""
         found = 0
+        own = {self.path, *(path for path, _, _ in self._sealed)}
         for path in sorted(self.directory.glob(PATTERN)):
-            if path == self.path:
+            if path in own:
                 continue
             try:
                 fd = os.open(path, os.O_RDWR)
@@ -180,7 +191,36 @@ class AuditSpool:
             written = os.write(self._fd, view)
             view = view[written:]
 
+    def _new_segment(self) -> tuple[Path, int]:
+        path = self.directory / f"audit-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # ours while this process lives
+        return path, fd
+
+    def _seal(self) -> None:
+        """Close the current segment to new entries (if it has any) and start another."""
+        if self._queued == self._segment_from:
+            return
+        try:
+            path, fd = self._new_segment()
+        except OSError as exc:  # keep appending to the current one
+            log.warning("audit journal: no new segment in %s: %s", self.directory, exc)
+            return
+        self._sealed.append((self.path, self._fd, self._queued))
+        self.path, self._fd, self._segment_from = path, fd, self._queued
+
+    def _release(self) -> None:
+        """Delete the sealed segments whose entries are all stored."""
+        while self._sealed and self._sealed[0][2] <= self._stored_upto:
+            path, fd, _ = self._sealed.pop(0)
+            os.close(fd)
+            try:
+                path.unlink()
+            except OSError as exc:  # stored; merging them again later is harmless
+                log.warning("audit journal %s not deleted: %s", path, exc)
+
     def _queue(self, rows: list[dict[str, Any]]) -> None:
+        self._queued += len(rows)
         self._pending.extend(rows)
         self.peak = max(self.peak, len(self._pending))
         self._drained.clear()
@@ -206,6 +246,7 @@ class AuditSpool:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.linger_seconds):
                         await self._hurry.wait()  # a flush() cuts the wait short
+            self._seal()
             batch = self._pending[: self.batch]
             try:
                 await self.db.write(STORE, {"events": batch})
@@ -215,14 +256,11 @@ class AuditSpool:
                 continue
             del self._pending[: len(batch)]
             self.stored += len(batch)
+            self._stored_upto += len(batch)
             self.commits += 1
+            self._release()
             if len(self._pending) < self.max_pending:
                 self._room.set()
-            if not self._pending:  # all stored; nothing runs between the check and this
-                try:
-                    os.ftruncate(self._fd, 0)
-                except OSError as exc:  # the entries are stored; merging them again is harmless
-                    log.warning("audit journal %s not emptied: %s", self.path, exc)
 
 
 def _iso(value: Any) -> str:

@@ -53,6 +53,10 @@ def journal_line(event: AuditEvent) -> str:
     return json.dumps({**row, "at": row["at"].isoformat()})
 
 
+def journal_lines(directory: Path) -> int:
+    return sum(len(p.read_text().splitlines()) for p in directory.glob("audit-*.jsonl"))
+
+
 def next_process(backend: Backend, directory: Path) -> int:
     """A process starting on the data directory: it takes over the journals it may, stores
     them and stops. Returns how many entries it took over."""
@@ -80,12 +84,12 @@ def test_a_restricted_read_is_in_the_audit_trail_once_and_the_journal_empties(
     while not (rows := stored(live.backend, request_id)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(rows) == 1, rows
-    journals = list(audit_journal_dir(live.settings).glob("audit-*.jsonl"))
-    assert len(journals) == 1  # this app's own, locked
+    directory = audit_journal_dir(live.settings)
     deadline = time.monotonic() + 10
-    while journals[0].stat().st_size and time.monotonic() < deadline:
+    while journal_lines(directory) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert journals[0].stat().st_size == 0
+    assert journal_lines(directory) == 0  # stored segments are deleted
+    assert len(list(directory.glob("audit-*.jsonl"))) == 1  # the app's current one, locked
 
 
 def test_entries_wait_out_a_dead_database_and_the_next_process_stores_them_once(
@@ -103,8 +107,7 @@ def test_entries_wait_out_a_dead_database_and_the_next_process_stores_them_once(
         await dead.close()
 
     backend.run(while_down())
-    left = list(tmp_path.glob("audit-*.jsonl"))
-    assert len(left) == 1 and len(left[0].read_text().splitlines()) == 5
+    assert journal_lines(tmp_path) == 5
     assert next_process(backend, tmp_path) == 5
     assert list(tmp_path.glob("audit-*.jsonl")) == []
     assert len(stored(backend, uid)) == 3
@@ -181,3 +184,29 @@ def test_requests_close_together_share_one_commit_and_a_flush_does_not_linger(
         "MATCH (x:AuditEntry) WHERE x.requestId STARTS WITH $u RETURN count(x) AS n", u=uid
     )
     assert rows[0]["n"] == 10
+
+
+def test_under_steady_load_the_journal_holds_only_what_is_not_stored_yet(
+    backend: Backend, tmp_path: Path, uid: str
+) -> None:
+    """Requests keep coming while the writer commits, so there is never a moment with
+    nothing waiting: stored segments must still go, or the journal grows without end."""
+
+    async def scenario() -> tuple[int, int, int]:
+        spool = AuditSpool(backend.db, tmp_path, batch=100_000, linger_seconds=0.01)
+        spool.start()
+        for i in range(400):
+            await spool.submit(events(f"{uid}-{i}", 1))
+            await asyncio.sleep(0.002)
+        waiting, commits = spool.pending, spool.commits
+        lines = journal_lines(tmp_path)  # read here, between two steps of the writer
+        await spool.close()
+        return lines, waiting, commits
+
+    lines, waiting, commits = backend.run(scenario())
+    assert commits >= 3
+    assert lines == waiting < 400
+    rows = backend.read(
+        "MATCH (x:AuditEntry) WHERE x.requestId STARTS WITH $u RETURN count(x) AS n", u=uid
+    )
+    assert rows[0]["n"] == 400
