@@ -37,6 +37,14 @@ def stored(backend: Backend, request_id: str) -> list[dict[str, object]]:
     )
 
 
+def stored_count(backend: Backend, request_prefix: str) -> int:
+    rows = backend.read(
+        "MATCH (x:AuditEntry) WHERE x.requestId STARTS WITH $u RETURN count(x) AS n",
+        u=request_prefix,
+    )
+    return int(rows[0]["n"])
+
+
 def dead_database() -> Database:
     """A driver pointed at a loopback port where nothing listens: every write fails."""
     driver = AsyncGraphDatabase.driver(
@@ -155,10 +163,7 @@ def test_many_waiting_entries_hold_requests_back_until_the_writer_catches_up(
         return spool.peak
 
     assert backend.run(scenario()) <= 100 + 40
-    rows = backend.read(
-        "MATCH (x:AuditEntry) WHERE x.requestId STARTS WITH $u RETURN count(x) AS n", u=uid
-    )
-    assert rows[0]["n"] == 400
+    assert stored_count(backend, uid) == 400
 
 
 def test_requests_close_together_share_one_commit_and_a_flush_does_not_linger(
@@ -180,10 +185,7 @@ def test_requests_close_together_share_one_commit_and_a_flush_does_not_linger(
     commits, took = backend.run(scenario())
     assert commits == 1
     assert took < 4.0, "flush() waited out the linger"
-    rows = backend.read(
-        "MATCH (x:AuditEntry) WHERE x.requestId STARTS WITH $u RETURN count(x) AS n", u=uid
-    )
-    assert rows[0]["n"] == 10
+    assert stored_count(backend, uid) == 10
 
 
 def test_under_steady_load_the_journal_holds_only_what_is_not_stored_yet(
@@ -206,7 +208,4 @@ def test_under_steady_load_the_journal_holds_only_what_is_not_stored_yet(
     lines, waiting, commits = backend.run(scenario())
     assert commits >= 3
     assert lines == waiting < 400
-    rows = backend.read(
-        "MATCH (x:AuditEntry) WHERE x.requestId STARTS WITH $u RETURN count(x) AS n", u=uid
-    )
-    assert rows[0]["n"] == 400
+    assert stored_count(backend, uid) == 400
