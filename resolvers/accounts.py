@@ -9,7 +9,7 @@ from strawberry.types.nodes import SelectedField
 
 from graph.account_page import account_with_lists
 from graph.accounts import AccountFilter, account_page, sort_key
-from resolvers.context import Info
+from resolvers.context import Info, selected_directly
 from resolvers.errors import Forbidden, InvalidInput, NotFoundError
 from resolvers.relay import (
     MAX_PAGE,
@@ -138,10 +138,7 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
     Only fields selected directly (not through fragments) are folded in; the rest load as
     usual."""
     loaders = info.context.loaders
-    chosen: dict[str, SelectedField] = {}
-    for selection in info.selected_fields[0].selections:
-        if isinstance(selection, SelectedField) and selection.name in PAGE_LISTS:
-            chosen.setdefault(selection.name, selection)
+    chosen = selected_directly(info, PAGE_LISTS)
     if not chosen:
         return
     units = _page_of_selection(chosen["units"]) if "units" in chosen else None

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from strawberry.types import Info as StrawberryInfo
+from strawberry.types.nodes import SelectedField
 
 from auth.policy import Policy
 from auth.principal import Principal
@@ -41,3 +42,13 @@ class Context:
 
 
 Info = StrawberryInfo[Context, None]
+
+
+def selected_directly(info: Info, names: frozenset[str]) -> dict[str, SelectedField]:
+    """The fields among `names` selected directly under the field being resolved (not
+    through fragments), by name: the first of each."""
+    chosen: dict[str, SelectedField] = {}
+    for selection in info.selected_fields[0].selections:
+        if isinstance(selection, SelectedField) and selection.name in names:
+            chosen.setdefault(selection.name, selection)
+    return chosen

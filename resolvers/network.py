@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import strawberry
-from strawberry.types.nodes import SelectedField
 
 from graph import compare, network, org, partners, profiles
 from graph.contact_page import contact_with_links
 from graph.convert import native
 from graph.errors import NotFound
-from resolvers.context import Info
+from resolvers.context import Info, selected_directly
 from resolvers.errors import NotFoundError, bounded
 from resolvers.sections import meta, sectioned
 from resolvers.types import (
@@ -372,8 +371,7 @@ CONTACT_PAGE_FIELDS = frozenset(
 async def _prime_contact_page(info: Info, contact_id: str) -> None:
     """Answer the contact, its unit and its links in one query when any of them is selected
     directly, and hand the rows to the loaders their resolvers use (one round trip, not three)."""
-    selected = {s.name for s in info.selected_fields[0].selections if isinstance(s, SelectedField)}
-    if not selected & CONTACT_PAGE_FIELDS:
+    if not selected_directly(info, CONTACT_PAGE_FIELDS):
         return
     loaders = info.context.loaders
     page = await contact_with_links(info.context.db, info.context.scope, contact_id)
