@@ -1,9 +1,9 @@
 """An account with the lists its page shows, in one round trip.
 
 The account page asks for the account and, below it, its units, contacts, team, projects and
-current plan: one loader each, so six queries in two levels. When the selection is known up front, one
-query answers all of it: the account (with its row scope) and each asked-for list, written with
-the same query pieces the loaders use, so the rows are exactly the loaders' rows.
+current plan: one loader each, so six queries in two levels. When the selection is known up
+front, one query answers all of it: the account (with its row scope) and each asked-for list,
+written with the same query pieces the loaders use, so the rows are exactly the loaders' rows.
 """
 
 from __future__ import annotations
