@@ -16,7 +16,7 @@ from graph.contacts import CONTACTS_PAGE, ContactRow, to_contact
 from graph.driver import Database
 from graph.org import UNITS_PAGE, UnitRow, to_unit
 from graph.plans import CURRENT_PLAN, PlanRow, to_current_plan
-from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, to_project
+from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, to_projects
 from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 from graph.team import TEAM_NOW, MemberRow, MembershipRow, to_member, to_team
 
@@ -27,19 +27,20 @@ HEAD: Final = (
     + ACCOUNT_IN_SCOPE
     + " "
 )
-# Each part: its query piece and the name it returns, in a fixed order (no input in Cypher).
-PARTS: Final[tuple[tuple[str, LiteralString], ...]] = (
+# Each part, in a fixed order (no input in Cypher): a subquery binding its name, or None when
+# the name is a list expression written in the RETURN itself.
+PARTS: Final[tuple[tuple[str, LiteralString | None], ...]] = (
     ("units", UNITS_PAGE),
     ("contacts", CONTACTS_PAGE),
     ("team", TEAM_NOW),
-    ("projects", PROJECTS_OF_ACCOUNT),
+    ("projects", None),
     ("plan", CURRENT_PLAN),
 )
 RETURNS: Final[dict[str, LiteralString]] = {
     "units": ", units",
     "contacts": ", contacts",
     "team": ", team",
-    "projects": ", projects",
+    "projects": ", " + PROJECTS_OF_ACCOUNT + " AS projects",
     "plan": ", plan",
 }
 
@@ -61,7 +62,7 @@ def _query(wanted: set[str]) -> LiteralString:
     returns: LiteralString = "RETURN " + ACCOUNT_FIELDS + " AS account"
     for name, piece in PARTS:
         if name in wanted:
-            text += piece
+            text += piece or ""
             returns += RETURNS[name]
     return text + returns
 
@@ -101,7 +102,7 @@ async def account_with_lists(
         contacts=[to_contact(c) for c in r["contacts"]] if contacts is not None else None,
         team=to_team(account_id, r["team"]) if team else None,
         members=[to_member(t["member"]) for t in r["team"]] if team else [],
-        projects=[to_project(p) for p in r["projects"]] if projects else None,
+        projects=to_projects(r["projects"]) if projects else None,
         plan=to_current_plan(account_id, r["account"].get("segment"), r["plan"]) if plan else None,
         has_plan=plan,
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, LiteralString
 
-from graph.convert import native_row
+from graph.convert import time_from_text
 from graph.driver import Database
+from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, to_projects
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 
 
@@ -25,13 +26,14 @@ class AccountRow:
     updated_at: datetime | None
 
 
+# Times as text: see graph/convert.py, time_from_text.
 ACCOUNT_FIELDS: Final = """a {
-  .id, .name, .segment, .industry, .tier, .status, .marketPotential, .createdAt, .updatedAt
+  .id, .name, .segment, .industry, .tier, .status, .marketPotential,
+  createdAt: toString(a.createdAt), updatedAt: toString(a.updatedAt)
 }"""
 
 
-def to_account(row: dict[str, Any]) -> AccountRow:
-    r = native_row(row)
+def to_account(r: dict[str, Any]) -> AccountRow:
     return AccountRow(
         id=r["id"],
         name=r["name"],
@@ -40,8 +42,8 @@ def to_account(row: dict[str, Any]) -> AccountRow:
         tier=r.get("tier"),
         status=r.get("status"),
         market_potential=r.get("marketPotential"),
-        created_at=r.get("createdAt"),
-        updated_at=r.get("updatedAt"),
+        created_at=time_from_text(r.get("createdAt")),
+        updated_at=time_from_text(r.get("updatedAt")),
     )
 
 
@@ -107,33 +109,37 @@ WHERE coalesce(a.archived, false) = false
     + ACCOUNT_IN_SCOPE
 )
 
-ACCOUNT_PAGE: Final = (
-    _PAGE_FILTER
-    + """
+_BY_NAME: Final = """
   AND ($afterKey IS NULL OR a.name > $afterKey OR (a.name = $afterKey AND a.id > $afterId))
 WITH a, a.name AS byName, a.id AS byId ORDER BY byName, byId LIMIT $limit
-RETURN """
-    + ACCOUNT_FIELDS
-    + """ AS account
 """
-)
 
 # Largest potential first; accounts without one last. The cursor holds the potential, so this
 # order is only offered to callers who may read potential on every account (see resolvers).
-ACCOUNT_PAGE_BY_POTENTIAL: Final = (
-    _PAGE_FILTER
-    + """
+_BY_POTENTIAL: Final = """
   AND ($afterKey IS NULL OR coalesce(a.marketPotential, -1.0) < toFloat($afterKey)
        OR (coalesce(a.marketPotential, -1.0) = toFloat($afterKey) AND a.id > $afterId))
 WITH a, coalesce(a.marketPotential, -1.0) AS byPotential, a.id AS byId
 ORDER BY byPotential DESC, byId LIMIT $limit
-RETURN """
-    + ACCOUNT_FIELDS
-    + """ AS account
 """
-)
 
-SORTS: Final = {"NAME": ACCOUNT_PAGE, "MARKET_POTENTIAL": ACCOUNT_PAGE_BY_POTENTIAL}
+# The page comes back as one record: ArcadeDB sends each record on its own, and the driver
+# pays for every one. Projected in WITH first: ArcadeDB puts a projection written inside a map
+# literal in the literal's place.
+_ONE_RECORD: Final = "WITH a, " + ACCOUNT_FIELDS + " AS account "
+_WITH_PROJECTS: Final = ", " + PROJECTS_OF_ACCOUNT + " AS projects "
+
+SORTS: Final = {"NAME": _BY_NAME, "MARKET_POTENTIAL": _BY_POTENTIAL}
+
+
+def list_query(sort: str, with_projects: bool) -> LiteralString:
+    """The account list in a sort order, optionally with each account's projects."""
+    text: LiteralString = _PAGE_FILTER + SORTS[sort] + _ONE_RECORD
+    if with_projects:
+        return (
+            text + _WITH_PROJECTS + "RETURN collect({account: account, projects: projects}) AS page"
+        )
+    return text + "RETURN collect({account: account}) AS page"
 
 
 def sort_key(row: AccountRow, sort: str) -> tuple[str, str]:
@@ -143,6 +149,13 @@ def sort_key(row: AccountRow, sort: str) -> tuple[str, str]:
     return (row.name, row.id)
 
 
+@dataclass(frozen=True)
+class AccountList:
+    rows: list[AccountRow]
+    more: bool  # whether more accounts follow
+    projects: dict[str, list[ProjectRow]] | None  # by account id, when asked for
+
+
 async def account_page(
     db: Database,
     scope: Scope,
@@ -150,10 +163,12 @@ async def account_page(
     first: int,
     after: tuple[str, str] | None,
     sort: str = "NAME",
-) -> tuple[list[AccountRow], bool]:
-    """One page of in-scope accounts in a sort order, and whether more follow."""
+    with_projects: bool = False,
+) -> AccountList:
+    """One page of in-scope accounts in a sort order, whether more follow, and the accounts'
+    projects when asked for (one round trip for a portfolio page)."""
     rows = await db.read(
-        SORTS[sort],
+        list_query(sort, with_projects),
         {
             **scope.params(),
             **account_filter.params(),
@@ -162,5 +177,12 @@ async def account_page(
             "limit": first + 1,
         },
     )
-    accounts = [to_account(r["account"]) for r in rows]
-    return accounts[:first], len(accounts) > first
+    page = rows[0]["page"][:first] if rows else []
+    more = bool(rows) and len(rows[0]["page"]) > first
+    accounts = [to_account(r["account"]) for r in page]
+    projects = (
+        {a.id: to_projects(r["projects"]) for a, r in zip(accounts, page, strict=True)}
+        if with_projects
+        else None
+    )
+    return AccountList(accounts, more, projects)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
-from strawberry.types.nodes import SelectedField
 
 from graph.account_page import account_with_lists
 from graph.accounts import AccountFilter, account_page, sort_key
-from resolvers.context import Info, selected_directly
+from resolvers.context import Info, Selected, selected_directly
 from resolvers.errors import Forbidden, InvalidInput, NotFoundError
 from resolvers.relay import (
     MAX_PAGE,
@@ -92,14 +91,22 @@ class AccountQueries:
                 f"your role may not sort by {sort.value}: it needs {section}", section=section
             )
         cursor = decode_cursor(after, 2)
-        rows, more = await account_page(
+        # A portfolio page shows each account's projects: they come with the page.
+        with_projects = info.context.visibility.may_see_section("projects") and bool(
+            selected_directly(info, PROJECTS, under=("edges", "node"))
+        )
+        page = await account_page(
             info.context.db,
             info.context.scope,
             filter.to_filter() if filter else AccountFilter(),
             first,
             (cursor[0], cursor[1]) if cursor else None,
             sort.value,
+            with_projects,
         )
+        rows, more = page.rows, page.more
+        if page.projects is not None:
+            info.context.loaders.projects_by_account.prime_many(page.projects)
         edges = [
             Edge(cursor=encode_cursor(*sort_key(r, sort.value)), node=Account.from_row(r))
             for r in rows
@@ -110,16 +117,23 @@ class AccountQueries:
         )
 
 
+PROJECTS = frozenset({"projects"})
+
 # The lists under an account that its page query can answer with the account itself.
+# Each with the section that guards it: a list the caller may not see at all is not fetched.
 PAGE_LISTS = frozenset({"units", "contacts", "team", "projects", "plan"})
+LIST_SECTIONS = {
+    "units": "org.structure",
+    "contacts": "contact.profile",
+    "team": "team.matrix",
+    "projects": "projects",
+}
 
 
-def _page_of_selection(field: SelectedField) -> tuple[int, tuple[str, str] | None] | None:
+def _page_of_selection(field: Selected) -> tuple[int, tuple[str, str] | None] | None:
     """(first, after key) of a connection field as selected, or None when its arguments are
     not valid (the field's own resolver then says what is wrong)."""
-    # A literal argument comes as its source text ('20'), a variable as its value.
-    raw = field.arguments.get("first", 50)
-    first = int(raw) if isinstance(raw, str) and raw.isdigit() else raw
+    first = field.arguments.get("first", 50)
     after = field.arguments.get("after")
     if not isinstance(first, int) or not 1 <= first <= MAX_PAGE:
         return None
@@ -138,7 +152,12 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
     Only fields selected directly (not through fragments) are folded in; the rest load as
     usual."""
     loaders = info.context.loaders
-    chosen = selected_directly(info, PAGE_LISTS)
+    visibility = info.context.visibility
+    chosen = {
+        name: field
+        for name, field in selected_directly(info, PAGE_LISTS).items()
+        if name not in LIST_SECTIONS or visibility.may_see_section(LIST_SECTIONS[name])
+    }
     if not chosen:
         return
     units = _page_of_selection(chosen["units"]) if "units" in chosen else None

@@ -497,3 +497,71 @@ def test_contact_page_folds_unit_and_links_into_the_contact_query_and_answers_th
     for refused in (out_of_scope, missing):
         assert refused["data"]["contact"] is None
         assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_portfolio_page_brings_projects_in_its_one_query_and_answers_the_same(
+    live: LiveApp, client: ClientFixture
+) -> None:
+    """An account list with each account's projects is one query; the same selection through a
+    fragment (not folded in) loads the projects by their loader and must answer the same, on
+    the first page and the next, and for a role that may not see projects at all."""
+    node = """id name projects(first: 3) { edges { cursor node { id name kind status stage value
+                nextStep partnerIds statusHistory milestones { id name due doneAt }
+                buyingCentre { edges { node { role contact { id } } } } } }
+                pageInfo { hasNextPage } }"""
+    folded = (
+        "query($after: String) { accounts(first: 2, after: $after) { edges { cursor node { "
+        + node
+        + " } } pageInfo { hasNextPage endCursor } } }"
+    )
+    by_field = folded.replace("node { " + node, "node { ... on Account { " + node + " }")
+    assert by_field != folded
+    after = None
+    seen_projects = 0
+    for _page in range(3):
+        one = live.gql(folded, {"after": after}, as_user="executive")
+        many = live.gql(by_field, {"after": after}, as_user="executive")
+        assert "errors" not in one and "errors" not in many, (one, many)
+        assert one["data"] == many["data"]
+        edges = one["data"]["accounts"]["edges"]
+        seen_projects += sum(len(e["node"]["projects"]["edges"]) for e in edges)
+        # the projects come with the list (the buying centre's people are one more query)
+        assert one["extensions"]["dbRoundTrips"] == many["extensions"]["dbRoundTrips"] - 1 <= 2
+        after = one["data"]["accounts"]["pageInfo"]["endCursor"]
+    assert seen_projects > 0
+    # A role without the projects section gets the same answer both ways, and no projects.
+    one = live.gql(folded, {"after": None}, as_user="market_research")
+    many = live.gql(by_field, {"after": None}, as_user="market_research")
+    assert one["data"] == many["data"]
+    assert one["data"]["accounts"]["edges"], one
+    assert all(e["node"]["projects"] is None for e in one["data"]["accounts"]["edges"])
+    assert [e["extensions"]["code"] for e in one["errors"]] == [
+        e["extensions"]["code"] for e in many["errors"]
+    ]
+
+
+def test_account_times_read_as_text_are_the_stored_instants(live: LiveApp, uid: str) -> None:
+    """Account times travel as text (cheaper than the driver's temporal types): written by
+    the app (a UTC datetime) or by Cypher's datetime() (`…Z[Etc/UTC]` on ArcadeDB) or with an
+    offset, each reads back as the same instant, with its zone."""
+    from datetime import UTC, datetime, timedelta
+
+    written = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+    ids = [f"{uid}-t{i}" for i in range(3)]
+    live.backend.write(
+        "CREATE (:Account {id: $a, name: $a, createdAt: $at, updatedAt: datetime()}), "
+        "(:Account {id: $b, name: $b, createdAt: datetime('2020-01-01T10:00:00+01:00')}), "
+        "(:Account {id: $c, name: $c})",
+        a=ids[0],
+        b=ids[1],
+        c=ids[2],
+        at=written,
+    )
+    query = "query($id: ID!) { account(id: $id) { createdAt updatedAt } }"
+    got = [live.gql(query, {"id": i}, as_user="executive")["data"]["account"] for i in ids]
+    assert datetime.fromisoformat(got[0]["createdAt"]) == written
+    updated = datetime.fromisoformat(got[0]["updatedAt"])
+    assert updated.tzinfo is not None
+    assert abs(datetime.now(UTC) - updated) < timedelta(minutes=5)
+    assert datetime.fromisoformat(got[1]["createdAt"]) == datetime(2020, 1, 1, 9, tzinfo=UTC)
+    assert got[2] == {"createdAt": None, "updatedAt": None}
