@@ -209,3 +209,69 @@ def test_under_steady_load_the_journal_holds_only_what_is_not_stored_yet(
     assert commits >= 3
     assert lines == waiting < 400
     assert stored_count(backend, uid) == 400
+
+
+def test_entries_of_several_requests_in_one_commit_keep_every_field(
+    backend: Backend, tmp_path: Path, uid: str
+) -> None:
+    """The writer sends entries grouped by their request's shared fields; each stored entry
+    must still carry exactly its own values and its request's."""
+    batches = [
+        [
+            AuditEvent(
+                f"user-{k}" if k else None,
+                f"name-{k}",
+                "READ",
+                f"section-{k}-{i}",
+                "Account",
+                f"{uid}-{k}-{i}",
+                "FORBIDDEN" if i % 2 else "OK",
+                f"{uid}-r{k}",
+            )
+            for i in range(3)
+        ]
+        for k in range(3)
+    ]
+
+    async def scenario() -> list[datetime]:
+        spool = AuditSpool(backend.db, tmp_path, linger_seconds=5.0)
+        spool.start()
+        times = []
+        for batch in batches:
+            times.append(datetime.now(UTC))
+            await spool.submit(batch)
+            await asyncio.sleep(0.01)  # a later time for the next request
+        assert await spool.flush(within=20)
+        await spool.close()
+        assert spool.commits == 1
+        return times
+
+    times = backend.run(scenario())
+    rows = backend.read(
+        "MATCH (x:AuditEntry) WHERE x.requestId STARTS WITH $u "
+        "RETURN x.userId AS userId, x.username AS username, x.action AS action, "
+        "x.section AS section, x.targetType AS targetType, x.targetId AS targetId, "
+        "x.outcome AS outcome, x.requestId AS requestId, x.at AS at, x.id AS id",
+        u=uid,
+    )
+    assert len(rows) == 9 and len({r["id"] for r in rows}) == 9
+    by_target = {r["targetId"]: r for r in rows}
+    for k, batch in enumerate(batches):
+        ats = set()
+        for e in batch:
+            r = by_target[e.target_id]
+            assert (r["userId"], r["username"], r["action"], r["section"]) == (
+                e.user_id,
+                e.username,
+                e.action,
+                e.section,
+            )
+            assert (r["targetType"], r["outcome"], r["requestId"]) == (
+                e.target_type,
+                e.outcome,
+                e.request_id,
+            )
+            ats.add(str(r["at"]))
+        assert len(ats) == 1, "one request's entries share its time"
+        at = datetime.fromisoformat(ats.pop()[:26])
+        assert abs((at.replace(tzinfo=None) - times[k].replace(tzinfo=None)).total_seconds()) < 1
