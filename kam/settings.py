@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     # Audit entries of restricted reads: journalled and stored off the request path (False),
     # or stored before the answer is sent (True: slower, one fsynced commit per request).
     audit_reads_sync: bool = False
+    # Python's cycle collector: after start-up, what is loaded is frozen out of its scans and a
+    # collection of young objects waits for this many new ones (Python's default, 700, makes
+    # a page of results pay for several collections). 0 keeps Python's settings.
+    gc_young_threshold: int = Field(default=20_000, ge=0, le=10_000_000)
     # Limits (each refused one past it, with an error that names the limit).
     max_query_depth: int = Field(default=10, ge=1, le=100)
     max_aliases: int = Field(default=15, ge=0, le=1000)

@@ -36,3 +36,16 @@ def test_http_to_cypher_and_back(live: LiveApp) -> None:
         "tier": "A",
     }
     assert body["extensions"]["dbRoundTrips"] == 1
+
+
+def test_a_ready_app_has_frozen_its_start_up_objects_and_collects_young_ones_less_often(
+    live: LiveApp,
+) -> None:
+    """The app runs in this test process: once it answers, what start-up loaded is out of the
+    cycle collector's scans and the young threshold is the setting."""
+    import gc
+
+    assert live.post("{ __typename }").status_code == 200
+    assert gc.get_freeze_count() > 10_000
+    assert gc.get_threshold() == (live.settings.gc_young_threshold, 20, 10)
+    assert live.settings.gc_young_threshold == 20_000
