@@ -11,12 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, LiteralString
 
-from graph.accounts import ACCOUNT_FIELDS, AccountRow, to_account
+from graph.accounts import ACCOUNT_FIELDS, AccountRow, ProjectsWanted, to_account
 from graph.contacts import CONTACTS_PAGE, ContactRow, to_contact
 from graph.driver import Database
 from graph.org import UNITS_PAGE, UnitRow, to_unit
 from graph.plans import CURRENT_PLAN, PlanRow, to_current_plan
-from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, to_projects
+from graph.projects import (
+    PROJECT_SUMMARIES_OF_ACCOUNT,
+    PROJECTS_OF_ACCOUNT,
+    ProjectRow,
+    to_projects,
+)
 from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 from graph.team import TEAM_NOW, MemberRow, MembershipRow, to_member, to_team
 
@@ -34,6 +39,7 @@ PARTS: Final[tuple[tuple[str, LiteralString | None], ...]] = (
     ("contacts", CONTACTS_PAGE),
     ("team", TEAM_NOW),
     ("projects", None),
+    ("project_summaries", None),
     ("plan", CURRENT_PLAN),
 )
 RETURNS: Final[dict[str, LiteralString]] = {
@@ -41,6 +47,7 @@ RETURNS: Final[dict[str, LiteralString]] = {
     "contacts": ", contacts",
     "team": ", team",
     "projects": ", " + PROJECTS_OF_ACCOUNT + " AS projects",
+    "project_summaries": ", " + PROJECT_SUMMARIES_OF_ACCOUNT + " AS projects",
     "plan": ", plan",
 }
 
@@ -53,6 +60,7 @@ class AccountPage:
     team: list[MembershipRow] | None
     members: list[MemberRow]  # the team's members, for the member loader
     projects: list[ProjectRow] | None
+    project_summaries: bool  # the projects come without their details
     plan: PlanRow | None
     has_plan: bool  # whether `plan` was asked for (None then means: the account has none)
 
@@ -74,7 +82,7 @@ async def account_with_lists(
     units: Page | None,
     contacts: Page | None,
     team: bool,
-    projects: bool,
+    projects: ProjectsWanted,
     plan: bool = False,
 ) -> AccountPage | None:
     """The account and the asked-for lists (units and contacts as first+1 rows), or None
@@ -87,8 +95,8 @@ async def account_with_lists(
             params.update(page_params([], page[0], page[1], name))
     if team:
         wanted.add("team")  # its `$today` is the scope's
-    if projects:
-        wanted.add("projects")
+    if projects is not None:
+        wanted.add("projects" if projects == "full" else "project_summaries")
     if plan:
         wanted.add("plan")
     params.pop("ids", None)
@@ -102,7 +110,8 @@ async def account_with_lists(
         contacts=[to_contact(c) for c in r["contacts"]] if contacts is not None else None,
         team=to_team(account_id, r["team"]) if team else None,
         members=[to_member(t["member"]) for t in r["team"]] if team else [],
-        projects=to_projects(r["projects"]) if projects else None,
+        projects=to_projects(r["projects"], projects == "summary") if projects else None,
+        project_summaries=projects == "summary",
         plan=to_current_plan(account_id, r["account"].get("segment"), r["plan"]) if plan else None,
         has_plan=plan,
     )

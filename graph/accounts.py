@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, LiteralString
+from typing import Any, Final, Literal, LiteralString
 
 from graph.convert import time_from_text
 from graph.driver import Database
-from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, to_projects
+from graph.projects import (
+    PROJECT_SUMMARIES_OF_ACCOUNT,
+    PROJECTS_OF_ACCOUNT,
+    ProjectRow,
+    to_projects,
+)
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 
 
@@ -127,17 +132,24 @@ ORDER BY byPotential DESC, byId LIMIT $limit
 # pays for every one. Projected in WITH first: ArcadeDB puts a projection written inside a map
 # literal in the literal's place.
 _ONE_RECORD: Final = "WITH a, " + ACCOUNT_FIELDS + " AS account "
-_WITH_PROJECTS: Final = ", " + PROJECTS_OF_ACCOUNT + " AS projects "
+_WITH_PROJECTS: Final = {
+    "full": ", " + PROJECTS_OF_ACCOUNT + " AS projects ",
+    "summary": ", " + PROJECT_SUMMARIES_OF_ACCOUNT + " AS projects ",
+}
+ProjectsWanted = Literal["full", "summary"] | None
 
 SORTS: Final = {"NAME": _BY_NAME, "MARKET_POTENTIAL": _BY_POTENTIAL}
 
 
-def list_query(sort: str, with_projects: bool) -> LiteralString:
-    """The account list in a sort order, optionally with each account's projects."""
+def list_query(sort: str, projects: ProjectsWanted) -> LiteralString:
+    """The account list in a sort order, optionally with each account's projects (with or
+    without their details)."""
     text: LiteralString = _PAGE_FILTER + SORTS[sort] + _ONE_RECORD
-    if with_projects:
+    if projects is not None:
         return (
-            text + _WITH_PROJECTS + "RETURN collect({account: account, projects: projects}) AS page"
+            text
+            + _WITH_PROJECTS[projects]
+            + "RETURN collect({account: account, projects: projects}) AS page"
         )
     return text + "RETURN collect({account: account}) AS page"
 
@@ -154,6 +166,7 @@ class AccountList:
     rows: list[AccountRow]
     more: bool  # whether more accounts follow
     projects: dict[str, list[ProjectRow]] | None  # by account id, when asked for
+    summaries: bool  # the projects come without their details
 
 
 async def account_page(
@@ -163,12 +176,12 @@ async def account_page(
     first: int,
     after: tuple[str, str] | None,
     sort: str = "NAME",
-    with_projects: bool = False,
+    projects: ProjectsWanted = None,
 ) -> AccountList:
     """One page of in-scope accounts in a sort order, whether more follow, and the accounts'
     projects when asked for (one round trip for a portfolio page)."""
     rows = await db.read(
-        list_query(sort, with_projects),
+        list_query(sort, projects),
         {
             **scope.params(),
             **account_filter.params(),
@@ -180,9 +193,12 @@ async def account_page(
     page = rows[0]["page"][:first] if rows else []
     more = bool(rows) and len(rows[0]["page"]) > first
     accounts = [to_account(r["account"]) for r in page]
-    projects = (
-        {a.id: to_projects(r["projects"]) for a, r in zip(accounts, page, strict=True)}
-        if with_projects
+    found = (
+        {
+            a.id: to_projects(r["projects"], summaries=projects == "summary")
+            for a, r in zip(accounts, page, strict=True)
+        }
+        if projects is not None
         else None
     )
-    return AccountList(accounts, more, projects)
+    return AccountList(accounts, more, found, projects == "summary")

@@ -37,7 +37,9 @@ PROJECT_FIELDS: Final = """p {
 }"""
 
 
-def to_project(r: dict[str, Any]) -> ProjectRow:
+def to_project(r: dict[str, Any], summary: bool = False) -> ProjectRow:
+    """A project row; `summary`: the row has no details (see SUMMARY_FIELDS), so they are
+    empty here, not known to be empty."""
     return ProjectRow(
         id=r["id"],
         name=r["name"],
@@ -47,13 +49,15 @@ def to_project(r: dict[str, Any]) -> ProjectRow:
         value=r.get("value"),
         next_step=r.get("nextStep"),
         account_id=r["accountId"],
-        partner_ids=sorted(r["partnerIds"]),
-        buying_centre=sorted((b[0], b[1]) for b in r["buyingCentre"]),
-        milestones=sorted(
+        partner_ids=[] if summary else sorted(r["partnerIds"]),
+        buying_centre=[] if summary else sorted((b[0], b[1]) for b in r["buyingCentre"]),
+        milestones=[]
+        if summary
+        else sorted(
             (native_row(m) for m in r.get("milestones") or []),
             key=lambda m: (m.get("due"), m["id"]),
         ),
-        status_history=[json.loads(h) for h in r.get("history") or []],
+        status_history=[] if summary else [json.loads(h) for h in r.get("history") or []],
     )
 
 
@@ -76,27 +80,44 @@ async def projects_by_ids(db: Database, scope: Scope, ids: Sequence[str]) -> dic
 
 
 # An account's live projects as a list expression, for any query with `a` bound (the account
-# page, the account list and the loader): a pattern comprehension is cheaper than a subquery
+# page, the account list and the loaders): a pattern comprehension is cheaper than a subquery
 # per account on ArcadeDB. It has no order: `to_projects` sorts by name, then id.
-PROJECTS_OF_ACCOUNT: Final = (
+_LIVE_PROJECTS: Final = (
     "[(a)-[:HAS_PROJECT]->(p:Project) WHERE coalesce(p.archived, false) = false | "
-    + PROJECT_FIELDS
-    + "]"
 )
+PROJECTS_OF_ACCOUNT: Final = _LIVE_PROJECTS + PROJECT_FIELDS + "]"
 PROJECTS_OF_ACCOUNTS: Final = (
     "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
     "RETURN accountId, " + PROJECTS_OF_ACCOUNT + " AS projects"
 )
 
+# The same without the details (partners, buying centre, milestones, history): for a list that
+# shows only the project's own fields, such as a portfolio page's figures. The buying centre
+# alone is most of a project's cost.
+SUMMARY_FIELDS: Final = frozenset(
+    {"id", "name", "kind", "status", "stage", "value", "nextStep", "accountId", "__typename"}
+)
+PROJECT_SUMMARIES_OF_ACCOUNT: Final = (
+    _LIVE_PROJECTS + "p {.id, .name, .kind, .status, .stage, .value, .nextStep, accountId: a.id}]"
+)
+PROJECT_SUMMARIES_OF_ACCOUNTS: Final = (
+    "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
+    "RETURN accountId, " + PROJECT_SUMMARIES_OF_ACCOUNT + " AS projects"
+)
 
-def to_projects(rows: list[dict[str, Any]]) -> list[ProjectRow]:
+
+def to_projects(rows: list[dict[str, Any]], summaries: bool = False) -> list[ProjectRow]:
     """An account's projects in their list order: by name, then id."""
-    return sorted((to_project(p) for p in rows), key=lambda p: (p.name, p.id))
+    return sorted((to_project(p, summaries) for p in rows), key=lambda p: (p.name, p.id))
 
 
-async def projects_of_accounts(db: Database, ids: Sequence[str]) -> dict[str, list[ProjectRow]]:
-    rows = await db.read(PROJECTS_OF_ACCOUNTS, {"ids": list(ids)})
-    return {r["accountId"]: to_projects(r["projects"]) for r in rows}
+async def projects_of_accounts(
+    db: Database, ids: Sequence[str], summaries: bool = False
+) -> dict[str, list[ProjectRow]]:
+    """Each account's projects; `summaries`: without their details (see SUMMARY_FIELDS)."""
+    query = PROJECT_SUMMARIES_OF_ACCOUNTS if summaries else PROJECTS_OF_ACCOUNTS
+    rows = await db.read(query, {"ids": list(ids)})
+    return {r["accountId"]: to_projects(r["projects"], summaries) for r in rows}
 
 
 COMPETITION_OF_ACCOUNTS: Final = """

@@ -34,6 +34,7 @@ class Loaders:
     division_by_id: DataLoader[str, team.NamedRow | None]
     project_by_id: DataLoader[str, projects.ProjectRow | None]
     projects_by_account: DataLoader[str, list[projects.ProjectRow]]
+    project_summaries_by_account: DataLoader[str, list[projects.ProjectRow]]
     competition_by_account: DataLoader[str, list[projects.CompetitorPositionRow]]
     interactions_by_account: DataLoader[PageKey, list[interactions.InteractionRow]]
     interactions_by_contact: DataLoader[PageKey, list[interactions.InteractionRow]]
@@ -64,6 +65,9 @@ def build_loaders(db: Database, scope: Scope) -> Loaders:
         division_by_id=by_id(lambda ids: team.divisions_by_ids(db, ids)),
         project_by_id=by_id(lambda ids: projects.projects_by_ids(db, scope, ids)),
         projects_by_account=grouped(lambda ids: projects.projects_of_accounts(db, ids)),
+        project_summaries_by_account=grouped(
+            lambda ids: projects.projects_of_accounts(db, ids, summaries=True)
+        ),
         competition_by_account=grouped(lambda ids: projects.competition_of_accounts(db, ids)),
         interactions_by_account=paged(
             lambda ids, first, after: interactions.interactions_of_accounts(db, ids, first, after)

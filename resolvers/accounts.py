@@ -7,8 +7,9 @@ from enum import Enum
 import strawberry
 
 from graph.account_page import account_with_lists
-from graph.accounts import AccountFilter, account_page, sort_key
-from resolvers.context import Info, Selected, selected_directly
+from graph.accounts import AccountFilter, ProjectsWanted, account_page, sort_key
+from graph.projects import SUMMARY_FIELDS
+from resolvers.context import Info, Selected, selected_directly, selects_only
 from resolvers.errors import Forbidden, InvalidInput, NotFoundError
 from resolvers.relay import (
     MAX_PAGE,
@@ -91,10 +92,13 @@ class AccountQueries:
                 f"your role may not sort by {sort.value}: it needs {section}", section=section
             )
         cursor = decode_cursor(after, 2)
-        # A portfolio page shows each account's projects: they come with the page.
-        with_projects = info.context.visibility.may_see_section("projects") and bool(
-            selected_directly(info, PROJECTS, under=("edges", "node"))
-        )
+        # A portfolio page shows each account's projects: they come with the page, without
+        # their details when none is selected.
+        projects: ProjectsWanted = None
+        if info.context.visibility.may_see_section("projects") and selected_directly(
+            info, PROJECTS, under=("edges", "node")
+        ):
+            projects = _projects_wanted(info, ("edges", "node", "projects"))
         page = await account_page(
             info.context.db,
             info.context.scope,
@@ -102,11 +106,17 @@ class AccountQueries:
             first,
             (cursor[0], cursor[1]) if cursor else None,
             sort.value,
-            with_projects,
+            projects,
         )
         rows, more = page.rows, page.more
         if page.projects is not None:
-            info.context.loaders.projects_by_account.prime_many(page.projects)
+            loaders = info.context.loaders
+            loader = (
+                loaders.project_summaries_by_account
+                if page.summaries
+                else loaders.projects_by_account
+            )
+            loader.prime_many(page.projects)
         edges = [
             Edge(cursor=encode_cursor(*sort_key(r, sort.value)), node=Account.from_row(r))
             for r in rows
@@ -118,6 +128,13 @@ class AccountQueries:
 
 
 PROJECTS = frozenset({"projects"})
+
+
+def _projects_wanted(info: Info, path: tuple[str, ...]) -> ProjectsWanted:
+    """Projects selected at `path` (their connection) come without their details when only
+    their own fields are selected, as Account.projects then reads them."""
+    return "summary" if selects_only(info, (*path, "edges", "node"), SUMMARY_FIELDS) else "full"
+
 
 # The lists under an account that its page query can answer with the account itself.
 # Each with the section that guards it: a list the caller may not see at all is not fetched.
@@ -169,7 +186,7 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
         units,
         contacts,
         team="team" in chosen,
-        projects="projects" in chosen,
+        projects=_projects_wanted(info, ("projects",)) if "projects" in chosen else None,
         plan="plan" in chosen,
     )
     if page is None:
@@ -184,6 +201,11 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
         loaders.team_by_account.prime(account_id, page.team)
         loaders.member_by_id.prime_many({m.id: m for m in page.members})
     if page.projects is not None:
-        loaders.projects_by_account.prime(account_id, page.projects)
+        loader = (
+            loaders.project_summaries_by_account
+            if page.project_summaries
+            else loaders.projects_by_account
+        )
+        loader.prime(account_id, page.projects)
     if page.has_plan:
         loaders.plan_by_account.prime(account_id, page.plan)

@@ -90,3 +90,32 @@ def selected_directly(
                 },
             )
     return chosen
+
+
+def _fields_under(nodes: list[FieldNode], name: str) -> list[FieldNode] | None:
+    """The fields called `name` (under any alias) in the selections of `nodes`; None when a
+    fragment there could select more than can be seen here."""
+    found: list[FieldNode] = []
+    for node in nodes:
+        for selection in node.selection_set.selections if node.selection_set else ():
+            if not isinstance(selection, FieldNode):
+                return None
+            if selection.name.value == name:
+                found.append(selection)
+    return found
+
+
+def selects_only(info: Info, path: tuple[str, ...], allowed: frozenset[str]) -> bool:
+    """True when every field at `path` below the field being resolved (under any alias, in
+    any of its merged occurrences) selects fields among `allowed` and nothing else. Any
+    fragment on the way answers False: what it selects is not looked into."""
+    nodes: list[FieldNode] | None = list(info._raw_info.field_nodes)
+    for step in path:
+        nodes = _fields_under(nodes, step) if nodes is not None else None
+    if nodes is None:
+        return False
+    return all(
+        isinstance(selection, FieldNode) and selection.name.value in allowed
+        for node in nodes
+        for selection in (node.selection_set.selections if node.selection_set else ())
+    )

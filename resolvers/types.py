@@ -17,10 +17,10 @@ from graph.accounts import AccountRow
 from graph.contacts import ContactRow
 from graph.interactions import InteractionRow
 from graph.org import UnitRow
-from graph.projects import CompetitorPositionRow, ProjectRow
+from graph.projects import SUMMARY_FIELDS, CompetitorPositionRow, ProjectRow
 from graph.team import MemberRow, MembershipRow, NamedRow
 from loaders.base import PageKey
-from resolvers.context import Info
+from resolvers.context import Info, selects_only
 from resolvers.relay import (
     Connection,
     check_first,
@@ -118,7 +118,11 @@ class Account:
     async def projects(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Project] | None:
-        rows = await info.context.loaders.projects_by_account.load(self.id)
+        loaders = info.context.loaders
+        # Without their details when none is selected: a portfolio page shows figures only.
+        summaries = selects_only(info, ("edges", "node"), SUMMARY_FIELDS)
+        loader = loaders.project_summaries_by_account if summaries else loaders.projects_by_account
+        rows = await loader.load(self.id)
         return page_in_memory([Project.from_row(p) for p in rows], _id, first, after)
 
     @strawberry.field(

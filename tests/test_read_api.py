@@ -565,3 +565,64 @@ def test_account_times_read_as_text_are_the_stored_instants(live: LiveApp, uid: 
     assert abs(datetime.now(UTC) - updated) < timedelta(minutes=5)
     assert datetime.fromisoformat(got[1]["createdAt"]) == datetime(2020, 1, 1, 9, tzinfo=UTC)
     assert got[2] == {"createdAt": None, "updatedAt": None}
+
+
+def test_projects_without_details_are_fetched_only_when_no_detail_is_selected(
+    live: LiveApp, client: ClientFixture
+) -> None:
+    """A selection of the projects' own fields (a portfolio's figures) loads them without their
+    buying centre, partners, milestones and history; any selection that could reach a detail,
+    under another alias, merged into the same field or inside a fragment, gets the details."""
+    figures = "edges { node { id name kind status stage value nextStep accountId __typename } }"
+    people = "edges { node { id buyingCentre { edges { node { role contact { id } } } } } }"
+    reference = live.gql(
+        "query($a: ID!) { account(id: $a) { projects { " + people + " } } }",
+        {"a": client.account},
+        as_user="executive",
+    )["data"]["account"]["projects"]
+    assert any(e["node"]["buyingCentre"]["edges"] for e in reference["edges"]), reference
+    # Only figures: the page's one query, and the same figures as through a fragment.
+    one = live.gql(
+        "query($a: ID!) { account(id: $a) { projects { " + figures + " } } }",
+        {"a": client.account},
+        as_user="executive",
+    )
+    unfolded = live.gql(
+        "query($a: ID!) { account(id: $a) { ... on Account { projects { " + figures + " } } } }",
+        {"a": client.account},
+        as_user="executive",
+    )
+    assert one["data"] == unfolded["data"] and one["extensions"]["dbRoundTrips"] == 1
+    # Figures and people side by side: under two aliases, merged, and through a fragment.
+    for both in (
+        "f: projects { " + figures + " } p: projects { " + people + " }",
+        "p: projects { " + figures + " } p: projects { " + people + " }",
+        "f: projects { " + figures + " } p: projects { edges { node { ...People } } }",
+    ):
+        fragment = (
+            " fragment People on Project { id buyingCentre { edges { node { role contact { id } } } } }"
+            if "...People" in both
+            else ""
+        )
+        got = live.gql(
+            "query($a: ID!) { account(id: $a) { " + both + " } }" + fragment,
+            {"a": client.account},
+            as_user="executive",
+        )
+        assert "errors" not in got, got
+        with_people = got["data"]["account"]["p"]["edges"]
+        assert [
+            {"id": e["node"]["id"], "buyingCentre": e["node"]["buyingCentre"]} for e in with_people
+        ] == [e["node"] for e in reference["edges"]], both
+    # The same on a portfolio page: figures only, then with people.
+    listed = (
+        "query($n: String) { accounts(first: 1, filter: {nameContains: $n}) "
+        "{ edges { node { id projects { %s } } } } }"
+    )
+    named = {"n": "Fixture " + client.prefix}
+    lean = live.gql(listed % figures, named, as_user="executive")
+    full = live.gql(listed % people, named, as_user="executive")
+    assert "errors" not in lean and "errors" not in full, (lean, full)
+    assert lean["extensions"]["dbRoundTrips"] == 1
+    mine = [e for e in full["data"]["accounts"]["edges"] if e["node"]["id"] == client.account]
+    assert mine and mine[0]["node"]["projects"] == reference
