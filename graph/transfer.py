@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from graph.batch import from_target, merge_rels_statement
 from graph.convert import native
 from graph.driver import Database, Transaction
 from graph.model import Label, Rel
@@ -302,17 +303,6 @@ def _merge_nodes(label: Label) -> str:
     )
 
 
-def _merge_rels(rel: Rel, source: Label, target: Label) -> str:
-    return (
-        "UNWIND $rows AS row MATCH (a:"
-        + source.value
-        + " {id: row.from}) MATCH (b:"
-        + target.value
-        + " {id: row.to}) "
-        "MERGE (a)-[r:" + rel.value + "]->(b) SET r = row.props RETURN count(r) AS n"
-    )
-
-
 async def apply(
     db: Database, parsed: Parsed, progress: Callable[[int], None] | None = None
 ) -> None:
@@ -326,11 +316,14 @@ async def apply(
                 if progress:
                     progress(len(chunk))
         for (rel, source, target), rows in parsed.rels.items():
+            statement = merge_rels_statement(
+                rel, source, target, from_target=from_target(rows), replace=True
+            )
             for start in range(0, len(rows), BATCH):
                 chunk = [
                     {k: v for k, v in r.items() if k != "line"} for r in rows[start : start + BATCH]
                 ]
-                await tx.run(_merge_rels(rel, source, target), {"rows": chunk})
+                await tx.run(statement, {"rows": chunk})
                 if progress:
                     progress(len(chunk))
 

@@ -187,3 +187,51 @@ def test_cli_export_and_import(backend: Backend, client: ClientFixture, tmp_path
     )
     assert as_csv.returncode == 0, as_csv.stderr
     assert (csv_dir / "Contact.csv").read_text().splitlines()[0].startswith("id,")
+
+
+def test_bulk_relationships_from_a_hub_are_merged_from_the_other_side_same_graph(
+    backend: Backend, uid: str
+) -> None:
+    """Two competitors at many accounts: the loader writes the MERGE from the accounts' side
+    (much faster on ArcadeDB), and the graph is the same: direction, properties, no
+    duplicates on a second run, props added to on a third."""
+    from graph.batch import from_target, merge_nodes, merge_rels
+    from graph.model import Label, Rel
+
+    comps = [{"id": f"{uid}-c{i}", "props": {"name": f"C{i}"}} for i in range(2)]
+    accounts = [{"id": f"{uid}-a{i}", "props": {"name": f"A{i}"}} for i in range(12)]
+    rows = [
+        {"from": c["id"], "to": a["id"], "props": {"share": 0.1 * (k % 4)}}
+        for k, (c, a) in enumerate((c, a) for c in comps for a in accounts)
+    ]
+    assert from_target(rows) and not from_target([{"from": r["to"], "to": r["from"]} for r in rows])
+
+    async def load(props: dict[str, Any] | None = None) -> None:
+        await merge_nodes(backend.db, Label.COMPETITOR, comps)
+        await merge_nodes(backend.db, Label.ACCOUNT, accounts)
+        chunk = [{**r, "props": props or r["props"]} for r in rows]
+        await merge_rels(backend.db, Rel.COMPETES_AT, Label.COMPETITOR, Label.ACCOUNT, chunk)
+
+    def stored() -> list[dict[str, Any]]:
+        return backend.read(
+            "MATCH (c:Competitor)-[r:COMPETES_AT]->(a:Account) WHERE c.id STARTS WITH $u "
+            "RETURN c.id AS from, a.id AS to, r.share AS share, r.position AS position "
+            "ORDER BY from, to",
+            u=uid,
+        )
+
+    backend.run(load())
+    backend.run(load())
+    first = stored()
+    assert len(first) == 24
+    assert [(r["from"], r["to"], r["share"]) for r in first] == sorted(
+        (r["from"], r["to"], r["props"]["share"]) for r in rows
+    )
+    assert backend.read(
+        "MATCH (a:Account)-[r:COMPETES_AT]->() WHERE a.id STARTS WITH $u RETURN count(r) AS n",
+        u=uid,
+    ) == [{"n": 0}]
+    backend.run(load({"position": "LEADER"}))
+    again = stored()
+    assert [r["share"] for r in again] == [r["share"] for r in first]
+    assert {r["position"] for r in again} == {"LEADER"}
