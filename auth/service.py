@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from auth.passwords import verify_password_async
 from auth.principal import Principal
 from auth.tokens import (
+    AccessClaims,
     TokenError,
     issue_access_token,
     new_refresh_token,
@@ -44,6 +45,26 @@ class PrincipalCache:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._entries: dict[str, tuple[float, Principal]] = {}
+        self._tokens: dict[tuple[str, str], AccessClaims] = {}
+
+    def claims(self, secret: str, token: str) -> AccessClaims:
+        """The verified claims of an access token (TokenError when it is not valid). A token
+        this process has verified is not verified again (its signature check is a good part
+        of a small request) until it expires; the session behind it is still checked."""
+        known = self._tokens.get((secret, token))
+        if known is not None and known.expires_at.timestamp() > time.time():
+            return known
+        claims = read_access_token(secret, token)
+        if self.seconds > 0:
+            if len(self._tokens) >= 10_000:
+                now = time.time()
+                self._tokens = {
+                    k: v for k, v in self._tokens.items() if v.expires_at.timestamp() > now
+                }
+                if len(self._tokens) >= 10_000:
+                    self._tokens.clear()
+            self._tokens[(secret, token)] = claims
+        return claims
 
     def get(self, session_id: str) -> Principal | None:
         entry = self._entries.get(session_id)
@@ -143,7 +164,7 @@ async def principal_for_token(
 ) -> Principal | None:
     """The principal behind a bearer token, or None when it is invalid, expired or ended."""
     try:
-        claims = read_access_token(cfg.secret, token)
+        claims = cache.claims(cfg.secret, token) if cache else read_access_token(cfg.secret, token)
     except TokenError:
         return None
     if cache is not None:

@@ -100,3 +100,31 @@ def test_forged_and_malformed_tokens_are_refused(live: LiveApp) -> None:
     assert live.post(ME, token=forged).status_code == 401
     response = live.post(ME, token=None)
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_verified_token_is_remembered_only_until_it_expires_and_a_forgery_never_is() -> None:
+    from datetime import timedelta
+
+    import pytest
+
+    from auth.service import PrincipalCache
+    from auth.tokens import TokenError, issue_access_token
+
+    secret = "s" * 40
+    cache = PrincipalCache(2.0)
+    soon = datetime.now(UTC) - timedelta(seconds=58.8)  # expires about a second from now
+    token, _ = issue_access_token(secret, "user-1", "session-1", 1, soon)
+    first = cache.claims(secret, token)
+    assert first.user_id == "user-1" and cache.claims(secret, token) is first
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    with pytest.raises(TokenError):
+        cache.claims(secret, forged)
+    with pytest.raises(TokenError):
+        cache.claims("another-secret-" * 3, token)
+    time.sleep(max(0.0, first.expires_at.timestamp() - time.time()) + 0.3)
+    with pytest.raises(TokenError):
+        cache.claims(secret, token)  # expired: verified again, and refused
+    # With the cache off (0 seconds), nothing is remembered.
+    off = PrincipalCache(0)
+    fresh, _ = issue_access_token(secret, "user-2", "session-2", 5)
+    assert off.claims(secret, fresh) is not off.claims(secret, fresh)
