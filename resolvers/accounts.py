@@ -117,13 +117,12 @@ class AccountQueries:
                 else loaders.projects_by_account
             )
             loader.prime_many(page.projects)
-        edges = [
-            Edge(cursor=encode_cursor(*sort_key(r, sort.value)), node=Account.from_row(r))
-            for r in rows
-        ]
+        edges = [Edge(node=Account.from_row(r), key=sort_key(r, sort.value)) for r in rows]
         return AccountConnection(
             edges=edges,
-            page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
+            page_info=PageInfo(
+                has_next_page=more, end_cursor=encode_cursor(*edges[-1].key) if edges else None
+            ),
         )
 
 

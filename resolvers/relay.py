@@ -26,8 +26,13 @@ class PageInfo:
 @sectioned(PUBLIC)
 @strawberry.type
 class Edge(Generic[NodeT]):
-    cursor: str
     node: NodeT
+    key: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        # Encoded when asked for: most pages are read without their edges' cursors.
+        return encode_cursor(*self.key)
 
 
 @sectioned(PUBLIC)
@@ -61,10 +66,12 @@ def decode_cursor(cursor: str | None, size: int, argument: str = "after") -> tup
 
 def connection_of(nodes: list[NodeT], keys: list[tuple[str, ...]], more: bool) -> Connection[NodeT]:
     """A page whose cursors encode the given keys (one per node, in order)."""
-    edges = [Edge(cursor=encode_cursor(*k), node=n) for n, k in zip(nodes, keys, strict=True)]
+    edges = [Edge(node=n, key=k) for n, k in zip(nodes, keys, strict=True)]
     return Connection(
         edges=edges,
-        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
+        page_info=PageInfo(
+            has_next_page=more, end_cursor=encode_cursor(*keys[-1]) if keys else None
+        ),
     )
 
 
