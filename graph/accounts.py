@@ -95,38 +95,43 @@ class AccountFilter:
         }
 
 
-_PAGE_FILTER: Final = (
-    """
-MATCH (a:Account)
-WHERE coalesce(a.archived, false) = false
-  AND ($nameContains IS NULL OR toLower(a.name) CONTAINS $nameContains)
-  AND ($segment IS NULL OR a.segment = $segment)
-  AND ($industry IS NULL OR a.industry = $industry)
-  AND ($tier IS NULL OR a.tier = $tier)
-  AND ($status IS NULL OR a.status = $status)
-  AND ($teamMemberId IS NULL OR EXISTS {
+# The list's conditions: only those of the filters in use go into the query (each one left in
+# as `$x IS NULL OR …` is still evaluated on every account: about 0.5 ms at 2,000).
+_FILTERS: Final[dict[str, LiteralString]] = {
+    "nameContains": "\n  AND toLower(a.name) CONTAINS $nameContains",
+    "segment": "\n  AND a.segment = $segment",
+    "industry": "\n  AND a.industry = $industry",
+    "tier": "\n  AND a.tier = $tier",
+    "status": "\n  AND a.status = $status",
+    "teamMemberId": """
+  AND EXISTS {
         MATCH (a)<-[t:ON_TEAM]-(:TeamMember {id: $teamMemberId})
-        WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today) })
-  AND ($geoDivisionId IS NULL OR EXISTS {
+        WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today) }""",
+    "geoDivisionId": """
+  AND EXISTS {
         MATCH (a)<-[t2:ON_TEAM]-(:TeamMember)-[:COVERS]->(:GeoDivision)<-[:PARENT_OF*0..]-(:GeoDivision {id: $geoDivisionId})
-        WHERE t2.from <= $today AND (t2.until IS NULL OR t2.until >= $today) })
-  AND """
-    + ACCOUNT_IN_SCOPE
-)
+        WHERE t2.from <= $today AND (t2.until IS NULL OR t2.until >= $today) }""",
+}
 
-_BY_NAME: Final = """
-  AND ($afterKey IS NULL OR a.name > $afterKey OR (a.name = $afterKey AND a.id > $afterId))
-WITH a, a.name AS byName, a.id AS byId ORDER BY byName, byId LIMIT $limit
-"""
-
-# Largest potential first; accounts without one last. The cursor holds the potential, so this
-# order is only offered to callers who may read potential on every account (see resolvers).
-_BY_POTENTIAL: Final = """
-  AND ($afterKey IS NULL OR coalesce(a.marketPotential, -1.0) < toFloat($afterKey)
-       OR (coalesce(a.marketPotential, -1.0) = toFloat($afterKey) AND a.id > $afterId))
+# Each sort: the condition of a cursor (when there is one), then the order.
+_SORTS: Final[dict[str, tuple[LiteralString, LiteralString]]] = {
+    "NAME": (
+        "\n  AND (a.name > $afterKey OR (a.name = $afterKey AND a.id > $afterId))",
+        "\nWITH a, a.name AS byName, a.id AS byId ORDER BY byName, byId LIMIT $limit\n",
+    ),
+    # Largest potential first; accounts without one last. The cursor holds the potential, so
+    # this order is only offered to callers who may read potential on every account (see
+    # resolvers).
+    "MARKET_POTENTIAL": (
+        """
+  AND (coalesce(a.marketPotential, -1.0) < toFloat($afterKey)
+       OR (coalesce(a.marketPotential, -1.0) = toFloat($afterKey) AND a.id > $afterId))""",
+        """
 WITH a, coalesce(a.marketPotential, -1.0) AS byPotential, a.id AS byId
 ORDER BY byPotential DESC, byId LIMIT $limit
-"""
+""",
+    ),
+}
 
 # The page comes back as one record: ArcadeDB sends each record on its own, and the driver
 # pays for every one. Projected in WITH first: ArcadeDB puts a projection written inside a map
@@ -138,13 +143,22 @@ _WITH_PROJECTS: Final = {
 }
 ProjectsWanted = Literal["full", "summary"] | None
 
-SORTS: Final = {"NAME": _BY_NAME, "MARKET_POTENTIAL": _BY_POTENTIAL}
 
-
-def list_query(sort: str, projects: ProjectsWanted) -> LiteralString:
-    """The account list in a sort order, optionally with each account's projects (with or
+def list_query(
+    sort: str, projects: ProjectsWanted, filters: frozenset[str] = frozenset(), after: bool = False
+) -> LiteralString:
+    """The account list in a sort order, with the conditions of the filters in use (names as in
+    `AccountFilter.params`) and of a cursor, optionally with each account's projects (with or
     without their details)."""
-    text: LiteralString = _PAGE_FILTER + SORTS[sort] + _ONE_RECORD
+    text: LiteralString = "\nMATCH (a:Account)\nWHERE coalesce(a.archived, false) = false"
+    for name, condition in _FILTERS.items():
+        if name in filters:
+            text += condition
+    text += "\n  AND " + ACCOUNT_IN_SCOPE
+    cursor, order = _SORTS[sort]
+    if after:
+        text += cursor
+    text += order + _ONE_RECORD
     if projects is not None:
         return (
             text
@@ -180,11 +194,14 @@ async def account_page(
 ) -> AccountList:
     """One page of in-scope accounts in a sort order, whether more follow, and the accounts'
     projects when asked for (one round trip for a portfolio page)."""
+    filters = account_filter.params()
     rows = await db.read(
-        list_query(sort, projects),
+        list_query(
+            sort, projects, frozenset(k for k, v in filters.items() if v is not None), bool(after)
+        ),
         {
             **scope.params(),
-            **account_filter.params(),
+            **filters,
             "afterKey": after[0] if after else None,
             "afterId": after[1] if after else None,
             "limit": first + 1,

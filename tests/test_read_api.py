@@ -626,3 +626,53 @@ def test_projects_without_details_are_fetched_only_when_no_detail_is_selected(
     assert lean["extensions"]["dbRoundTrips"] == 1
     mine = [e for e in full["data"]["accounts"]["edges"] if e["node"]["id"] == client.account]
     assert mine and mine[0]["node"]["projects"] == reference
+
+
+def test_every_account_filter_alone_and_together_with_paging_in_both_orders(
+    live: LiveApp, client: ClientFixture
+) -> None:
+    """Each filter of the account list (only those in use go into the query), combined, and
+    with a cursor, in the name order and the market-potential order."""
+    p = client.prefix
+    live.backend.write(
+        "MATCH (am:TeamMember {id: $p + '-am'}) "
+        "MERGE (eu:GeoDivision {id: $p + '-eu'}) SET eu.name = 'Europe' "
+        "MERGE (de:GeoDivision {id: $p + '-de'}) SET de.name = 'Germany' "
+        "MERGE (us:GeoDivision {id: $p + '-us'}) SET us.name = 'USA' "
+        "MERGE (eu)-[:PARENT_OF]->(de) MERGE (am)-[:COVERS]->(de)",
+        p=p,
+    )
+    query = """query($f: AccountFilterInput, $first: Int, $after: String, $sort: AccountSort) {
+        accounts(first: $first, after: $after, filter: $f, sort: $sort) {
+          edges { node { id } } pageInfo { hasNextPage endCursor } } }"""
+
+    def ids(first: int = 10, after: str | None = None, sort: str = "NAME", **f: str) -> list[str]:
+        body = live.gql(
+            query,
+            {"f": {"nameContains": p, **f}, "first": first, "after": after, "sort": sort},
+            as_user="executive",
+        )
+        assert "errors" not in body, body
+        return [e["node"]["id"] for e in body["data"]["accounts"]["edges"]]
+
+    mine, other = client.account, client.other
+    assert ids() == [mine, other]  # "Fixture …" before "Other …"
+    assert ids(segment="Industrial") == [mine] and ids(segment="Energy") == [other]
+    assert ids(industry="Machinery") == [mine] and ids(industry="Retail") == []
+    assert ids(tier="A") == [mine] and ids(tier="B") == []
+    assert ids(status="ACTIVE") == [mine, other] and ids(status="DORMANT") == []
+    assert ids(teamMemberId=p + "-am") == [mine] and ids(teamMemberId=p + "-mk") == [mine]
+    assert ids(teamMemberId="nobody") == []
+    assert ids(geoDivisionId=p + "-de") == [mine]
+    assert ids(geoDivisionId=p + "-eu") == [mine]  # through the division tree
+    assert ids(geoDivisionId=p + "-us") == []
+    assert ids(segment="Industrial", teamMemberId=p + "-am", geoDivisionId=p + "-eu") == [mine]
+    assert ids(segment="Energy", teamMemberId=p + "-am") == []
+    # Paging with a cursor, in both orders.
+    for sort, order in (("NAME", [mine, other]), ("MARKET_POTENTIAL", [mine, other])):
+        body = live.gql(
+            query, {"f": {"nameContains": p}, "first": 1, "sort": sort}, as_user="executive"
+        )["data"]["accounts"]
+        assert [e["node"]["id"] for e in body["edges"]] == order[:1]
+        assert body["pageInfo"]["hasNextPage"] is True
+        assert ids(first=1, after=body["pageInfo"]["endCursor"], sort=sort) == order[1:]
