@@ -11,17 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, LiteralString
 
-from graph.accounts import ACCOUNT_FIELDS, AccountRow, ProjectsWanted, to_account
+from graph.accounts import ACCOUNT_FIELDS, AccountRow, to_account
 from graph.contacts import CONTACTS_PAGE, ContactRow, to_contact
 from graph.driver import Database
 from graph.org import UNITS_PAGE, UnitRow, to_unit
 from graph.plans import CURRENT_PLAN, PlanRow, to_current_plan
-from graph.projects import (
-    PROJECT_SUMMARIES_OF_ACCOUNT,
-    PROJECTS_OF_ACCOUNT,
-    ProjectRow,
-    to_projects,
-)
+from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, ProjectsWanted, to_projects
 from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 from graph.team import TEAM_NOW, MemberRow, MembershipRow, to_member, to_team
 
@@ -32,24 +27,14 @@ HEAD: Final = (
     + ACCOUNT_IN_SCOPE
     + " "
 )
-# Each part, in a fixed order (no input in Cypher): a subquery binding its name, or None when
-# the name is a list expression written in the RETURN itself.
-PARTS: Final[tuple[tuple[str, LiteralString | None], ...]] = (
+# Each part, in a fixed order (no input in Cypher): the subquery binding its name. The
+# projects are a list expression in the RETURN itself (graph/projects.py).
+PARTS: Final[tuple[tuple[str, LiteralString], ...]] = (
     ("units", UNITS_PAGE),
     ("contacts", CONTACTS_PAGE),
     ("team", TEAM_NOW),
-    ("projects", None),
-    ("project_summaries", None),
     ("plan", CURRENT_PLAN),
 )
-RETURNS: Final[dict[str, LiteralString]] = {
-    "units": ", units",
-    "contacts": ", contacts",
-    "team": ", team",
-    "projects": ", " + PROJECTS_OF_ACCOUNT + " AS projects",
-    "project_summaries": ", " + PROJECT_SUMMARIES_OF_ACCOUNT + " AS projects",
-    "plan": ", plan",
-}
 
 
 @dataclass(frozen=True)
@@ -60,18 +45,19 @@ class AccountPage:
     team: list[MembershipRow] | None
     members: list[MemberRow]  # the team's members, for the member loader
     projects: list[ProjectRow] | None
-    project_summaries: bool  # the projects come without their details
     plan: PlanRow | None
     has_plan: bool  # whether `plan` was asked for (None then means: the account has none)
 
 
-def _query(wanted: set[str]) -> LiteralString:
+def _query(wanted: set[str], projects: ProjectsWanted | None) -> LiteralString:
     text: LiteralString = HEAD
     returns: LiteralString = "RETURN " + ACCOUNT_FIELDS + " AS account"
     for name, piece in PARTS:
         if name in wanted:
-            text += piece or ""
-            returns += RETURNS[name]
+            text += piece
+            returns += ", " + name
+    if projects is not None:
+        returns += ", " + PROJECTS_OF_ACCOUNT[projects] + " AS projects"
     return text + returns
 
 
@@ -82,7 +68,7 @@ async def account_with_lists(
     units: Page | None,
     contacts: Page | None,
     team: bool,
-    projects: ProjectsWanted,
+    projects: ProjectsWanted | None,
     plan: bool = False,
 ) -> AccountPage | None:
     """The account and the asked-for lists (units and contacts as first+1 rows), or None
@@ -95,12 +81,10 @@ async def account_with_lists(
             params.update(page_params([], page[0], page[1], name))
     if team:
         wanted.add("team")  # its `$today` is the scope's
-    if projects is not None:
-        wanted.add("projects" if projects == "full" else "project_summaries")
     if plan:
         wanted.add("plan")
     params.pop("ids", None)
-    rows = await db.read(_query(wanted), params)
+    rows = await db.read(_query(wanted, projects), params)
     if not rows:
         return None
     r = rows[0]
@@ -110,8 +94,7 @@ async def account_with_lists(
         contacts=[to_contact(c) for c in r["contacts"]] if contacts is not None else None,
         team=to_team(account_id, r["team"]) if team else None,
         members=[to_member(t["member"]) for t in r["team"]] if team else [],
-        projects=to_projects(r["projects"], projects == "summary") if projects else None,
-        project_summaries=projects == "summary",
+        projects=to_projects(r["projects"], projects) if projects else None,
         plan=to_current_plan(account_id, r["account"].get("segment"), r["plan"]) if plan else None,
         has_plan=plan,
     )

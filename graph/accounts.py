@@ -5,16 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal, LiteralString
+from typing import Any, Final, LiteralString
 
 from graph.convert import time_from_text
 from graph.driver import Database
-from graph.projects import (
-    PROJECT_SUMMARIES_OF_ACCOUNT,
-    PROJECTS_OF_ACCOUNT,
-    ProjectRow,
-    to_projects,
-)
+from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, ProjectsWanted, to_projects
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 
 
@@ -137,15 +132,13 @@ ORDER BY byPotential DESC, byId LIMIT $limit
 # pays for every one. Projected in WITH first: ArcadeDB puts a projection written inside a map
 # literal in the literal's place.
 _ONE_RECORD: Final = "WITH a, " + ACCOUNT_FIELDS + " AS account "
-_WITH_PROJECTS: Final = {
-    "full": ", " + PROJECTS_OF_ACCOUNT + " AS projects ",
-    "summary": ", " + PROJECT_SUMMARIES_OF_ACCOUNT + " AS projects ",
-}
-ProjectsWanted = Literal["full", "summary"] | None
 
 
 def list_query(
-    sort: str, projects: ProjectsWanted, filters: frozenset[str] = frozenset(), after: bool = False
+    sort: str,
+    projects: ProjectsWanted | None,
+    filters: frozenset[str] = frozenset(),
+    after: bool = False,
 ) -> LiteralString:
     """The account list in a sort order, with the conditions of the filters in use (names as in
     `AccountFilter.params`) and of a cursor, optionally with each account's projects (with or
@@ -162,8 +155,9 @@ def list_query(
     if projects is not None:
         return (
             text
-            + _WITH_PROJECTS[projects]
-            + "RETURN collect({account: account, projects: projects}) AS page"
+            + ", "
+            + PROJECTS_OF_ACCOUNT[projects]
+            + " AS projects RETURN collect({account: account, projects: projects}) AS page"
         )
     return text + "RETURN collect({account: account}) AS page"
 
@@ -180,7 +174,6 @@ class AccountList:
     rows: list[AccountRow]
     more: bool  # whether more accounts follow
     projects: dict[str, list[ProjectRow]] | None  # by account id, when asked for
-    summaries: bool  # the projects come without their details
 
 
 async def account_page(
@@ -190,7 +183,7 @@ async def account_page(
     first: int,
     after: tuple[str, str] | None,
     sort: str = "NAME",
-    projects: ProjectsWanted = None,
+    projects: ProjectsWanted | None = None,
 ) -> AccountList:
     """One page of in-scope accounts in a sort order, whether more follow, and the accounts'
     projects when asked for (one round trip for a portfolio page)."""
@@ -211,11 +204,8 @@ async def account_page(
     more = bool(rows) and len(rows[0]["page"]) > first
     accounts = [to_account(r["account"]) for r in page]
     found = (
-        {
-            a.id: to_projects(r["projects"], summaries=projects == "summary")
-            for a, r in zip(accounts, page, strict=True)
-        }
+        {a.id: to_projects(r["projects"], projects) for a, r in zip(accounts, page, strict=True)}
         if projects is not None
         else None
     )
-    return AccountList(accounts, more, found, projects == "summary")
+    return AccountList(accounts, more, found)

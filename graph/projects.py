@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal, LiteralString
 
 from graph.convert import native_row
 from graph.driver import Database
@@ -79,45 +79,43 @@ async def projects_by_ids(db: Database, scope: Scope, ids: Sequence[str]) -> dic
     return {r["project"]["id"]: to_project(r["project"]) for r in rows}
 
 
+# How an account's projects are wanted: "full", or "summary" without their details (partners,
+# buying centre, milestones, history), for a list that shows only the project's own fields
+# such as a portfolio page's figures; the buying centre alone is most of a project's cost.
+ProjectsWanted = Literal["full", "summary"]
+SUMMARY_FIELDS: Final = frozenset(
+    {"id", "name", "kind", "status", "stage", "value", "nextStep", "accountId", "__typename"}
+)
+
 # An account's live projects as a list expression, for any query with `a` bound (the account
 # page, the account list and the loaders): a pattern comprehension is cheaper than a subquery
 # per account on ArcadeDB. It has no order: `to_projects` sorts by name, then id.
 _LIVE_PROJECTS: Final = (
     "[(a)-[:HAS_PROJECT]->(p:Project) WHERE coalesce(p.archived, false) = false | "
 )
-PROJECTS_OF_ACCOUNT: Final = _LIVE_PROJECTS + PROJECT_FIELDS + "]"
-PROJECTS_OF_ACCOUNTS: Final = (
-    "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
-    "RETURN accountId, " + PROJECTS_OF_ACCOUNT + " AS projects"
-)
-
-# The same without the details (partners, buying centre, milestones, history): for a list that
-# shows only the project's own fields, such as a portfolio page's figures. The buying centre
-# alone is most of a project's cost.
-SUMMARY_FIELDS: Final = frozenset(
-    {"id", "name", "kind", "status", "stage", "value", "nextStep", "accountId", "__typename"}
-)
-PROJECT_SUMMARIES_OF_ACCOUNT: Final = (
-    _LIVE_PROJECTS + "p {.id, .name, .kind, .status, .stage, .value, .nextStep, accountId: a.id}]"
-)
-PROJECT_SUMMARIES_OF_ACCOUNTS: Final = (
-    "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
-    "RETURN accountId, " + PROJECT_SUMMARIES_OF_ACCOUNT + " AS projects"
-)
+PROJECTS_OF_ACCOUNT: Final[dict[ProjectsWanted, LiteralString]] = {
+    "full": _LIVE_PROJECTS + PROJECT_FIELDS + "]",
+    "summary": _LIVE_PROJECTS
+    + "p {.id, .name, .kind, .status, .stage, .value, .nextStep, accountId: a.id}]",
+}
 
 
-def to_projects(rows: list[dict[str, Any]], summaries: bool = False) -> list[ProjectRow]:
+def to_projects(rows: list[dict[str, Any]], wanted: ProjectsWanted) -> list[ProjectRow]:
     """An account's projects in their list order: by name, then id."""
-    return sorted((to_project(p, summaries) for p in rows), key=lambda p: (p.name, p.id))
+    summary = wanted == "summary"
+    return sorted((to_project(p, summary) for p in rows), key=lambda p: (p.name, p.id))
 
 
 async def projects_of_accounts(
-    db: Database, ids: Sequence[str], summaries: bool = False
+    db: Database, ids: Sequence[str], wanted: ProjectsWanted
 ) -> dict[str, list[ProjectRow]]:
-    """Each account's projects; `summaries`: without their details (see SUMMARY_FIELDS)."""
-    query = PROJECT_SUMMARIES_OF_ACCOUNTS if summaries else PROJECTS_OF_ACCOUNTS
+    """Each account's projects, as wanted."""
+    query = (
+        "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
+        "RETURN accountId, " + PROJECTS_OF_ACCOUNT[wanted] + " AS projects"
+    )
     rows = await db.read(query, {"ids": list(ids)})
-    return {r["accountId"]: to_projects(r["projects"], summaries) for r in rows}
+    return {r["accountId"]: to_projects(r["projects"], wanted) for r in rows}
 
 
 COMPETITION_OF_ACCOUNTS: Final = """

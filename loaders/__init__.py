@@ -40,6 +40,14 @@ class Loaders:
     interactions_by_contact: DataLoader[PageKey, list[interactions.InteractionRow]]
     plan_by_account: DataLoader[str, plans.PlanRow | None]
 
+    def account_projects(
+        self, wanted: projects.ProjectsWanted
+    ) -> DataLoader[str, list[projects.ProjectRow]]:
+        """The loader of accounts' projects as wanted (with or without their details)."""
+        return (
+            self.project_summaries_by_account if wanted == "summary" else self.projects_by_account
+        )
+
 
 def build_loaders(db: Database, scope: Scope) -> Loaders:
     return Loaders(
@@ -64,9 +72,9 @@ def build_loaders(db: Database, scope: Scope) -> Loaders:
         area_by_id=by_id(lambda ids: team.areas_by_ids(db, ids)),
         division_by_id=by_id(lambda ids: team.divisions_by_ids(db, ids)),
         project_by_id=by_id(lambda ids: projects.projects_by_ids(db, scope, ids)),
-        projects_by_account=grouped(lambda ids: projects.projects_of_accounts(db, ids)),
+        projects_by_account=grouped(lambda ids: projects.projects_of_accounts(db, ids, "full")),
         project_summaries_by_account=grouped(
-            lambda ids: projects.projects_of_accounts(db, ids, summaries=True)
+            lambda ids: projects.projects_of_accounts(db, ids, "summary")
         ),
         competition_by_account=grouped(lambda ids: projects.competition_of_accounts(db, ids)),
         interactions_by_account=paged(

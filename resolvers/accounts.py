@@ -7,21 +7,19 @@ from enum import Enum
 import strawberry
 
 from graph.account_page import account_with_lists
-from graph.accounts import AccountFilter, ProjectsWanted, account_page, sort_key
-from graph.projects import SUMMARY_FIELDS
-from resolvers.context import Info, Selected, selected_directly, selects_only
+from graph.accounts import AccountFilter, account_page, sort_key
+from graph.projects import ProjectsWanted
+from resolvers.context import Info, Selected, selected_directly
 from resolvers.errors import Forbidden, InvalidInput, NotFoundError
 from resolvers.relay import (
     MAX_PAGE,
     Connection,
-    Edge,
-    PageInfo,
     check_first,
+    connection_of,
     decode_cursor,
-    encode_cursor,
 )
 from resolvers.sections import meta
-from resolvers.types import Account
+from resolvers.types import Account, projects_wanted
 
 
 @strawberry.input(description="Filters of the account list; every given one must hold.")
@@ -94,11 +92,11 @@ class AccountQueries:
         cursor = decode_cursor(after, 2)
         # A portfolio page shows each account's projects: they come with the page, without
         # their details when none is selected.
-        projects: ProjectsWanted = None
+        projects: ProjectsWanted | None = None
         if info.context.visibility.may_see_section("projects") and selected_directly(
             info, PROJECTS, under=("edges", "node")
         ):
-            projects = _projects_wanted(info, ("edges", "node", "projects"))
+            projects = projects_wanted(info, ("edges", "node", "projects"))
         page = await account_page(
             info.context.db,
             info.context.scope,
@@ -108,31 +106,16 @@ class AccountQueries:
             sort.value,
             projects,
         )
-        rows, more = page.rows, page.more
-        if page.projects is not None:
-            loaders = info.context.loaders
-            loader = (
-                loaders.project_summaries_by_account
-                if page.summaries
-                else loaders.projects_by_account
-            )
-            loader.prime_many(page.projects)
-        edges = [Edge(node=Account.from_row(r), key=sort_key(r, sort.value)) for r in rows]
-        return AccountConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=more, end_cursor=encode_cursor(*edges[-1].key) if edges else None
-            ),
+        if projects is not None and page.projects is not None:
+            info.context.loaders.account_projects(projects).prime_many(page.projects)
+        return connection_of(
+            [Account.from_row(r) for r in page.rows],
+            [sort_key(r, sort.value) for r in page.rows],
+            page.more,
         )
 
 
 PROJECTS = frozenset({"projects"})
-
-
-def _projects_wanted(info: Info, path: tuple[str, ...]) -> ProjectsWanted:
-    """Projects selected at `path` (their connection) come without their details when only
-    their own fields are selected, as Account.projects then reads them."""
-    return "summary" if selects_only(info, (*path, "edges", "node"), SUMMARY_FIELDS) else "full"
 
 
 # The lists under an account that its page query can answer with the account itself.
@@ -178,6 +161,7 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
         return
     units = _page_of_selection(chosen["units"]) if "units" in chosen else None
     contacts = _page_of_selection(chosen["contacts"]) if "contacts" in chosen else None
+    projects = projects_wanted(info, ("projects",)) if "projects" in chosen else None
     page = await account_with_lists(
         info.context.db,
         info.context.scope,
@@ -185,7 +169,7 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
         units,
         contacts,
         team="team" in chosen,
-        projects=_projects_wanted(info, ("projects",)) if "projects" in chosen else None,
+        projects=projects,
         plan="plan" in chosen,
     )
     if page is None:
@@ -199,12 +183,7 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
     if page.team is not None:
         loaders.team_by_account.prime(account_id, page.team)
         loaders.member_by_id.prime_many({m.id: m for m in page.members})
-    if page.projects is not None:
-        loader = (
-            loaders.project_summaries_by_account
-            if page.project_summaries
-            else loaders.projects_by_account
-        )
-        loader.prime(account_id, page.projects)
+    if projects is not None and page.projects is not None:
+        loaders.account_projects(projects).prime(account_id, page.projects)
     if page.has_plan:
         loaders.plan_by_account.prime(account_id, page.plan)

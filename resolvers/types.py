@@ -17,7 +17,7 @@ from graph.accounts import AccountRow
 from graph.contacts import ContactRow
 from graph.interactions import InteractionRow
 from graph.org import UnitRow
-from graph.projects import SUMMARY_FIELDS, CompetitorPositionRow, ProjectRow
+from graph.projects import SUMMARY_FIELDS, CompetitorPositionRow, ProjectRow, ProjectsWanted
 from graph.team import MemberRow, MembershipRow, NamedRow
 from loaders.base import PageKey
 from resolvers.context import Info, selects_only
@@ -38,6 +38,14 @@ RowT = TypeVar("RowT")
 
 def _id(node: _HasId) -> str:
     return str(node.id)
+
+
+def projects_wanted(info: Info, path: tuple[str, ...] = ()) -> ProjectsWanted:
+    """How the projects connection at `path` below the field being resolved (the field itself
+    when empty) is to be loaded: without the projects' details when only their own fields are
+    selected (a portfolio page shows figures only). Account.projects and the queries that fold
+    projects into theirs decide alike, so a primed loader is the one that is read."""
+    return "summary" if selects_only(info, (*path, "edges", "node"), SUMMARY_FIELDS) else "full"
 
 
 class _HasId(Protocol):
@@ -118,10 +126,7 @@ class Account:
     async def projects(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Project] | None:
-        loaders = info.context.loaders
-        # Without their details when none is selected: a portfolio page shows figures only.
-        summaries = selects_only(info, ("edges", "node"), SUMMARY_FIELDS)
-        loader = loaders.project_summaries_by_account if summaries else loaders.projects_by_account
+        loader = info.context.loaders.account_projects(projects_wanted(info))
         rows = await loader.load(self.id)
         return page_in_memory([Project.from_row(p) for p in rows], _id, first, after)
 
