@@ -9,22 +9,27 @@ field whose section their roles cannot read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Final
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from types import CoroutineType
+from typing import Any, Final, NamedTuple
 
 import strawberry
 from graphql import (
     GraphQLEnumType,
     GraphQLError,
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLScalarType,
     GraphQLUnionType,
     Undefined,
     default_field_resolver,
     get_named_type,
+    get_nullable_type,
 )
+from graphql.pyutils import Path, gather_with_cancel
 from graphql.type.introspection import (
     SchemaMetaFieldDef,
     TypeFields,
@@ -73,14 +78,31 @@ Resolver = Callable[..., Any]
 
 
 LEAF: Final = "_kam_leaf"  # on a GraphQLField: (attribute, scalar or enum type, nullable)
+NODE: Final = "_kam_node"  # on a GraphQLField: a `NodeField`
 
 
-class LeafFastPath(StrawberryGraphQLCoreExecutionContext):
-    """Plain attribute fields of a scalar or enum type, most of the fields of a big answer, are
-    read and coerced here without building a path, a resolve info and strawberry's resolver
-    call for each: the same values, a fraction of the per-field cost (DESIGN §6). Only fields
-    that `mark_leaves` marked (never a guarded one) take this path; anything unusual (a null in
-    a non-null field, a value that does not coerce) goes the ordinary way, which reports it."""
+class NodeField(NamedTuple):
+    """A plain attribute field whose value is an object, or a list of objects, of one type."""
+
+    attribute: str
+    type_: GraphQLObjectType
+    nullable: bool  # the field
+    item_type: GraphQLOutputType | None  # a list's item type (non-null or not); None: no list
+
+
+class FastExecution(StrawberryGraphQLCoreExecutionContext):
+    """Plain attribute fields, most of the fields of a big answer, are read here without a
+    resolve info, strawberry's resolver call and graphql-core's completion steps for each:
+    the same values, a fraction of the per-field cost (DESIGN §6).
+
+    - A leaf (scalar or enum) is read and coerced.
+    - An object, or a list of objects, is read and its selection executed right away.
+
+    Only fields that `mark_leaves` marked (never a guarded one) take this path, and only
+    outside incremental delivery. Anything unusual (a null in a non-null field, a value that
+    does not coerce, an object of another type) goes the ordinary way, which reports it; an
+    error below a fast field is handled as graphql-core handles it (null here, or up to the
+    nearest nullable field)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,41 +114,164 @@ class LeafFastPath(StrawberryGraphQLCoreExecutionContext):
         self,
         parent_type: GraphQLObjectType,
         source_value: Any,
-        path: Any,
+        path: Path | None,
         grouped_field_set: dict[str, Any],
         position_context: Any,
     ) -> Any:
-        if not self._fast:
+        if not self._fast or position_context is not None:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
         fields = parent_type.fields
+        is_awaitable = self.is_awaitable
         results: dict[str, Any] = {}
-        rest: dict[str, Any] = {}
-        for response_name, field_details_list in grouped_field_set.items():
-            leaf = getattr(fields.get(field_details_list[0].node.name.value), LEAF, None)
-            if leaf is not None:
-                value = _leaf_value(source_value, leaf)
-                if value is not _ORDINARY:
+        waiting: list[str] = []
+        try:
+            for response_name, details in grouped_field_set.items():
+                field = fields.get(details[0].node.name.value)
+                leaf = getattr(field, LEAF, None)
+                if leaf is not None:
+                    value = _leaf_value(source_value, leaf)
+                    if value is not _ORDINARY:
+                        results[response_name] = value
+                        continue
+                else:
+                    node = getattr(field, NODE, None)
+                    if node is not None:
+                        value = self._node_value(
+                            source_value,
+                            node,
+                            field,
+                            details,
+                            Path(path, response_name, parent_type.name),
+                        )
+                        if value is not _ORDINARY:
+                            results[response_name] = value
+                            if is_awaitable(value):
+                                waiting.append(response_name)
+                            continue
+                value = self.execute_field(
+                    parent_type,
+                    source_value,
+                    details,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if value is not Undefined:
                     results[response_name] = value
+                    if is_awaitable(value):
+                        waiting.append(response_name)
+        except Exception:
+            if waiting:  # let the others settle: they may fail too
+                self.settle_in_background([results[name] for name in waiting])
+            raise
+        if not waiting:
+            return results
+
+        async def all_results() -> dict[str, Any]:
+            if len(waiting) == 1:
+                results[waiting[0]] = await results[waiting[0]]
+            else:
+                done = await gather_with_cancel(*(results[name] for name in waiting))
+                results.update(zip(waiting, done, strict=True))
+            return results
+
+        return all_results()
+
+    def _node_value(
+        self, source: Any, node: NodeField, field: GraphQLField, details: Any, path: Path
+    ) -> Any:
+        value = getattr(source, node.attribute, None)
+        if value is None:
+            return None if node.nullable else _ORDINARY
+        type_ = node.type_
+        is_type_of = type_.is_type_of
+        if node.item_type is None:
+            if self.is_awaitable(value) or (is_type_of and is_type_of(value, _NO_INFO) is not True):
+                return _ORDINARY
+            items = None
+        else:
+            if type(value) is not list:
+                return _ORDINARY
+            items = value
+            item_nullable = not isinstance(node.item_type, GraphQLNonNull)
+            for item in items:  # decided before anything runs: no work is done twice
+                if item is None:
+                    if not item_nullable:
+                        return _ORDINARY
+                elif self.is_awaitable(item) or (
+                    is_type_of and is_type_of(item, _NO_INFO) is not True
+                ):
+                    return _ORDINARY
+        grouped_field_set, defers, _forbidden = self.collect_subfields(type_, details)
+        if defers:
+            return _ORDINARY
+        try:
+            if items is None:
+                done = self.execute_fields(type_, value, path, grouped_field_set, None)
+            else:
+                done = self._items(items, node.item_type, type_, details, path, grouped_field_set)
+        except Exception as error:
+            self.handle_field_error(error, field.type, details, path)  # raises when non-null
+            return None
+        if not self.is_awaitable(done):
+            return done
+        return self._settled(done, field.type, details, path)
+
+    def _items(
+        self,
+        items: list[Any],
+        item_type: Any,
+        type_: GraphQLObjectType,
+        details: Any,
+        path: Path,
+        grouped_field_set: dict[str, Any],
+    ) -> Any:
+        is_awaitable = self.is_awaitable
+        completed: list[Any] = []
+        waiting: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = Path(path, index, None)
+                if item is None:
+                    completed.append(None)
                     continue
-            results[response_name] = None  # its place in the answer's order
-            rest[response_name] = field_details_list
-        if not rest:
-            return results
-        done = super().execute_fields(parent_type, source_value, path, rest, position_context)
-        if isinstance(done, dict):
-            results.update(done)
-            return results
+                try:
+                    done = self.execute_fields(type_, item, item_path, grouped_field_set, None)
+                except Exception as error:
+                    self.handle_field_error(error, item_type, details, item_path)
+                    done = None
+                if is_awaitable(done):
+                    done = self._settled(done, item_type, details, item_path)
+                    waiting.append(index)
+                completed.append(done)
+        except Exception:
+            if waiting:
+                self.settle_in_background([completed[index] for index in waiting])
+            raise
+        if not waiting:
+            return completed
 
-        async def merged() -> dict[str, Any]:
-            results.update(await done)
-            return results
+        async def all_items() -> list[Any]:
+            done = await gather_with_cancel(*(completed[index] for index in waiting))
+            for index, value in zip(waiting, done, strict=True):
+                completed[index] = value
+            return completed
 
-        return merged()
+        return all_items()
+
+    async def _settled(
+        self, done: Awaitable[Any], type_: GraphQLOutputType, details: Any, path: Path
+    ) -> Any:
+        try:
+            return await done
+        except Exception as error:
+            self.handle_field_error(error, type_, details, path)
+            return None
 
 
 _ORDINARY: Final = object()  # "let graphql-core answer this one"
+_NO_INFO: Final[Any] = None  # strawberry's is_type_of reads the value alone
 
 
 def _leaf_value(source: Any, leaf: tuple[str, Any, bool]) -> Any:
@@ -142,26 +287,114 @@ def _leaf_value(source: Any, leaf: tuple[str, Any, bool]) -> Any:
 
 
 def mark_leaves(schema: strawberry.Schema) -> int:
-    """Mark the fields `LeafFastPath` may answer: strawberry's own attribute resolver (so no
-    guard was wrapped around it), a scalar or enum type, no arguments. Returns how many."""
+    """Mark the fields `FastExecution` may answer: strawberry's own attribute resolver (so no
+    guard was wrapped around it), no arguments, and a scalar or enum type (a leaf) or an
+    object type or a list of one (a node; only while the schema has no incremental delivery
+    directives). Returns how many leaves."""
+    incremental = any(d.name in ("defer", "stream") for d in schema._schema.directives)
     marked = 0
     for _type_name, _name, field in schema_fields(schema):
+        for mark in (LEAF, NODE):
+            if hasattr(field, mark):
+                delattr(field, mark)
         definition = (field.extensions or {}).get(BACKREF)
+        if definition is None or not getattr(field.resolve, "_is_default", False) or field.args:
+            continue
         named = get_named_type(field.type)
         nullable = not isinstance(field.type, GraphQLNonNull)
         inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-        if (
-            definition is not None
-            and getattr(field.resolve, "_is_default", False)
-            and not field.args
-            and inner is named
-            and isinstance(named, GraphQLScalarType | GraphQLEnumType)
-        ):
+        if inner is named and isinstance(named, GraphQLScalarType | GraphQLEnumType):
             setattr(field, LEAF, (definition.python_name, named, nullable))
             marked += 1
-        elif hasattr(field, LEAF):
-            delattr(field, LEAF)
+        elif incremental or not isinstance(named, GraphQLObjectType):
+            continue
+        elif inner is named:
+            setattr(field, NODE, NodeField(definition.python_name, named, nullable, None))
+        elif isinstance(inner, GraphQLList) and get_nullable_type(inner.of_type) is named:
+            setattr(field, NODE, NodeField(definition.python_name, named, nullable, inner.of_type))
     return marked
+
+
+EAGER: Final = "_kam_eager"  # on a resolver: it starts its coroutine at once
+
+
+class Started:
+    """An async resolver's coroutine that already ran up to its first real wait (a batch
+    still to be loaded, a database read): awaiting this goes on from there, passing every
+    wait, result, exception and cancellation through as `await coroutine` would."""
+
+    __slots__ = ("_coroutine", "_waiting_on")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any], waiting_on: Any) -> None:
+        self._coroutine, self._waiting_on = coroutine, waiting_on
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coroutine, waiting_on = self._coroutine, self._waiting_on
+        if getattr(waiting_on, _BLOCKING, None) is False:  # parked by `start_eagerly`
+            setattr(waiting_on, _BLOCKING, True)  # a task takes it from here, as from `await`
+        while True:
+            try:
+                sent = yield waiting_on
+            except GeneratorExit:
+                coroutine.close()
+                raise
+            except BaseException as thrown:  # handed to the coroutine, whatever it is
+                try:
+                    waiting_on = coroutine.throw(thrown)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    waiting_on = coroutine.send(sent)
+                except StopIteration as done:
+                    return done.value
+
+
+# A future awaited is marked blocking until the task running the coroutine takes it up. A
+# started coroutine has no task yet: its future is parked (not blocking), so that another one
+# may wait on the same future (two fields loading one key), until `Started` hands it on.
+_BLOCKING: Final = "_asyncio_future_blocking"
+
+
+def start_eagerly(resolve: Resolver) -> Resolver:
+    """An async resolver that runs at once, as far as it can without waiting. Most of them
+    read a loader its parent already primed (an account page's lists, a portfolio's
+    projects), so they finish right here: a plain value, which graphql-core completes
+    without a task, a gather and an awaitable per field (DESIGN §6). One that does wait
+    goes on as an awaitable; loads made while starting still share one batch."""
+    if getattr(resolve, EAGER, False):
+        return resolve
+
+    def started(source: Any, info: Any, **kwargs: Any) -> Any:
+        result = resolve(source, info, **kwargs)
+        if type(result) is not CoroutineType:
+            return result
+        try:
+            waiting_on = result.send(None)
+        except StopIteration as done:
+            return done.value
+        if getattr(waiting_on, _BLOCKING, None) is True:
+            setattr(waiting_on, _BLOCKING, False)
+        return Started(result, waiting_on)
+
+    setattr(started, EAGER, True)
+    return started
+
+
+def mark_fast_paths(schema: strawberry.Schema) -> int:
+    """Mark the leaves `FastExecution` may answer, and start every async resolver of a query
+    eagerly (mutations keep theirs: one runs after the other). Returns how many leaves."""
+    mutation = schema._schema.mutation_type
+    for type_name, _name, field in schema_fields(schema):
+        definition = (field.extensions or {}).get(BACKREF)
+        if (
+            definition is not None
+            and definition.is_async
+            and field.resolve is not None
+            and (mutation is None or type_name != mutation.name)
+        ):
+            field.resolve = start_eagerly(field.resolve)
+    return mark_leaves(schema)
 
 
 class KamSchema(strawberry.Schema):
@@ -185,7 +418,7 @@ def build_schema(extensions: tuple[Any, ...] = ()) -> strawberry.Schema:
             *extensions,
         ],
         config=StrawberryConfig(auto_camel_case=True),
-        execution_context_class=LeafFastPath,
+        execution_context_class=FastExecution,
     )
 
 
@@ -243,7 +476,7 @@ def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema
             write=type_name == mutation,
             audited=section in policy.audited,
         )
-    mark_leaves(schema)  # after the guards: a guarded field is never marked
+    mark_fast_paths(schema)  # after the guards: a guarded field is never marked a leaf
     return schema
 
 

@@ -18,7 +18,7 @@ from kam.settings import Settings
 from resolvers import schema as schema_module
 from resolvers.schema import (
     LEAF,
-    LeafFastPath,
+    FastExecution,
     apply_policy,
     build_schema,
     mark_leaves,
@@ -75,7 +75,7 @@ QUERY = "{ rows { __typename id name count share kind due at broken odd tags } }
 
 
 def run(fast: bool) -> Any:
-    kwargs: dict[str, Any] = {"execution_context_class": LeafFastPath} if fast else {}
+    kwargs: dict[str, Any] = {"execution_context_class": FastExecution} if fast else {}
     schema = strawberry.Schema(query=Query, config=StrawberryConfig(auto_camel_case=True), **kwargs)
     if fast:
         assert mark_leaves(schema) >= 9
