@@ -20,7 +20,12 @@ MAX_PAGE = 100
 @strawberry.type
 class PageInfo:
     has_next_page: bool
-    end_cursor: str | None
+    end_key: strawberry.Private[tuple[str, ...] | None]
+
+    @strawberry.field
+    def end_cursor(self) -> str | None:
+        # Encoded when asked for, as an edge's cursor is.
+        return encode_cursor(*self.end_key) if self.end_key is not None else None
 
 
 @sectioned(PUBLIC)
@@ -69,9 +74,7 @@ def connection_of(nodes: list[NodeT], keys: list[tuple[str, ...]], more: bool) -
     edges = [Edge(node=n, key=k) for n, k in zip(nodes, keys, strict=True)]
     return Connection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=more, end_cursor=encode_cursor(*keys[-1]) if keys else None
-        ),
+        page_info=PageInfo(has_next_page=more, end_key=keys[-1] if keys else None),
     )
 
 
