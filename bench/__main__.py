@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from bench.client import Connection, post_request
 from bench.queries import QUERIES, BenchQuery
 from graph.driver import Database
 from graph.embedded import EmbeddedServer, free_port
@@ -134,45 +135,66 @@ def token(url: str, username: str, password: str) -> str:
     return str(body["data"]["login"]["token"])
 
 
-def measure_graphql(client: httpx.Client, url: str, query: BenchQuery, runs: int) -> dict[str, Any]:
-    payload = {"query": query.graphql, "variables": query.variables}
-    for _ in range(max(3, runs // 10)):
-        body = client.post(f"{url}/graphql", json=payload).json()
-        if body.get("errors"):
-            raise SystemExit(f"{query.name}: {body['errors'][:1]}")
-    timings = []
-    trips = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.post(f"{url}/graphql", json=payload)
-        timings.append((time.perf_counter() - started) * 1000)
-        trips.append(response.json()["extensions"]["dbRoundTrips"])
+def graphql_request(url: str, query: BenchQuery, headers: dict[str, str]) -> bytes:
+    return post_request(
+        url, "/graphql", {"query": query.graphql, "variables": query.variables}, headers
+    )
+
+
+async def measure_graphql(
+    url: str, headers: dict[str, str], query: BenchQuery, runs: int
+) -> dict[str, Any]:
+    request = graphql_request(url, query, headers)
+    connection = await Connection.open(url)
+    try:
+        for _ in range(max(3, runs // 10)):
+            body = (await connection.send(request)).json()
+            if not isinstance(body, dict) or body.get("errors"):
+                raise SystemExit(f"{query.name}: {body}"[:500])
+        timings = []
+        responses = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = await connection.send(request)
+            timings.append((time.perf_counter() - started) * 1000)
+            responses.append(response)
+    finally:
+        await connection.close()
+    trips = [r.json()["extensions"]["dbRoundTrips"] for r in responses]  # type: ignore[index]
     return {
         "median_ms": round(statistics.median(timings), 2),
         "p95_ms": round(percentile(timings, 0.95), 2),
         "round_trips": max(trips),
-        "bytes": len(response.content),
+        "bytes": len(responses[-1].body),
     }
 
 
 async def throughput(
     url: str, headers: dict[str, str], query: BenchQuery, concurrency: int, seconds: float
 ) -> float:
-    payload = {"query": query.graphql, "variables": query.variables}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    request = graphql_request(url, query, headers)
+    connections = [await Connection.open(url) for _ in range(concurrency)]
     done = 0
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
-        deadline = time.perf_counter() + seconds
+    failed = 0
+    deadline = time.perf_counter() + seconds
 
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                await client.post(f"{url}/graphql", json=payload)
-                done += 1
+    async def caller(connection: Connection) -> None:
+        nonlocal done, failed
+        while time.perf_counter() < deadline:
+            if (await connection.send(request)).status != 200:
+                failed += 1
+            done += 1
 
+    try:
         started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return round(done / (time.perf_counter() - started), 1)
+        await asyncio.gather(*(caller(c) for c in connections))
+        elapsed = time.perf_counter() - started
+    finally:
+        for connection in connections:
+            await connection.close()
+    if failed:
+        raise SystemExit(f"{query.name}: {failed} of {done} requests failed at c{concurrency}")
+    return round(done / elapsed, 1)
 
 
 async def measure_raw(db: Database, query: BenchQuery, runs: int) -> float:
@@ -248,8 +270,9 @@ def main() -> int:
                     rps = runner.run(
                         throughput(url, headers, query, args.concurrency, args.seconds)
                     )
-                    with httpx.Client(headers=headers, timeout=30) as client:
-                        results[query.name] = measure_graphql(client, url, query, args.runs)
+                    results[query.name] = runner.run(
+                        measure_graphql(url, headers, query, args.runs)
+                    )
                     results[query.name]["rps_c16"] = rps
                     raw = runner.run(measure_raw(db, query, args.runs))
                     results[query.name]["raw_cypher_median_ms"] = raw
