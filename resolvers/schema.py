@@ -36,7 +36,7 @@ from graphql.type.introspection import (
     TypeMetaFieldDef,
     introspection_types,
 )
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -47,6 +47,7 @@ from graph.errors import ConfigError
 from graph.model import Role
 from resolvers.accounts import AccountQueries
 from resolvers.audit import AuditQueries
+from resolvers.caches import RememberedValidation, ValidationMemo
 from resolvers.entities import EntityMutations, EntityQueries
 from resolvers.errors import ErrorMasking, Forbidden, Unauthenticated
 from resolvers.followup import FollowupMutations, FollowupQueries
@@ -407,14 +408,15 @@ class KamSchema(strawberry.Schema):
 
 def build_schema(extensions: tuple[Any, ...] = ()) -> strawberry.Schema:
     """The schema as types and resolvers (policy-free: what `schema.graphql` exports)."""
+    validation = ValidationMemo(256)
     return KamSchema(
         query=Query,
         mutation=Mutation,
         # Dashboards send the same few documents over and over: parse and validate each once.
         extensions=[
             ErrorMasking,
-            lambda: ParserCache(maxsize=256),  # the LRU caches are module-level, shared
-            lambda: ValidationCache(maxsize=256),
+            lambda: ParserCache(maxsize=256),  # module-level, shared: the same text, one document
+            lambda: RememberedValidation(validation),
             *extensions,
         ],
         config=StrawberryConfig(auto_camel_case=True),
