@@ -5,6 +5,7 @@ and where an error nulls the answer, with resolvers that finish at once, wait, o
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 from typing import Any
 
@@ -15,7 +16,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from resolvers import schema as schema_module
-from resolvers.schema import NODE, FastExecution, Started, mark_fast_paths, schema_fields
+from resolvers.schema import (
+    NODE,
+    FastExecution,
+    Started,
+    call_resolvers_directly,
+    mark_fast_paths,
+    schema_fields,
+)
 
 
 @strawberry.interface
@@ -267,3 +275,77 @@ def test_nodes_are_marked_only_where_no_guard_or_argument_is() -> None:
         if (type_name, name) in marked:
             assert getattr(field.resolve, "_is_default", False) and not field.args
     assert schema_module.EAGER  # the name the wrappers carry
+
+
+@strawberry.enum
+class Order(enum.Enum):
+    UP = "UP"
+    DOWN = "DOWN"
+
+
+@strawberry.type
+class Shelf:
+    label: str
+
+    @strawberry.field
+    def page(self, info: Info, first: int = 2, after_key: str | None = None) -> str:
+        return f"{self.label}:{first}:{after_key}:{info.field_name}:{info.context['who']}"
+
+    @strawberry.field
+    async def later_page(self, first_item: strawberry.ID, share: float | None = None) -> str:
+        await asyncio.sleep(0)
+        return f"{self.label}:{first_item}:{share}"
+
+    @strawberry.field
+    @staticmethod
+    def by_root(root: Shelf, flag: bool = True) -> str:
+        return f"{root.label}/{flag}"
+
+    @strawberry.field
+    @staticmethod
+    def by_parent(parent: strawberry.Parent[Shelf]) -> str:
+        return f"parent {parent.label}"
+
+    @strawberry.field
+    def ordered(self, order: Order = Order.UP) -> str:  # an enum: strawberry converts it
+        return f"{self.label}:{order.value}"
+
+    @strawberry.field
+    def fails(self, first: int = 1) -> str | None:
+        raise ValueError(f"no page {first}")
+
+
+@strawberry.type
+class ShelfQuery:
+    @strawberry.field
+    def shelves(self) -> list[Shelf]:
+        return [Shelf(label="s1"), Shelf(label="s2")]
+
+
+SHELVES = """{ shelves { label page a: page(first: 5) b: page(afterKey: "k") laterPage(firstItem: "i1")
+    c: laterPage(firstItem: 7, share: 0.5) byRoot d: byRoot(flag: false) byParent ordered
+    e: ordered(order: DOWN) fails f: fails(first: 3) } }"""
+
+
+def test_resolvers_called_directly_answer_as_strawberry_calls_them() -> None:
+    answers = []
+    for direct in (True, False):
+        schema = strawberry.Schema(query=ShelfQuery, config=StrawberryConfig(auto_camel_case=True))
+        if direct:
+            assert call_resolvers_directly(schema) == 6  # all but `ordered` (an enum argument)
+            names = {
+                n
+                for t, n, f in schema_fields(schema)
+                if getattr(f.resolve, "__name__", "") == "direct"
+            }
+            assert names == {"shelves", "page", "laterPage", "byRoot", "byParent", "fails"}
+        result = asyncio.run(schema.execute(SHELVES, context_value={"who": "me"}))
+        errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
+        answers.append((json.dumps(result.data), errors))
+    assert answers[0] == answers[1]
+    data = json.loads(answers[0][0])["shelves"][1]
+    assert data["page"] == "s2:2:None:page:me" and data["a"] == "s2:5:None:page:me"
+    assert data["b"] == "s2:2:k:page:me" and data["c"] == "s2:7:0.5"
+    assert data["byRoot"] == "s2/True" and data["d"] == "s2/False"
+    assert data["byParent"] == "parent s2" and data["e"] == "s2:DOWN"
+    assert ("no page 3", ("shelves", 1, "f")) in answers[0][1]
