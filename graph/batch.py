@@ -1,4 +1,9 @@
-"""Bulk upserts in UNWIND batches: idempotent MERGE on ids, labels and types from our enums."""
+"""Bulk upserts in UNWIND batches: idempotent MERGE on ids, labels and types from our enums.
+
+Into a label that has no nodes yet (a fresh database being built), the same rows are written
+with CREATE: there is nothing to find, so MERGE's look for a match (for a relationship, a walk
+through the first node's relationships) is pure cost. Rows are made unique first, as MERGE
+would have made them, so both ways build the same graph."""
 
 from __future__ import annotations
 
@@ -21,6 +26,36 @@ def merge_nodes_statement(label: Label) -> str:
         "SET n += row.props, n.updatedAt = coalesce(n.updatedAt, $now) "
         "RETURN count(n) AS n"
     )
+
+
+def create_nodes_statement(label: Label) -> str:
+    return (
+        "UNWIND $rows AS row CREATE (n:" + Label(label).value + " {id: row.id}) "
+        "SET n.createdAt = $now, n.version = 1 "
+        "SET n += row.props, n.updatedAt = coalesce(n.updatedAt, $now) "
+        "RETURN count(n) AS n"
+    )
+
+
+def create_rels_statement(rel: Rel, source: Label, target: Label) -> str:
+    return (
+        "UNWIND $rows AS row "
+        "MATCH (a:" + Label(source).value + " {id: row.from}) "
+        "MATCH (b:" + Label(target).value + " {id: row.to}) "
+        "CREATE (a)-[r:" + Rel(rel).value + "]->(b) SET r = row.props "
+        "RETURN count(r) AS n"
+    )
+
+
+def one_per_pair(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (from, to), its props those of all its rows in order: what MERGE and
+    `SET r += row.props` leave of them."""
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["from"], row["to"])
+        seen = pairs.get(key)
+        pairs[key] = row if seen is None else {**seen, "props": {**seen["props"], **row["props"]}}
+    return list(pairs.values())
 
 
 def merge_rels_statement(
@@ -51,10 +86,16 @@ def from_target(rows: Sequence[dict[str, Any]]) -> bool:
 
 
 async def merge_nodes(
-    db: Database, label: Label, rows: Sequence[dict[str, Any]], progress: Progress | None = None
+    db: Database,
+    label: Label,
+    rows: Sequence[dict[str, Any]],
+    progress: Progress | None = None,
+    *,
+    into_empty: bool = False,
 ) -> int:
-    """Upsert nodes `{id, props}` of one label; returns how many were written."""
-    statement = merge_nodes_statement(label)
+    """Upsert nodes `{id, props}` (one row per id) of one label; returns how many were
+    written. `into_empty`: the label has no nodes yet (see the module's note)."""
+    statement = create_nodes_statement(label) if into_empty else merge_nodes_statement(label)
     now = datetime.now(UTC)
     done = 0
     for start in range(0, len(rows), BATCH):
@@ -73,9 +114,16 @@ async def merge_rels(
     target: Label,
     rows: Sequence[dict[str, Any]],
     progress: Progress | None = None,
+    *,
+    into_empty: bool = False,
 ) -> int:
-    """Upsert relationships `{from, to, props}` of one type between two labels."""
-    statement = merge_rels_statement(rel, source, target, from_target=from_target(rows))
+    """Upsert relationships `{from, to, props}` of one type between two labels. `into_empty`:
+    neither label has nodes from before this load, so no such relationship exists yet."""
+    rows = one_per_pair(rows)
+    if into_empty:
+        statement = create_rels_statement(rel, source, target)
+    else:
+        statement = merge_rels_statement(rel, source, target, from_target=from_target(rows))
     done = 0
     for start in range(0, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
