@@ -15,14 +15,19 @@ from typing import Any, Final, NamedTuple
 
 import strawberry
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLError,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLString,
     GraphQLUnionType,
     Undefined,
     default_field_resolver,
@@ -111,6 +116,7 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # An extension that resolves fields must see every field: then no fast path.
         self._fast = manager is None or not manager.middlewares
+        self._plans: dict[int, tuple[dict[str, Any], GraphQLObjectType, list[Step]]] = {}
 
     def execute_fields(
         self,
@@ -124,34 +130,46 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        fields = parent_type.fields
+        plan = self._plans.get(id(grouped_field_set))
+        if plan is None or plan[0] is not grouped_field_set or plan[1] is not parent_type:
+            plan = (grouped_field_set, parent_type, _plan(parent_type, grouped_field_set))
+            self._plans[id(grouped_field_set)] = plan  # holds the set: its id stays its own
         is_awaitable = self.is_awaitable
         results: dict[str, Any] = {}
         waiting: list[str] = []
+        value: Any
         try:
-            for response_name, details in grouped_field_set.items():
-                field = fields.get(details[0].node.name.value)
-                leaf = getattr(field, LEAF, None)
-                if leaf is not None:
-                    value = _leaf_value(source_value, leaf)
+            for response_name, details, kind, mark, field in plan[2]:
+                if kind is _OTHER:
+                    pass
+                elif kind is _NODE:
+                    value = self._node_value(
+                        source_value,
+                        mark,
+                        field,
+                        details,
+                        Path(path, response_name, parent_type.name),
+                    )
+                    if value is not _ORDINARY:
+                        results[response_name] = value
+                        if is_awaitable(value):
+                            waiting.append(response_name)
+                        continue
+                else:
+                    if kind is not _LEAF:
+                        value = getattr(source_value, mark[0], None)
+                        if type(value) is kind and (
+                            kind is str
+                            or kind is bool
+                            or (kind is int and _INT_MIN <= value <= _INT_MAX)
+                            or (kind is float and value - value == 0.0)  # finite
+                        ):
+                            results[response_name] = value  # as the scalar serializes it
+                            continue
+                    value = _leaf_value(source_value, mark)
                     if value is not _ORDINARY:
                         results[response_name] = value
                         continue
-                else:
-                    node = getattr(field, NODE, None)
-                    if node is not None:
-                        value = self._node_value(
-                            source_value,
-                            node,
-                            field,
-                            details,
-                            Path(path, response_name, parent_type.name),
-                        )
-                        if value is not _ORDINARY:
-                            results[response_name] = value
-                            if is_awaitable(value):
-                                waiting.append(response_name)
-                            continue
                 value = self.execute_field(
                     parent_type,
                     source_value,
@@ -273,6 +291,41 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
 
 
 _ORDINARY: Final = object()  # "let graphql-core answer this one"
+_OTHER: Final = object()  # a field of the ordinary way
+_NODE: Final = object()
+_LEAF: Final = object()  # a leaf whose value `_leaf_value` coerces
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+# A value of exactly this Python type is what the scalar serializes it to (an Int within 32
+# bits): it goes into the answer as it is. Any other value goes through `_leaf_value`.
+_AS_IS: Final[dict[GraphQLScalarType, type]] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+    GraphQLInt: int,
+    GraphQLFloat: float,
+}
+Step = tuple[str, Any, Any, Any, Any]  # response name, field details, kind, mark, field
+
+
+def _plan(parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> list[Step]:
+    """How each field of a selection is answered: a leaf (by the Python type its value must
+    have to go in as it is, else `_leaf_value` decides), a node, or the ordinary way. Made
+    once per selection set in a request, used for every object of a list."""
+    fields = parent_type.fields
+    steps: list[Step] = []
+    for response_name, details in grouped_field_set.items():
+        field = fields.get(details[0].node.name.value)
+        leaf = getattr(field, LEAF, None)
+        node = getattr(field, NODE, None)
+        if leaf is not None:
+            steps.append((response_name, details, _AS_IS.get(leaf[1], _LEAF), leaf, field))
+        elif node is not None:
+            steps.append((response_name, details, _NODE, node, field))
+        else:
+            steps.append((response_name, details, _OTHER, None, field))
+    return steps
+
+
 _NO_INFO: Final[Any] = None  # strawberry's is_type_of reads the value alone
 
 

@@ -15,7 +15,6 @@ from strawberry.schema.config import StrawberryConfig
 
 from auth.policy import load_policy
 from kam.settings import Settings
-from resolvers import schema as schema_module
 from resolvers.schema import (
     LEAF,
     FastExecution,
@@ -43,6 +42,9 @@ class Row:
     at: datetime
     broken: str  # non-null, but some rows hold None: the ordinary path reports it
     odd: int | None  # holds a value that is no Int: the ordinary path reports it
+    big: int | None  # one holds more than 32 bits: no Int either
+    ratio: float | None  # one is infinite: no Float
+    flag: bool
     tags: list[str]
 
 
@@ -58,6 +60,9 @@ def rows() -> list[Row]:
             at=datetime(2026, 11, 24, 12, i, tzinfo=UTC),
             broken=None if i == 3 else "ok",  # type: ignore[arg-type]
             odd="many" if i == 4 else i,  # type: ignore[arg-type]
+            big=2**31 if i == 5 else -(2**31) + i,
+            ratio=float("inf") if i == 6 else i / 3,
+            flag=i % 2 == 0,
             tags=["a", str(i)],
         )
         for i in range(8)
@@ -71,7 +76,7 @@ class Query:
         return rows()
 
 
-QUERY = "{ rows { __typename id name count share kind due at broken odd tags } }"
+QUERY = "{ rows { __typename id name count share kind due at broken odd big ratio flag tags } }"
 
 
 def run(fast: bool) -> Any:
@@ -83,22 +88,40 @@ def run(fast: bool) -> Any:
 
 
 def test_the_fast_path_answers_exactly_as_the_ordinary_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    taken = []
-    original = schema_module._leaf_value
+    ordinary_fields = []
+    original = FastExecution.execute_field
 
-    def counted(source: Any, leaf: Any) -> Any:
-        taken.append(leaf[0])
-        return original(source, leaf)
+    def counted(
+        self: FastExecution, parent_type: Any, source: Any, details: Any, *rest: Any
+    ) -> Any:
+        ordinary_fields.append(details[0].node.name.value)
+        return original(self, parent_type, source, details, *rest)
 
-    monkeypatch.setattr(schema_module, "_leaf_value", counted)
+    monkeypatch.setattr(FastExecution, "execute_field", counted)
     fast, ordinary = run(fast=True), run(fast=False)
-    assert len(taken) >= 8 * 8  # eight leaf fields of eight rows went the fast way
+    # Of eleven fields on eight rows, only these went the ordinary way: the root, a list of
+    # strings, __typename, and the two values the fast path cannot answer.
+    assert sorted(set(ordinary_fields)) == [
+        "__typename",
+        "big",
+        "broken",
+        "odd",
+        "ratio",
+        "rows",
+        "tags",
+    ]
+    assert [ordinary_fields.count(name) for name in ("broken", "odd", "big", "ratio")] == [1] * 4
     assert json.dumps(fast.data) == json.dumps(ordinary.data)  # the same order of keys too
     assert [(e.message, e.path) for e in fast.errors or []] == [
         (e.message, e.path) for e in ordinary.errors or []
     ]
     paths = sorted(tuple(e.path) for e in ordinary.errors or [])
-    assert paths == [("rows", 3, "broken"), ("rows", 4, "odd")]  # the test can tell them apart
+    assert paths == [  # the test can tell them apart
+        ("rows", 3, "broken"),
+        ("rows", 4, "odd"),
+        ("rows", 5, "big"),
+        ("rows", 6, "ratio"),
+    ]
 
 
 def test_no_guarded_field_is_marked() -> None:
