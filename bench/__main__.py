@@ -2,10 +2,11 @@
 
 Builds the dataset of a size with the demo generator on a fresh embedded database (timing the
 load), starts the app as its own process on loopback, and measures every named query over
-HTTP with a real client: median and p95 at concurrency 1, requests per second at concurrency
-16, database round trips per request, and the same data fetched straight from the driver with
-one Cypher query (the ratio is the cost of our layer). Peak memory (RSS) of the app and the
-database processes comes from the kernel. All figures of a run come from that one run.
+HTTP with a lean client (`bench/client.py`): median and p95 at concurrency 1, requests per
+second at concurrency 16, database round trips per request, and the same data fetched straight
+from the driver with one Cypher query (the ratio is the cost of our layer). Peak memory (RSS)
+of the app and the database processes comes from the kernel. All figures of a run come from
+that one run.
 """
 
 from __future__ import annotations
