@@ -18,32 +18,20 @@ BATCH = 1000
 Progress = Callable[[int], None]
 
 
-def merge_nodes_statement(label: Label) -> str:
+def merge_nodes_statement(label: Label, *, into_empty: bool = False) -> str:
+    """`into_empty`: CREATE each row's node (see the module's note), else MERGE it on its id."""
     # The label comes from the closed enum, never from input; values travel as parameters.
-    return (
-        "UNWIND $rows AS row MERGE (n:" + Label(label).value + " {id: row.id}) "
-        "ON CREATE SET n.createdAt = $now, n.version = 1 "
-        "SET n += row.props, n.updatedAt = coalesce(n.updatedAt, $now) "
-        "RETURN count(n) AS n"
-    )
-
-
-def create_nodes_statement(label: Label) -> str:
-    return (
-        "UNWIND $rows AS row CREATE (n:" + Label(label).value + " {id: row.id}) "
-        "SET n.createdAt = $now, n.version = 1 "
-        "SET n += row.props, n.updatedAt = coalesce(n.updatedAt, $now) "
-        "RETURN count(n) AS n"
-    )
-
-
-def create_rels_statement(rel: Rel, source: Label, target: Label) -> str:
+    write, on_create = ("CREATE", "SET") if into_empty else ("MERGE", "ON CREATE SET")
     return (
         "UNWIND $rows AS row "
-        "MATCH (a:" + Label(source).value + " {id: row.from}) "
-        "MATCH (b:" + Label(target).value + " {id: row.to}) "
-        "CREATE (a)-[r:" + Rel(rel).value + "]->(b) SET r = row.props "
-        "RETURN count(r) AS n"
+        + write
+        + " (n:"
+        + Label(label).value
+        + " {id: row.id}) "
+        + on_create
+        + " n.createdAt = $now, n.version = 1 "
+        "SET n += row.props, n.updatedAt = coalesce(n.updatedAt, $now) "
+        "RETURN count(n) AS n"
     )
 
 
@@ -59,21 +47,27 @@ def one_per_pair(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def merge_rels_statement(
-    rel: Rel, source: Label, target: Label, *, from_target: bool = False, replace: bool = False
+    rel: Rel,
+    source: Label,
+    target: Label,
+    *,
+    from_target: bool = False,
+    replace: bool = False,
+    into_empty: bool = False,
 ) -> str:
     """Upsert `{from, to, props}` rows. `from_target`: the MERGE pattern starts at the target
-    (see `from_target`); `replace`: the props replace the relationship's, else they are added."""
+    (see `from_target`); `replace`: the props replace the relationship's, else they are added;
+    `into_empty`: CREATE each relationship (see the module's note)."""
     kind = Rel(rel).value
-    pattern = "(b)<-[r:" + kind + "]-(a)" if from_target else "(a)-[r:" + kind + "]->(b)"
+    if into_empty:
+        write = "CREATE (a)-[r:" + kind + "]->(b) SET r = row.props "
+    else:
+        pattern = "(b)<-[r:" + kind + "]-(a)" if from_target else "(a)-[r:" + kind + "]->(b)"
+        write = "MERGE " + pattern + (" SET r = row.props " if replace else " SET r += row.props ")
     return (
         "UNWIND $rows AS row "
         "MATCH (a:" + Label(source).value + " {id: row.from}) "
-        "MATCH (b:" + Label(target).value + " {id: row.to}) "
-        "MERGE "
-        + pattern
-        + " "
-        + ("SET r = row.props " if replace else "SET r += row.props ")
-        + "RETURN count(r) AS n"
+        "MATCH (b:" + Label(target).value + " {id: row.to}) " + write + "RETURN count(r) AS n"
     )
 
 
@@ -95,16 +89,8 @@ async def merge_nodes(
 ) -> int:
     """Upsert nodes `{id, props}` (one row per id) of one label; returns how many were
     written. `into_empty`: the label has no nodes yet (see the module's note)."""
-    statement = create_nodes_statement(label) if into_empty else merge_nodes_statement(label)
-    now = datetime.now(UTC)
-    done = 0
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        await db.write(statement, {"rows": list(chunk), "now": now})
-        done += len(chunk)
-        if progress:
-            progress(len(chunk))
-    return done
+    statement = merge_nodes_statement(label, into_empty=into_empty)
+    return await _in_batches(db, statement, rows, progress, now=datetime.now(UTC))
 
 
 async def merge_rels(
@@ -120,14 +106,24 @@ async def merge_rels(
     """Upsert relationships `{from, to, props}` of one type between two labels. `into_empty`:
     neither label has nodes from before this load, so no such relationship exists yet."""
     rows = one_per_pair(rows)
-    if into_empty:
-        statement = create_rels_statement(rel, source, target)
-    else:
-        statement = merge_rels_statement(rel, source, target, from_target=from_target(rows))
+    statement = merge_rels_statement(
+        rel, source, target, from_target=from_target(rows), into_empty=into_empty
+    )
+    return await _in_batches(db, statement, rows, progress)
+
+
+async def _in_batches(
+    db: Database,
+    statement: str,
+    rows: Sequence[dict[str, Any]],
+    progress: Progress | None,
+    **params: Any,
+) -> int:
+    """Run `statement` over the rows, BATCH at a time (one commit each); returns how many."""
     done = 0
     for start in range(0, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
-        await db.write(statement, {"rows": list(chunk)})
+        await db.write(statement, {"rows": list(chunk), **params})
         done += len(chunk)
         if progress:
             progress(len(chunk))
