@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from strawberry.dataloader import DataLoader
 
+from graph.driver import Database
+from graph.scope import Scope
+
 V = TypeVar("V")
+T = TypeVar("T")
 PageKey = tuple[str, int, tuple[str, ...] | None]  # (parent id, first, after key)
 
 
@@ -52,3 +56,28 @@ def paged(
         return [results[key] for key in keys]
 
     return DataLoader(load_fn=load)
+
+
+class OnFirstUse(Generic[T]):
+    """A request's loader, built from the request's database and scope (`db`, `scope` on the
+    instance) the first time a resolver asks for it, and kept on the instance from then on."""
+
+    def __init__(self, build: Callable[[Database, Scope], T]) -> None:
+        self.build = build
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> OnFirstUse[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type) -> T: ...
+
+    def __get__(self, instance: Any, owner: type) -> Any:
+        if instance is None:
+            return self
+        value = self.build(instance.db, instance.scope)
+        instance.__dict__[self.name] = value  # no __set__: the instance's own value wins now
+        return value
