@@ -161,7 +161,10 @@ def test_generated_operations_answer_typed(
     assert response.status_code < 500, (response.status_code, response.text[:300])
     body = response.json()
     text = json.dumps(body)
-    assert not any(leak in text for leak in LEAKS), text[:500]
+    # A marker counts as leaked when the answer holds it more often than the request: a
+    # validation message may quote the client's own input ("MATCH (" in a summary).
+    leaked = [leak for leak in LEAKS if text.count(leak) > case.body.count(leak)]
+    assert not leaked, (leaked, text[:500])
     errors = body.get("errors") or []
     for error in errors:
         code = (error.get("extensions") or {}).get("code")
