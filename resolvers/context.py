@@ -40,6 +40,9 @@ class Context:
     audit_reads: set[tuple[str, str, str, str]] = field(default_factory=set)
     audit_spool: AuditSpool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # `selects_only` answers, by the field's syntax nodes (alive for the request) and question:
+    # a list of accounts asks the same question once per account.
+    selections: dict[tuple[Any, ...], bool] = field(default_factory=dict)
 
 
 Info = StrawberryInfo[Context, None]
@@ -109,7 +112,18 @@ def selects_only(info: Info, path: tuple[str, ...], allowed: frozenset[str]) -> 
     """True when every field at `path` below the field being resolved (under any alias, in
     any of its merged occurrences) selects fields among `allowed` and nothing else. Any
     fragment on the way answers False: what it selects is not looked into."""
-    nodes: list[FieldNode] | None = list(info._raw_info.field_nodes)
+    field_nodes = info._raw_info.field_nodes
+    key = (*map(id, field_nodes), path, allowed)
+    known = info.context.selections.get(key)
+    if known is None:
+        known = info.context.selections[key] = _selects_only(field_nodes, path, allowed)
+    return known
+
+
+def _selects_only(
+    field_nodes: list[FieldNode], path: tuple[str, ...], allowed: frozenset[str]
+) -> bool:
+    nodes: list[FieldNode] | None = list(field_nodes)
     for step in path:
         nodes = _fields_under(nodes, step) if nodes is not None else None
     if nodes is None:
