@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import logging
+import time
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +16,8 @@ from graph.convert import time_from_text
 from graph.driver import Database
 from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, ProjectsWanted, to_projects
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -139,11 +146,29 @@ def list_query(
     projects: ProjectsWanted | None,
     filters: frozenset[str] = frozenset(),
     after: bool = False,
+    anchor: LiteralString | None = None,
+    up_to: bool = False,
 ) -> LiteralString:
     """The account list in a sort order, with the conditions of the filters in use (names as in
     `AccountFilter.params`) and of a cursor, optionally with each account's projects (with or
-    without their details)."""
-    text: LiteralString = "\nMATCH (a:Account)\nWHERE coalesce(a.archived, false) = false"
+    without their details).
+
+    - `anchor`: the parameter naming a team member (`memberId`, `teamMemberId`) whose accounts
+      hold every row, so the query starts from them instead of testing every account (the
+      conditions stay as they are: the anchor only narrows where it looks).
+    - `up_to`: by name, only names up to `$upTo` (see `NameLadder`); ArcadeDB and Neo4j read
+      that range from the name index."""
+    if anchor is not None:
+        text: LiteralString = (
+            "\nMATCH (:TeamMember {id: $"
+            + anchor
+            + "})-[:ON_TEAM]->(a:Account)\nWITH DISTINCT a\nWHERE "
+        )
+    else:
+        text = "\nMATCH (a:Account)\nWHERE "
+    if up_to:
+        text += ("a.name >= $afterKey AND " if after else "") + "a.name <= $upTo AND "
+    text += "coalesce(a.archived, false) = false"
     for name, condition in _FILTERS.items():
         if name in filters:
             text += condition
@@ -160,6 +185,88 @@ def list_query(
             + " AS projects RETURN collect({account: account, projects: projects}) AS page"
         )
     return text + "RETURN collect({account: account}) AS page"
+
+
+LADDER: Final = """
+MATCH (a:Account) WHERE coalesce(a.archived, false) = false
+WITH a.name AS name ORDER BY name
+WITH collect(name) AS names
+RETURN [i IN range(0, size(names) - 1, $step) | names[i]] AS rungs
+"""
+
+
+_LADDER_KEY: Final = "account-name-ladder"
+
+
+class NameLadder:
+    """Every `step`-th name of the live accounts, in name order: how far a name-sorted page of
+    all accounts reaches at most, so that its query reads a range of the name index instead of
+    every account and sorting them all (at 2,000 accounts, about 1.4 ms instead of 3.6).
+
+    The ladder narrows where a query looks, never what it answers. A page read up to a rung
+    that holds all its rows is that page, whatever changed since the ladder was read: an
+    account left out sorts after every row read. A page that comes back short (accounts
+    archived or renamed since) is read again without the ladder, and the ladder is read anew.
+    It is read off the request path, in the background, at most once per `max_age` seconds.
+    """
+
+    def __init__(self, step: int = 32, max_age: float = 300.0) -> None:
+        self.step = step
+        self.max_age = max_age
+        self.rungs: list[str] = []
+        self._read_at: float | None = None  # time.monotonic() of the last read; None: stale
+        self._reading: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def of(db: Database) -> NameLadder:
+        """The database's ladder (a default one until `install` sets one)."""
+        ladder = db.memo.get(_LADDER_KEY)
+        if not isinstance(ladder, NameLadder):
+            ladder = db.memo[_LADDER_KEY] = NameLadder()
+        return ladder
+
+    def install(self, db: Database) -> None:
+        db.memo[_LADDER_KEY] = self
+
+    def up_to(self, after_name: str | None, rows: int) -> str | None:
+        """A name such that at least `rows` live accounts sort after `after_name` (after the
+        start when None) with a name up to it, by the ladder; None when it cannot tell."""
+        if self._read_at is None:
+            return None
+        # rungs[k] is the name at place k * step: at least k * step + 1 names are up to it,
+        # and at most p * step names are up to `after_name` (p: the first rung past it).
+        p = bisect_right(self.rungs, after_name) if after_name is not None else 0
+        k = p + -(-(rows - 1) // self.step) + 1  # one rung more for what changed since
+        return self.rungs[k] if k < len(self.rungs) else None
+
+    def hold(self, rungs: list[str], read_at: float | None = None) -> None:
+        """Use these rungs (names in order, as read at `read_at`, by default now)."""
+        self.rungs = rungs
+        self._read_at = time.monotonic() if read_at is None else read_at
+
+    def missed(self) -> None:
+        """A page read with the ladder came back short: read it anew."""
+        self._read_at = None
+
+    def keep_fresh(self, db: Database) -> None:
+        """Start reading the ladder in the background when it is stale or old."""
+        if self._reading is not None and not self._reading.done():
+            return
+        if self._read_at is not None and time.monotonic() - self._read_at < self.max_age:
+            return
+        # A context of its own: the read is not one of the current request's round trips.
+        self._reading = asyncio.get_running_loop().create_task(
+            self._read(db), context=contextvars.Context()
+        )
+
+    async def _read(self, db: Database) -> None:
+        started = time.monotonic()
+        try:
+            rows = await db.read(LADDER, {"step": self.step})
+        except Exception:  # the pages are right without it, only slower
+            log.warning("account name ladder not read; pages read every account", exc_info=True)
+            return
+        self.hold([r for r in rows[0]["rungs"] if r is not None] if rows else [], started)
 
 
 def sort_key(row: AccountRow, sort: str) -> tuple[str, str]:
@@ -188,20 +295,35 @@ async def account_page(
     """One page of in-scope accounts in a sort order, whether more follow, and the accounts'
     projects when asked for (one round trip for a portfolio page)."""
     filters = account_filter.params()
-    rows = await db.read(
-        list_query(
-            sort, projects, frozenset(k for k, v in filters.items() if v is not None), bool(after)
-        ),
-        {
-            **scope.params(),
-            **filters,
-            "afterKey": after[0] if after else None,
-            "afterId": after[1] if after else None,
-            "limit": first + 1,
-        },
-    )
-    page = rows[0]["page"][:first] if rows else []
-    more = bool(rows) and len(rows[0]["page"]) > first
+    in_use = frozenset(k for k, v in filters.items() if v is not None)
+    params = {
+        **scope.params(),
+        **filters,
+        "afterKey": after[0] if after else None,
+        "afterId": after[1] if after else None,
+        "limit": first + 1,
+        "upTo": None,
+    }
+    # A member's accounts are found from the member, not by testing every account.
+    anchor: LiteralString | None = None
+    if not scope.all_accounts:
+        anchor = "memberId"
+    elif "teamMemberId" in in_use:
+        anchor = "teamMemberId"
+    ladder = NameLadder.of(db) if sort == "NAME" and anchor is None and not in_use else None
+    if ladder is not None:
+        ladder.keep_fresh(db)
+        params["upTo"] = ladder.up_to(after[0] if after else None, first + 1)
+    query = list_query(sort, projects, in_use, bool(after), anchor, params["upTo"] is not None)
+    rows = await db.read(query, params)
+    got = rows[0]["page"] if rows else []
+    if ladder is not None and params["upTo"] is not None and len(got) <= first:
+        ladder.missed()  # short: the rows past the rung may belong to the page
+        params["upTo"] = None
+        rows = await db.read(list_query(sort, projects, in_use, bool(after), anchor), params)
+        got = rows[0]["page"] if rows else []
+    page = got[:first]
+    more = len(got) > first
     accounts = [to_account(r["account"]) for r in page]
     found = (
         {a.id: to_projects(r["projects"], projects) for a, r in zip(accounts, page, strict=True)}

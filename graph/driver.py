@@ -71,6 +71,9 @@ class Database:
         self.pool_size = max_in_flight
         # Where an embedded database keeps its files: a failed write is checked against it.
         self.storage_dir: Path | None = None
+        # Figures about the data that make queries faster but never decide an answer (e.g.
+        # graph/accounts.py, NameLadder), kept as long as this driver.
+        self.memo: dict[str, Any] = {}
 
     def storage_problem(self) -> str | None:
         """'disk full' or 'read-only' when the storage folder cannot take writes, else None."""
