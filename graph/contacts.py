@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, LiteralString
 
 from graph.convert import native
 from graph.driver import Database
@@ -25,10 +25,20 @@ class ContactRow:
     unit_id: str | None
 
 
-CONTACT_FIELDS: Final = """c {
+def contact_fields(var: LiteralString) -> LiteralString:
+    """The projection of the contact named `var` that `to_contact` reads."""
+    return (
+        var
+        + """ {
   .id, .name, .title, .buyingRole, .location, .email, .phone, .linkedinUrl,
-  unitId: head([(c)-[:WORKS_IN]->(wu:ClientUnit) | wu.id])
+  unitId: head([("""
+        + var
+        + """)-[:WORKS_IN]->(wu:ClientUnit) | wu.id])
 }"""
+    )
+
+
+CONTACT_FIELDS: Final = contact_fields("c")
 
 
 def to_contact(r: dict[str, Any]) -> ContactRow:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import strawberry
 
 from graph import compare, network, org, partners, profiles
-from graph.contact_page import contact_with_links
+from graph.contact_page import KNOWN_BY, LINKED, contact_with_links
 from graph.convert import native
 from graph.errors import NotFound
 from resolvers.context import Info, selected_directly
@@ -368,13 +368,27 @@ CONTACT_PAGE_FIELDS = frozenset(
 )
 
 
+# The links whose people come with the page, and those a caller needs INFLUENCE to read.
+PEOPLE_OF_LINKS = frozenset({*LINKED, KNOWN_BY})
+INFLUENCE = "network.influence"
+INFLUENCE_LINKS = frozenset({"influences", "influencedBy", "knownBy"})
+
+
 async def _prime_contact_page(info: Info, contact_id: str) -> None:
-    """Answer the contact, its unit and its links in one query when any of them is selected
-    directly, and hand the rows to the loaders their resolvers use (one round trip, not three)."""
-    if not selected_directly(info, CONTACT_PAGE_FIELDS):
+    """Answer the contact, its unit, its links and the people of the selected links in one
+    query when any of them is selected directly, and hand the rows to the loaders their
+    resolvers use (one round trip, not five in three levels)."""
+    selected = selected_directly(info, CONTACT_PAGE_FIELDS)
+    if not selected:
         return
+    people_of = frozenset(
+        name
+        for name in selected
+        if name in PEOPLE_OF_LINKS
+        and (name not in INFLUENCE_LINKS or info.context.visibility.may_see_section(INFLUENCE))
+    )
     loaders = info.context.loaders
-    page = await contact_with_links(info.context.db, info.context.scope, contact_id)
+    page = await contact_with_links(info.context.db, info.context.scope, contact_id, people_of)
     if page is None:
         loaders.contact_by_id.prime(contact_id, None)
         return
@@ -382,6 +396,8 @@ async def _prime_contact_page(info: Info, contact_id: str) -> None:
     loaders.contact_links_by_contact.prime(contact_id, page.links)
     if page.unit is not None:
         loaders.unit_by_id.prime(page.unit.id, page.unit)
+    loaders.contact_by_id.prime_many(page.people)
+    loaders.member_by_id.prime_many(page.members)
 
 
 @strawberry.type

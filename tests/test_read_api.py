@@ -469,8 +469,8 @@ def test_an_account_without_a_plan_shows_none(live: LiveApp, client: ClientFixtu
 def test_contact_page_folds_unit_and_links_into_the_contact_query_and_answers_the_same(
     live: LiveApp,
 ) -> None:
-    """The contact, its unit and its links come in one query (then the people they name, one
-    query per kind): the same answer, errors included, as loading them field by field."""
+    """The contact, its unit, its links and the people they name come in one query (then the
+    projects): the same answer, errors included, as loading them field by field."""
     fields = """id name title email unit { name level }
         managers { edges { node { kind contact { name } } } }
         reports { edges { node { name } } }
@@ -490,13 +490,70 @@ def test_contact_page_folds_unit_and_links_into_the_contact_query_and_answers_th
         )
         contact = one["data"]["contact"]
         assert contact["unit"]["name"] and contact["reports"]["edges"], contact
-        # The unit and the links come with the contact: two round trips fewer.
-        assert many["extensions"]["dbRoundTrips"] - one["extensions"]["dbRoundTrips"] == 2
+        # The unit, the links and their people come with the contact (who decides in no
+        # project: no project loader either).
+        assert not (contact["projects"] or {}).get("edges")
+        assert one["extensions"]["dbRoundTrips"] == 1 < many["extensions"]["dbRoundTrips"]
     out_of_scope = live.gql(folded, {"c": "acc-aurora-u-global-c000"}, as_user="account_manager")
     missing = live.gql(folded, {"c": "no-such-contact"}, as_user="executive")
     for refused in (out_of_scope, missing):
         assert refused["data"]["contact"] is None
         assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_contact_page_brings_only_the_linked_people_the_loader_would_give(
+    live: LiveApp, client: ClientFixture
+) -> None:
+    """A linked person of another account, or one archived, is left to the contact loader:
+    the folded page answers as the field-by-field one does, for a caller who may see the other
+    account and for one who may not."""
+    backend = live.backend
+    outsider = client.id("outsider")
+    backend.write(
+        "MATCH (o:Account {id: $o}), (n:Contact {id: $n}) "
+        "MERGE (u:ClientUnit {id: $u}) SET u.name = 'Other HQ', u.level = 'GLOBAL' "
+        "MERGE (o)-[:HAS_UNIT]->(u) "
+        "MERGE (x:Contact {id: $x}) SET x.name = 'Otto Outsider' MERGE (x)-[:WORKS_IN]->(u) "
+        "MERGE (n)-[r:INFLUENCES]->(x) SET r.strength = 0.9 "
+        "MERGE (n)-[m:REPORTS_TO]->(x) SET m.kind = 'DOTTED'",
+        o=client.prefix + "-other",
+        n=client.id("nat"),
+        u=client.id("other-hq"),
+        x=outsider,
+    )
+    backend.write("MATCH (c:Contact {id: $c}) SET c.archived = true", c=client.id("site"))
+    fields = """name managers { edges { node { kind contact { name } } } }
+        reports { edges { node { name } } }
+        influences { edges { node { strength contact { name } } } }
+        influencedBy { edges { node { strength contact { name } } } }
+        knownBy { edges { node { strength member { name } } } }"""
+    folded = "query($c: ID!) { contact(id: $c) { " + fields + " } }"
+    by_field = "query($c: ID!) { contact(id: $c) { ... on Contact { " + fields + " } } }"
+    seen = {}
+    for role in ("executive", am_login(backend, client)):
+        one = live.gql(folded, {"c": client.id("nat")}, as_user=role)
+        many = live.gql(by_field, {"c": client.id("nat")}, as_user=role)
+        assert "errors" not in one, one["errors"]
+        assert one["data"] == many["data"]
+        contact = one["data"]["contact"]
+        seen[role] = {
+            field: sorted(str(n) for n in nodes(contact[field]))
+            for field in ("managers", "reports", "influences", "influencedBy")
+        }
+        # The outsider is asked of the loader (one more round trip), all else came with it.
+        assert one["extensions"]["dbRoundTrips"] == 2 < many["extensions"]["dbRoundTrips"]
+    everyone = seen["executive"]
+    assert "{'strength': 0.9, 'contact': {'name': 'Otto Outsider'}}" in everyone["influences"]
+    assert "{'kind': 'DOTTED', 'contact': {'name': 'Otto Outsider'}}" in everyone["managers"]
+    assert everyone["reports"] == everyone["influencedBy"] == []  # Sam Site is archived
+    mine = next(v for k, v in seen.items() if k != "executive")
+    assert not any("Outsider" in x for found in mine.values() for x in found)
+    alone = live.gql(
+        "query($c: ID!) { contact(id: $c) { influences { edges { node { contact { name } } } } } }",
+        {"c": client.id("ceo")},
+        as_user="executive",
+    )
+    assert alone["extensions"]["dbRoundTrips"] == 1
 
 
 def test_portfolio_page_brings_projects_in_its_one_query_and_answers_the_same(
