@@ -85,6 +85,7 @@ Resolver = Callable[..., Any]
 
 
 LEAF: Final = "_kam_leaf"  # on a GraphQLField: (attribute, scalar or enum type, nullable)
+GUARDED: Final = "_kam_guarded"  # on a GraphQLField marked LEAF: the `Guard` of its resolver
 NODE: Final = "_kam_node"  # on a GraphQLField: a `NodeField`
 
 
@@ -102,11 +103,12 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
     resolve info, strawberry's resolver call and graphql-core's completion steps for each:
     the same values, a fraction of the per-field cost (DESIGN §6).
 
-    - A leaf (scalar or enum) is read and coerced.
+    - A leaf (scalar or enum) is read and coerced; one behind a read guard (market potential
+      in a portfolio) is read once the guard admits the caller, with the same audit entry.
     - An object, or a list of objects, is read and its selection executed right away.
 
-    Only fields that `mark_leaves` marked (never a guarded one) take this path, and only
-    outside incremental delivery. Anything unusual (a null in a non-null field, a value that
+    Only fields that `mark_leaves` marked take this path, and only outside incremental
+    delivery. A guard that refuses sends the field the ordinary way, which raises. Anything unusual (a null in a non-null field, a value that
     does not coerce, an object of another type) goes the ordinary way, which reports it; an
     error below a fast field is handled as graphql-core handles it (null here, or up to the
     nearest nullable field)."""
@@ -142,6 +144,13 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
             for response_name, details, kind, mark, field in plan[2]:
                 if kind is _OTHER:
                     pass
+                elif kind is _GUARDED:
+                    # Refused: the ordinary way checks again and raises what the guard raises.
+                    if mark[1].admits(self.context_value, source_value):
+                        value = _leaf_value(source_value, mark[0])
+                        if value is not _ORDINARY:
+                            results[response_name] = value
+                            continue
                 elif kind is _NODE:
                     value = self._node_value(
                         source_value,
@@ -294,6 +303,7 @@ _ORDINARY: Final = object()  # "let graphql-core answer this one"
 _OTHER: Final = object()  # a field of the ordinary way
 _NODE: Final = object()
 _LEAF: Final = object()  # a leaf whose value `_leaf_value` coerces
+_GUARDED: Final = object()  # a leaf behind a guard: `_leaf_value` once the guard admits
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 # A value of exactly this Python type is what the scalar serializes it to (an Int within 32
 # bits): it goes into the answer as it is. Any other value goes through `_leaf_value`.
@@ -317,7 +327,10 @@ def _plan(parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> 
         field = fields.get(details[0].node.name.value)
         leaf = getattr(field, LEAF, None)
         node = getattr(field, NODE, None)
-        if leaf is not None:
+        guard = getattr(field, GUARDED, None)
+        if guard is not None:
+            steps.append((response_name, details, _GUARDED, (leaf, guard), field))
+        elif leaf is not None:
             steps.append((response_name, details, _AS_IS.get(leaf[1], _LEAF), leaf, field))
         elif node is not None:
             steps.append((response_name, details, _NODE, node, field))
@@ -342,26 +355,32 @@ def _leaf_value(source: Any, leaf: tuple[str, Any, bool]) -> Any:
 
 
 def mark_leaves(schema: strawberry.Schema) -> int:
-    """Mark the fields `FastExecution` may answer: strawberry's own attribute resolver (so no
-    guard was wrapped around it), no arguments, and a scalar or enum type (a leaf) or an
-    object type or a list of one (a node; only while the schema has no incremental delivery
-    directives). Returns how many leaves."""
+    """Mark the fields `FastExecution` may answer: strawberry's own attribute resolver, no
+    arguments, and a scalar or enum type (a leaf, also behind a read guard) or an object type
+    or a list of one (a node, never behind a guard; only while the schema has no incremental
+    delivery directives). Returns how many leaves."""
     incremental = any(d.name in ("defer", "stream") for d in schema._schema.directives)
     marked = 0
     for _type_name, _name, field in schema_fields(schema):
         for mark in (LEAF, NODE):
             if hasattr(field, mark):
                 delattr(field, mark)
+        if hasattr(field, GUARDED):
+            delattr(field, GUARDED)
         definition = (field.extensions or {}).get(BACKREF)
-        if definition is None or not getattr(field.resolve, "_is_default", False) or field.args:
+        guard: Guard | None = getattr(field.resolve, GUARD, None)
+        resolve = guard.inner if guard is not None and not guard.write else field.resolve
+        if definition is None or not getattr(resolve, "_is_default", False) or field.args:
             continue
         named = get_named_type(field.type)
         nullable = not isinstance(field.type, GraphQLNonNull)
         inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
         if inner is named and isinstance(named, GraphQLScalarType | GraphQLEnumType):
             setattr(field, LEAF, (definition.python_name, named, nullable))
+            if guard is not None:
+                setattr(field, GUARDED, guard)
             marked += 1
-        elif incremental or not isinstance(named, GraphQLObjectType):
+        elif guard is not None or incremental or not isinstance(named, GraphQLObjectType):
             continue
         elif inner is named:
             setattr(field, NODE, NodeField(definition.python_name, named, nullable, None))
@@ -588,7 +607,7 @@ def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema
             write=type_name == mutation,
             audited=section in policy.audited,
         )
-    mark_fast_paths(schema)  # after the guards: a guarded field is never marked a leaf
+    mark_fast_paths(schema)  # after the guards: a guarded leaf is marked with its guard
     return schema
 
 
@@ -631,29 +650,51 @@ def _login_required(resolve: Resolver) -> Resolver:
     return guarded
 
 
+GUARD: Final = "_kam_guard"  # on a guarded resolver: a `Guard`
+
+
+class Guard(NamedTuple):
+    """What a guarded field checks before it resolves (see `_guard`)."""
+
+    section: str
+    type_name: str
+    write: bool
+    audited: bool
+    inner: Resolver  # the resolver it guards
+
+    def admits(self, ctx: Any, source: Any) -> bool:
+        """Whether the caller may read (write) the section on `source`: logged in, and the
+        policy says so. Each audited read and each refusal is noted for the audit trail."""
+        if not ctx.principal.is_authenticated:
+            return False
+        section = self.section
+        allowed: bool = (
+            ctx.visibility.can_write(section, source)
+            if self.write
+            else ctx.visibility.can_read(section, source)
+        )
+        if not allowed or (self.audited and not self.write):
+            target = str(getattr(source, "id", "") or "")
+            ctx.audit_reads.add((section, self.type_name, target, "OK" if allowed else "FORBIDDEN"))
+        return allowed
+
+
 def _guard(
     resolve: Resolver, section: str, type_name: str, *, write: bool, audited: bool
 ) -> Resolver:
+    guard = Guard(section, type_name, write, audited, resolve)
+
     def guarded(source: Any, info: Any, **kwargs: Any) -> Any:
         ctx = info.context
-        if not ctx.principal.is_authenticated:
-            raise Unauthenticated("log in first: send 'Authorization: Bearer <token>'")
-        allowed = (
-            ctx.visibility.can_write(section, source)
-            if write
-            else ctx.visibility.can_read(section, source)
-        )
-        if not allowed:
-            ctx.audit_reads.add(
-                (section, type_name, str(getattr(source, "id", "") or ""), "FORBIDDEN")
-            )
+        if not guard.admits(ctx, source):
+            if not ctx.principal.is_authenticated:
+                raise Unauthenticated("log in first: send 'Authorization: Bearer <token>'")
             raise Forbidden(
                 f"your role may not {'change' if write else 'read'} {section}", section=section
             )
-        if audited and not write:
-            ctx.audit_reads.add((section, type_name, str(getattr(source, "id", "") or ""), "OK"))
         return resolve(source, info, **kwargs)
 
+    setattr(guarded, GUARD, guard)
     return guarded
 
 

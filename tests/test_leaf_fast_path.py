@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,8 +15,13 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from auth.policy import load_policy
+from auth.principal import Principal
+from auth.visibility import Visibility
+from graph.model import Role
 from kam.settings import Settings
 from resolvers.schema import (
+    GUARD,
+    GUARDED,
     LEAF,
     FastExecution,
     apply_policy,
@@ -23,6 +29,7 @@ from resolvers.schema import (
     mark_leaves,
     schema_fields,
 )
+from resolvers.sections import meta, sectioned, tag
 
 
 @strawberry.enum
@@ -124,13 +131,100 @@ def test_the_fast_path_answers_exactly_as_the_ordinary_one(monkeypatch: pytest.M
     ]
 
 
-def test_no_guarded_field_is_marked() -> None:
+def test_only_leaves_are_marked_and_a_guarded_one_with_its_own_guard() -> None:
     schema = build_schema()
     apply_policy(schema, load_policy(Settings().policy_file))
     marked = [(t, n, f) for t, n, f in schema_fields(schema) if hasattr(f, LEAF)]
     assert len(marked) > 100
-    for type_name, name, field in marked:
-        assert getattr(field.resolve, "_is_default", False), f"{type_name}.{name} is guarded"
-    guarded = {(t, n) for t, n, f in schema_fields(schema) if f.resolve.__name__ == "guarded"}
+    guarded = {(t, n) for t, n, f in marked if hasattr(f, GUARDED)}
     assert ("Account", "marketPotential") in guarded
-    assert not guarded & {(t, n) for t, n, _ in marked}
+    for type_name, name, marked_field in marked:
+        guard = getattr(marked_field, GUARDED, None)
+        if guard is None:
+            assert getattr(marked_field.resolve, "_is_default", False), f"{type_name}.{name}"
+        else:  # the guard the field's resolver carries, around strawberry's own resolver
+            assert getattr(marked_field.resolve, GUARD) is guard and not guard.write
+            assert getattr(guard.inner, "_is_default", False), f"{type_name}.{name}"
+
+
+@sectioned("account.profile")
+@strawberry.type
+class Client:
+    id: strawberry.ID
+    segment: str | None
+    potential: float | None = tag("account.market_potential")  # audited; by segment for AMs
+    odd: float | None = tag("account.market_potential")  # holds no Float on one row
+
+
+@strawberry.type
+class ClientQuery:
+    @strawberry.field(metadata=meta("account.profile"))
+    def clients(self) -> list[Client]:
+        return [
+            Client(
+                id=strawberry.ID(f"c{i}"),
+                segment=("Energy", "Retail", None)[i % 3],
+                potential=None if i == 4 else i * 1.5,
+                odd="lots" if i == 2 else 1.0,  # type: ignore[arg-type]
+            )
+            for i in range(6)
+        ]
+
+
+@dataclass
+class Caller:
+    principal: Principal
+    visibility: Visibility
+    audit_reads: set[tuple[str, str, str, str]] = field(default_factory=set)
+
+
+def test_a_guarded_leaf_answers_and_audits_exactly_as_the_ordinary_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    policy = load_policy(Settings().policy_file)
+    schemas = {}
+    for fast in (True, False):
+        kwargs: dict[str, Any] = {"execution_context_class": FastExecution} if fast else {}
+        schema = strawberry.Schema(
+            query=ClientQuery, config=StrawberryConfig(auto_camel_case=True), **kwargs
+        )
+        schemas[fast] = apply_policy(schema, policy)
+    ordinary_fields: list[str] = []
+    original = FastExecution.execute_field
+
+    def counted(self: FastExecution, parent: Any, source: Any, details: Any, *rest: Any) -> Any:
+        ordinary_fields.append(details[0].node.name.value)
+        return original(self, parent, source, details, *rest)
+
+    monkeypatch.setattr(FastExecution, "execute_field", counted)
+    callers = {
+        "executive": Principal("u1", "x", frozenset({Role.EXECUTIVE})),
+        "energy account manager": Principal(
+            "u2", "y", frozenset({Role.ACCOUNT_MANAGER}), segments=frozenset({"Energy"})
+        ),
+        "marketing": Principal("u3", "z", frozenset({Role.MARKETING})),
+        "anonymous": Principal(),
+    }
+    query = "{ clients { id potential odd segment } }"
+    for who, principal in callers.items():
+        answers = []
+        for fast in (True, False):
+            caller = Caller(principal, Visibility(policy, principal))
+            result = asyncio.run(schemas[fast].execute(query, context_value=caller))
+            errors = [(e.message, e.path) for e in result.errors or []]
+            answers.append((json.dumps(result.data), errors, caller.audit_reads))
+        assert answers[0] == answers[1], who
+        _, errors, audit = answers[0]
+        if who == "executive":
+            assert not [e for e in errors if e[1][-1] == "potential"]
+            assert len(audit) == 6 and {a[3] for a in audit} == {"OK"}
+        if who == "energy account manager":  # rows 0 and 3 are Energy
+            assert sorted(e[1][1] for e in errors if e[1][-1] == "potential") == [1, 2, 4, 5]
+            assert {a[2] for a in audit if a[3] == "OK"} == {"c0", "c3"}
+            assert {a[2] for a in audit if a[3] == "FORBIDDEN"} == {"c1", "c2", "c4", "c5"}
+        if who == "anonymous":  # refused at the root: no row is read
+            assert not audit and [e[1] for e in errors] == [["clients"]]
+    # The admitted rows took the fast path: the ordinary one saw only the refused ones (4 of
+    # the account manager's, all 6 of marketing's), and of `odd` the value that is no Float.
+    assert ordinary_fields.count("potential") == 4 + 6
+    assert ordinary_fields.count("odd") == 1 + 4 + 6
