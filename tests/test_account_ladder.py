@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -58,11 +59,13 @@ def walk(backend: Backend, first: int, rungs: list[str] | None) -> tuple[list[st
 
 
 @pytest.fixture
-def own_accounts(backend: Backend, uid: str) -> list[str]:
-    """Ten accounts in a row by name, several of them sharing a name, then six more."""
+def own_accounts(backend: Backend, uid: str) -> Iterator[list[str]]:
+    """Ten accounts in a row by name, several of them sharing a name, then six more; gone
+    after the test."""
     made = [account(backend, f"{uid}-a{i:02d}", name=f"{uid} a{i % 4}") for i in range(10)]
     made += [account(backend, f"{uid}-b{i:02d}", name=f"{uid} b{i}") for i in range(6)]
-    return made
+    yield made
+    backend.write("MATCH (a:Account) WHERE a.id IN $ids DETACH DELETE a", ids=made)
 
 
 def test_a_true_ladder_gives_every_page_in_one_round_trip(
