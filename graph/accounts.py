@@ -20,7 +20,7 @@ from graph.scope import ACCOUNT_IN_SCOPE, Scope
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AccountRow:
     id: str
     name: str

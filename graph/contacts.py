@@ -12,7 +12,7 @@ from graph.driver import Database
 from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ContactRow:
     id: str
     name: str
@@ -105,7 +105,7 @@ async def contacts_of_accounts(
     return {r["accountId"]: [to_contact(c) for c in r["contacts"]] for r in rows}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ContactLinks:
     """Everything around one contact, fetched in one round trip for a batch of contacts."""
 

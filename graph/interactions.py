@@ -11,7 +11,7 @@ from graph.convert import native
 from graph.driver import Database
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class InteractionRow:
     id: str
     at: datetime

@@ -14,7 +14,7 @@ from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 LEVEL_ORDER = {"GLOBAL": 0, "REGIONAL": 1, "NATIONAL": 2, "STATE": 3}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class UnitRow:
     id: str
     name: str
@@ -152,7 +152,7 @@ async def mirrored_by(db: Database, ids: Sequence[str]) -> dict[str, list[str]]:
     return {r["unitId"]: list(r["memberIds"]) for r in rows}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OrgContact:
     id: str
     name: str
@@ -161,7 +161,7 @@ class OrgContact:
     manager_id: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OrgUnit:
     id: str
     name: str
@@ -173,7 +173,7 @@ class OrgUnit:
     contacts: list[OrgContact]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReportingLine:
     from_id: str
     to_id: str

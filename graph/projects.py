@@ -12,7 +12,7 @@ from graph.driver import Database
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProjectRow:
     id: str
     name: str

@@ -12,7 +12,7 @@ from graph.driver import Database
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MemberRow:
     id: str
     name: str
@@ -22,7 +22,7 @@ class MemberRow:
     division_ids: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MembershipRow:
     member_id: str
     account_id: str
@@ -31,7 +31,7 @@ class MembershipRow:
     until: date | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NamedRow:
     id: str
     name: str
