@@ -35,7 +35,7 @@ from typing import Any, Final
 
 import orjson
 
-from graph.audit import AuditEvent
+from graph.audit import AuditEvent, entry_ids
 from graph.driver import Database
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class AuditSpool:
             self._room.clear()
             await self._room.wait()
         now = datetime.now(UTC)
-        rows = [e.params(now) for e in events]
+        rows = [e.params(now, i) for e, i in zip(events, entry_ids(len(events)), strict=True)]
         try:
             self._journal(rows)
         except OSError as exc:
