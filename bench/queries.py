@@ -63,6 +63,17 @@ RETURN a {.id, .name, .segment, .tier, .status, .marketPotential,
           projects: [(a)-[:HAS_PROJECT]->(p:Project) | p {.kind, .value}]} AS account
 """
 
+# A team member's accounts (24 of them at L), found from the member.
+MEMBER = "tm-intelligence-1"
+MEMBER_PORTFOLIO_RAW = """
+MATCH (:TeamMember {id: $member})-[t:ON_TEAM]->(a:Account)
+WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
+WITH DISTINCT a
+WITH a, a.name AS byName, a.id AS byId ORDER BY byName, byId LIMIT 50
+RETURN collect(a {.id, .name, .segment, .tier, .status, .marketPotential,
+          projects: [(a)-[:HAS_PROJECT]->(p:Project) | p {.kind, .value}]}) AS accounts
+"""
+
 CONTACT_RAW = """
 MATCH (c:Contact {id: $id})
 RETURN c {.id, .name, .title, .email,
@@ -110,6 +121,15 @@ QUERIES: list[BenchQuery] = [
         """{ accounts(first: 50) { edges { node { id name segment tier status marketPotential
              projects(first: 10) { edges { node { kind value } } } } } } }""",
         lambda db: _read(db, PORTFOLIO_RAW),
+    ),
+    BenchQuery(
+        "portfolio of a member",
+        """query($m: ID!) { accounts(first: 50, filter: {teamMemberId: $m}) { edges { node {
+             id name segment tier status marketPotential
+             projects(first: 10) { edges { node { kind value } } } } } } }""",
+        lambda db: _read(db, MEMBER_PORTFOLIO_RAW, member=MEMBER, today=ALL.today),
+        {"m": MEMBER},
+        sizes="ML",
     ),
     BenchQuery(
         "contact",
