@@ -196,6 +196,7 @@ RETURN [i IN range(0, size(names) - 1, $step) | names[i]] AS rungs
 
 
 _LADDER_KEY: Final = "account-name-ladder"
+RETRY_SECONDS: Final = 30.0  # after a failed read of the ladder (the database is down)
 
 
 class NameLadder:
@@ -216,6 +217,8 @@ class NameLadder:
         self.rungs: list[str] = []
         self._read_at: float | None = None  # time.monotonic() of the last read; None: stale
         self._reading: asyncio.Task[None] | None = None
+        self._next_try = 0.0  # after a failed read, not again before this time.monotonic()
+        self.failures = 0
 
     @staticmethod
     def of(db: Database) -> NameLadder:
@@ -252,7 +255,10 @@ class NameLadder:
         """Start reading the ladder in the background when it is stale or old."""
         if self._reading is not None and not self._reading.done():
             return
-        if self._read_at is not None and time.monotonic() - self._read_at < self.max_age:
+        now = time.monotonic()
+        if now < self._next_try or (
+            self._read_at is not None and now - self._read_at < self.max_age
+        ):
             return
         # A context of its own: the read is not one of the current request's round trips.
         self._reading = asyncio.get_running_loop().create_task(
@@ -264,6 +270,8 @@ class NameLadder:
         try:
             rows = await db.read(LADDER, {"step": self.step})
         except Exception:  # the pages are right without it, only slower
+            self.failures += 1
+            self._next_try = time.monotonic() + RETRY_SECONDS
             log.warning("account name ladder not read; pages read every account", exc_info=True)
             return
         self.hold([r for r in rows[0]["rungs"] if r is not None] if rows else [], started)

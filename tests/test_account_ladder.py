@@ -137,6 +137,33 @@ def test_the_ladder_is_read_in_the_background_and_kept_fresh(
     assert ladder.up_to(None, 2) is None
 
 
+def test_a_ladder_that_cannot_be_read_is_tried_again_only_after_a_while() -> None:
+    """With the database down, pages go on without the ladder; it is not asked for again on
+    every page (each failure would log a warning and cost a connection attempt)."""
+    from neo4j import AsyncGraphDatabase
+
+    from graph.driver import Database
+    from tests.conftest import free_port
+
+    async def scenario() -> tuple[int, int]:
+        driver = AsyncGraphDatabase.driver(
+            f"bolt://127.0.0.1:{free_port()}", auth=("root", "none"), connection_timeout=0.5
+        )
+        dead = Database(driver, "kam", 4, None)
+        ladder = NameLadder(step=2, max_age=3600)
+        try:
+            for _ in range(5):
+                ladder.keep_fresh(dead)
+                assert ladder._reading is not None
+                await asyncio.wait({ladder._reading}, timeout=10)
+            return ladder.failures, len(ladder.rungs)
+        finally:
+            await driver.close()
+
+    failures, rungs = asyncio.run(scenario())
+    assert (failures, rungs) == (1, 0)
+
+
 def test_a_members_list_holds_each_account_of_a_current_window_once(
     live: LiveApp, backend: Backend, uid: str
 ) -> None:
