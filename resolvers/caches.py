@@ -1,4 +1,4 @@
-"""Validation remembered per parsed document.
+"""Validation, and the fields each selection collects, remembered per parsed document.
 
 Dashboards send the same few documents over and over, and the parser cache hands back the
 same parsed document for the same text. strawberry's validation cache keys on the document's
@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError
+from graphql import DocumentNode, GraphQLError, Node, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -52,3 +52,52 @@ class RememberedValidation(SchemaExtension):
                 ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
             )
         yield
+
+
+class Shared:
+    """What one operation's executions share (see `SelectionMemo`)."""
+
+    __slots__ = ("collected", "plans")
+
+    def __init__(self) -> None:
+        self.collected: dict[tuple[Any, ...], Any] = {}  # (type, *ids of field nodes) -> fields
+        # id of a collected field set -> how it is answered (None until first answered)
+        self.plans: dict[int, Any] = {}
+
+
+class SelectionMemo:
+    """Per (schema, operation), whatever execution works out from the operation alone and
+    may share between requests: the fields each selection collects for a type, and how
+    `FastExecution` answers them. At most `size` operations. An operation with directives
+    anywhere (`@include(if: $x)` depends on the request's variables) gets nothing here."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._seen: OrderedDict[tuple[int, int], tuple[Any, ...]] = OrderedDict()
+
+    def of(
+        self, schema: Any, operation: OperationDefinitionNode, fragments: dict[str, Any]
+    ) -> Shared | None:
+        """The memo of this operation, or None when it may not be shared."""
+        key = (id(schema), id(operation))
+        seen = self._seen.get(key)
+        if seen is not None and seen[0] is schema and seen[1] is operation:
+            self._seen.move_to_end(key)
+            shared: Shared | None = seen[3]
+            return shared
+        nodes = [operation, *(f.definition for f in fragments.values())]
+        shared = None if any(_has_directives(node) for node in nodes) else Shared()
+        # Held with it, so that the ids of their nodes (the memo's keys) stay their own.
+        self._seen[key] = (schema, operation, dict(fragments), shared)
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return shared
+
+
+def _has_directives(node: Node) -> bool:
+    if getattr(node, "directives", None):
+        return True
+    selection_set = getattr(node, "selection_set", None)
+    return selection_set is not None and any(
+        _has_directives(child) for child in selection_set.selections
+    )

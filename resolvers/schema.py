@@ -53,7 +53,7 @@ from graph.errors import ConfigError
 from graph.model import Role
 from resolvers.accounts import AccountQueries
 from resolvers.audit import AuditQueries
-from resolvers.caches import RememberedValidation, ValidationMemo
+from resolvers.caches import RememberedValidation, SelectionMemo, ValidationMemo
 from resolvers.entities import EntityMutations, EntityQueries
 from resolvers.errors import ErrorMasking, Forbidden, Unauthenticated
 from resolvers.followup import FollowupMutations, FollowupQueries
@@ -86,6 +86,7 @@ Resolver = Callable[..., Any]
 
 LEAF: Final = "_kam_leaf"  # on a GraphQLField: (attribute, scalar or enum type, nullable)
 GUARDED: Final = "_kam_guarded"  # on a GraphQLField marked LEAF: the `Guard` of its resolver
+SELECTIONS: Final = "_kam_selections"  # on a GraphQLSchema: its `SelectionMemo`
 NODE: Final = "_kam_node"  # on a GraphQLField: a `NodeField`
 
 
@@ -119,6 +120,27 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
         # An extension that resolves fields must see every field: then no fast path.
         self._fast = manager is None or not manager.middlewares
         self._plans: dict[int, tuple[dict[str, Any], GraphQLObjectType, list[Step]]] = {}
+        # The collected fields and plans of an operation, shared by its executions.
+        memo: SelectionMemo | None = getattr(self.schema, SELECTIONS, None)
+        self._shared = (
+            memo.of(self.schema, self.operation, self.fragments)
+            if memo is not None and self._fast
+            else None
+        )
+
+    def collect_subfields(self, return_type: GraphQLObjectType, field_details_list: Any) -> Any:
+        """The fields a selection collects for a type: worked out once per operation when
+        nothing in it depends on the request (no directives), else once per request."""
+        shared = self._shared
+        if shared is None:
+            return super().collect_subfields(return_type, field_details_list)
+        key = (return_type, *[id(details.node) for details in field_details_list])
+        collected = shared.collected.get(key)
+        if collected is None:
+            collected = super().collect_subfields(return_type, field_details_list)
+            shared.collected[key] = collected  # held: the id of its field set stays its own
+            shared.plans.setdefault(id(collected.grouped_field_set), None)  # a plan to come
+        return collected
 
     def execute_fields(
         self,
@@ -132,10 +154,14 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        plan = self._plans.get(id(grouped_field_set))
+        plans = self._plans
+        shared = self._shared
+        if shared is not None and id(grouped_field_set) in shared.plans:
+            plans = shared.plans
+        plan = plans.get(id(grouped_field_set))
         if plan is None or plan[0] is not grouped_field_set or plan[1] is not parent_type:
             plan = (grouped_field_set, parent_type, _plan(parent_type, grouped_field_set))
-            self._plans[id(grouped_field_set)] = plan  # holds the set: its id stays its own
+            plans[id(grouped_field_set)] = plan  # holds the set: its id stays its own
         is_awaitable = self.is_awaitable
         results: dict[str, Any] = {}
         waiting: list[str] = []
@@ -320,7 +346,8 @@ Step = tuple[str, Any, Any, Any, Any]  # response name, field details, kind, mar
 def _plan(parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> list[Step]:
     """How each field of a selection is answered: a leaf (by the Python type its value must
     have to go in as it is, else `_leaf_value` decides), a node, or the ordinary way. Made
-    once per selection set in a request, used for every object of a list."""
+    once per selection set (and operation, or request when it has directives), used for
+    every object of a list."""
     fields = parent_type.fields
     steps: list[Step] = []
     for response_name, details in grouped_field_set.items():
@@ -360,6 +387,8 @@ def mark_leaves(schema: strawberry.Schema) -> int:
     or a list of one (a node, never behind a guard; only while the schema has no incremental
     delivery directives). Returns how many leaves."""
     incremental = any(d.name in ("defer", "stream") for d in schema._schema.directives)
+    # Plans made with the marks before these are of no use now.
+    setattr(schema._schema, SELECTIONS, SelectionMemo(256))
     marked = 0
     for _type_name, _name, field in schema_fields(schema):
         for mark in (LEAF, NODE):

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 import strawberry
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from resolvers import schema as schema_module
+from resolvers.caches import SelectionMemo
 from resolvers.schema import (
     NODE,
     FastExecution,
@@ -217,6 +219,84 @@ def test_nodes_and_eager_resolvers_answer_as_the_ordinary_path(
     assert fast_errors == errors
     assert taken_fast > 0  # the fast path did answer
     assert fast_batches <= max(batches, 1)  # eager starts still share one batch
+
+
+def run_on(schema: strawberry.Schema, query: str, variables: dict[str, Any] | None = None) -> Any:
+    async def twins(names: list[str]) -> list[str]:
+        return [f"{n}!" for n in names]
+
+    async def run() -> Any:
+        return await schema.execute(
+            query, variable_values=variables, context_value={"twins": DataLoader(twins)}
+        )
+
+    result = asyncio.run(run())
+    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
+    return json.dumps(result.data), errors
+
+
+DIRECTIVES = """query($x: Boolean!) { boxes { label leaf @include(if: $x) { name }
+    maybe { size } ...G } } fragment G on Box { pet @skip(if: $x) { name } }"""
+
+
+def test_an_operation_run_again_shares_what_it_collected_and_answers_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fields each selection collects, and their plans, are worked out once per
+    operation and schema; an operation with directives works them out on every run, since
+    its variables decide what is collected."""
+    import graphql.execution.executor as executor
+
+    collected: list[str] = []
+    original = executor.collect_subfields
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        collected.append("x")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(executor, "collect_subfields", counted)
+    config = StrawberryConfig(auto_camel_case=True)
+    fast = strawberry.Schema(  # as the app's: the same text, the same parsed document
+        query=Query,
+        types=[Dog, Cat],
+        config=config,
+        execution_context_class=FastExecution,
+        extensions=[lambda: ParserCache(maxsize=16)],
+    )
+    mark_fast_paths(fast)
+    ordinary = strawberry.Schema(query=Query, types=[Dog, Cat], config=config)
+    for name, query in QUERIES.items():
+        expected = run_on(ordinary, query)
+        collected.clear()
+        assert run_on(fast, query) == expected, name
+        first = len(collected)
+        assert run_on(fast, query) == expected, name
+        assert first > 0 and len(collected) == first, name  # the second run collected nothing
+    for x in (True, False, True, False):
+        expected = run_on(ordinary, DIRECTIVES, {"x": x})
+        collected.clear()
+        assert run_on(fast, DIRECTIVES, {"x": x}) == expected
+        assert collected  # collected on every run
+        assert ('"leaf"' in expected[0]) is x and ('"pet"' in expected[0]) is not x
+    mark_fast_paths(fast)  # marks made anew: what was shared with the old marks is gone
+    collected.clear()
+    assert run_on(fast, QUERIES["everything"]) == run_on(ordinary, QUERIES["everything"])
+    assert collected
+
+
+def test_the_selection_memo_is_bounded_per_schema() -> None:
+    from graphql import parse
+
+    memo = SelectionMemo(3)
+    schemas = [object(), object()]
+    documents = [parse(f"{{ a{i} }}") for i in range(5)]
+    operations = [d.definitions[0] for d in documents]
+    seen = {(id(s), id(o)): memo.of(s, o, {}) for s in schemas for o in operations}  # type: ignore[arg-type]
+    assert len(memo._seen) == 3
+    assert memo.of(schemas[1], operations[4], {}) is seen[(id(schemas[1]), id(operations[4]))]  # type: ignore[arg-type]
+    assert memo.of(schemas[0], operations[4], {}) is not seen[(id(schemas[1]), id(operations[4]))]  # type: ignore[arg-type]
+    with_directive = parse("query($x: Boolean!) { a @include(if: $x) }").definitions[0]
+    assert memo.of(schemas[0], with_directive, {}) is None  # type: ignore[arg-type]
 
 
 def test_the_errors_tell_the_cases_apart() -> None:

@@ -733,3 +733,16 @@ def test_every_account_filter_alone_and_together_with_paging_in_both_orders(
         assert [e["node"]["id"] for e in body["edges"]] == order[:1]
         assert body["pageInfo"]["hasNextPage"] is True
         assert ids(first=1, after=body["pageInfo"]["endCursor"], sort=sort) == order[1:]
+
+
+def test_a_document_with_directives_answers_each_request_by_its_own_variables(
+    live: LiveApp,
+) -> None:
+    """What a selection collects is shared between requests of one document, except where
+    a directive lets the variables decide (see resolvers/caches.py, SelectionMemo)."""
+    query = """query($x: Boolean!) { account(id: "acc-nordwind") { name segment @include(if: $x)
+                 units(first: 1) { edges { node { name level @skip(if: $x) } } } } }"""
+    for x in (True, False, True, False):
+        account = live.gql(query, {"x": x}, as_user="executive")["data"]["account"]
+        assert ("segment" in account) is x
+        assert ("level" in account["units"]["edges"][0]["node"]) is not x
