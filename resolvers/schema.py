@@ -109,10 +109,10 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
     - An object, or a list of objects, is read and its selection executed right away.
 
     Only fields that `mark_leaves` marked take this path, and only outside incremental
-    delivery. A guard that refuses sends the field the ordinary way, which raises. Anything unusual (a null in a non-null field, a value that
-    does not coerce, an object of another type) goes the ordinary way, which reports it; an
-    error below a fast field is handled as graphql-core handles it (null here, or up to the
-    nearest nullable field)."""
+    delivery. A guard that refuses sends the field the ordinary way, which raises. Anything
+    unusual (a null in a non-null field, a value that does not coerce, an object of another
+    type) goes the ordinary way, which reports it; an error below a fast field is handled as
+    graphql-core handles it (null here, or up to the nearest nullable field)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -391,11 +391,9 @@ def mark_leaves(schema: strawberry.Schema) -> int:
     setattr(schema._schema, SELECTIONS, SelectionMemo(256))
     marked = 0
     for _type_name, _name, field in schema_fields(schema):
-        for mark in (LEAF, NODE):
+        for mark in (LEAF, NODE, GUARDED):
             if hasattr(field, mark):
                 delattr(field, mark)
-        if hasattr(field, GUARDED):
-            delattr(field, GUARDED)
         definition = (field.extensions or {}).get(BACKREF)
         guard: Guard | None = getattr(field.resolve, GUARD, None)
         resolve = guard.inner if guard is not None and not guard.write else field.resolve
