@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Final, LiteralString
 
 from graph.convert import time_from_text
-from graph.driver import Database
+from graph.driver import Database, Memo
 from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, ProjectsWanted, to_projects
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 
@@ -195,11 +195,10 @@ RETURN [i IN range(0, size(names) - 1, $step) | names[i]] AS rungs
 """
 
 
-_LADDER_KEY: Final = "account-name-ladder"
 RETRY_SECONDS: Final = 30.0  # after a failed read of the ladder (the database is down)
 
 
-class NameLadder:
+class NameLadder(Memo):
     """Every `step`-th name of the live accounts, in name order: how far a name-sorted page of
     all accounts reaches at most, so that its query reads a range of the name index instead of
     every account and sorting them all (at 2,000 accounts, about 1.4 ms instead of 3.6).
@@ -219,17 +218,6 @@ class NameLadder:
         self._reading: asyncio.Task[None] | None = None
         self._next_try = 0.0  # after a failed read, not again before this time.monotonic()
         self.failures = 0
-
-    @staticmethod
-    def of(db: Database) -> NameLadder:
-        """The database's ladder (a default one until `install` sets one)."""
-        ladder = db.memo.get(_LADDER_KEY)
-        if not isinstance(ladder, NameLadder):
-            ladder = db.memo[_LADDER_KEY] = NameLadder()
-        return ladder
-
-    def install(self, db: Database) -> None:
-        db.memo[_LADDER_KEY] = self
 
     def up_to(self, after_name: str | None, rows: int) -> str | None:
         """A name such that at least `rows` live accounts sort after `after_name` (after the

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, Final, LiteralString
 
 from graph.convert import native
-from graph.driver import Database
+from graph.driver import Database, Memo
 from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 
 
@@ -107,10 +107,7 @@ async def contacts_of_accounts(
     return {r["accountId"]: [to_contact(c) for c in r["contacts"]] for r in rows}
 
 
-_REACH_KEY: Final = "contacts.first-page-reach"
-
-
-class ContactReach:
+class ContactReach(Memo):
     """How far, by name, the first page of an account's contacts reached when it was last read:
     the name of its last row and how many rows it held, for the `size` accounts read last.
 
@@ -124,16 +121,6 @@ class ContactReach:
     def __init__(self, size: int = 4096) -> None:
         self.size = size
         self._reach: OrderedDict[str, tuple[str, int]] = OrderedDict()
-
-    @staticmethod
-    def of(db: Database) -> ContactReach:
-        reach = db.memo.get(_REACH_KEY)
-        if not isinstance(reach, ContactReach):
-            reach = db.memo[_REACH_KEY] = ContactReach()
-        return reach
-
-    def install(self, db: Database) -> None:
-        db.memo[_REACH_KEY] = self
 
     def up_to(self, account_id: str, rows: int) -> str | None:
         """A name up to which the account had at least `rows` contacts when last read, or None

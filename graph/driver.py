@@ -16,7 +16,7 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, LiteralString, TypeVar
+from typing import Any, LiteralString, Self, TypeVar
 
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
@@ -54,6 +54,23 @@ def _count() -> None:
         counter.count += 1
 
 
+class Memo:
+    """A figure about the data, one per database (in `Database.memo`, under its class's name),
+    that makes queries faster but never decides an answer: graph/accounts.py, NameLadder;
+    graph/contacts.py, ContactReach."""
+
+    @classmethod
+    def of(cls, db: Database) -> Self:
+        """The database's one (a default one until `install` puts another)."""
+        found = db.memo.get(cls.__qualname__)
+        if not isinstance(found, cls):
+            found = db.memo[cls.__qualname__] = cls()
+        return found
+
+    def install(self, db: Database) -> None:
+        db.memo[type(self).__qualname__] = self
+
+
 class Database:
     """The app's driver, its database name and its in-flight gate."""
 
@@ -71,8 +88,8 @@ class Database:
         self.pool_size = max_in_flight
         # Where an embedded database keeps its files: a failed write is checked against it.
         self.storage_dir: Path | None = None
-        # Figures about the data that make queries faster but never decide an answer (e.g.
-        # graph/accounts.py, NameLadder), kept as long as this driver.
+        # Figures about the data that make queries faster but never decide an answer (see
+        # `Memo`), kept as long as this driver.
         self.memo: dict[str, Any] = {}
 
     def storage_problem(self) -> str | None:
