@@ -114,7 +114,7 @@ class ContactReach(Memo):
     Read again up to that name, the page sorts a handful of contacts instead of all of them
     (at 1,052 contacts, about 1 ms of the database's 3). The reach narrows where a query looks,
     never what it answers: a contact left out sorts after every row read, and a page that
-    comes back short (contacts archived or renamed since) is read again without it. It is
+    comes back short (contacts archived, renamed or moved since) is read again without it. It is
     kept per process, and forgotten when an account's page is read short.
     """
 
