@@ -45,7 +45,10 @@ class OrgUnit:
     region: str | None
     parent_id: strawberry.ID | None
     contact_count: int
-    contacts: list[OrgContact] = strawberry.field(metadata=meta("contact.profile"))
+    # The rows as graph/org.py reads them: they carry the type's fields under the same names.
+    contacts: list[org.OrgContact] = strawberry.field(
+        graphql_type=list[OrgContact], metadata=meta("contact.profile")
+    )
     mirrored_by_ids: strawberry.Private[list[str]]
 
     @strawberry.field(
@@ -79,7 +82,9 @@ class OrgChart:
     levels: list[OrgLevel]
     unit_count: int
     contact_count: int
-    reporting_lines: list[ReportingLine] = strawberry.field(metadata=meta("contact.profile"))
+    reporting_lines: list[org.ReportingLine] = strawberry.field(
+        graphql_type=list[ReportingLine], metadata=meta("contact.profile")
+    )
 
 
 def _org_chart(chart: org.OrgChart) -> OrgChart:
@@ -94,16 +99,7 @@ def _org_chart(chart: org.OrgChart) -> OrgChart:
                 region=u.region,
                 parent_id=strawberry.ID(u.parent_id) if u.parent_id else None,
                 contact_count=len(u.contacts),
-                contacts=[
-                    OrgContact(
-                        id=strawberry.ID(c.id),
-                        name=c.name,
-                        title=c.title,
-                        buying_role=c.buying_role,
-                        manager_id=strawberry.ID(c.manager_id) if c.manager_id else None,
-                    )
-                    for c in u.contacts
-                ],
+                contacts=u.contacts,
                 mirrored_by_ids=u.mirrored_by,
             )
         )
@@ -113,12 +109,7 @@ def _org_chart(chart: org.OrgChart) -> OrgChart:
         levels=[OrgLevel(level=level, units=units) for level, units in levels.items()],
         unit_count=len(chart.units),
         contact_count=sum(len(u.contacts) for u in chart.units),
-        reporting_lines=[
-            ReportingLine(
-                from_id=strawberry.ID(x.from_id), to_id=strawberry.ID(x.to_id), kind=x.kind
-            )
-            for x in chart.lines
-        ],
+        reporting_lines=chart.lines,
     )
 
 

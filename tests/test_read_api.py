@@ -57,6 +57,32 @@ def test_org_chart_level_by_level(live: LiveApp, client: ClientFixture) -> None:
     assert body["extensions"]["dbRoundTrips"] == 2  # the chart, then the mirroring members
 
 
+def test_org_chart_contacts_carry_every_field(live: LiveApp, client: ClientFixture) -> None:
+    """Every field of a chart's contact and reporting line (the rows as the graph layer reads
+    them), read straight and through fragments."""
+    fields = "id name title buyingRole managerId"
+    query = f"""query($a: ID!) {{ orgChart(accountId: $a) {{
+        levels {{ units {{ straight: contacts {{ {fields} }} spread: contacts {{ ...C }} }} }}
+        reportingLines {{ ...L }} }} }}
+      fragment C on OrgContact {{ {fields} }} fragment L on ReportingLine {{ fromId toId kind }}"""
+    body = live.gql(query, {"a": client.account}, as_user="executive")
+    assert "errors" not in body, body
+    units = [u for lvl in body["data"]["orgChart"]["levels"] for u in lvl["units"]]
+    assert all(u["straight"] == u["spread"] for u in units)
+    seen = {c["id"]: c for u in units for c in u["straight"]}
+    assert seen[client.id("ceo")] == {
+        "id": client.id("ceo"),
+        "name": "Cora CEO",
+        "title": "CEO",
+        "buyingRole": "DECISION_MAKER",
+        "managerId": None,
+    }
+    assert seen[client.id("site")]["managerId"] == client.id("nat")
+    assert seen[client.id("buyer")]["title"] == "Buyer"
+    lines = body["data"]["orgChart"]["reportingLines"]
+    assert {"fromId": client.id("rpres"), "toId": client.id("cpo"), "kind": "DOTTED"} in lines
+
+
 def test_contact_with_its_neighbourhood(live: LiveApp, client: ClientFixture) -> None:
     body = live.gql(
         """query($c: ID!) { contact(id: $c) { name unit { name level } managers { edges { node { kind contact { name } } } }
