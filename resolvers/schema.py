@@ -119,7 +119,7 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # An extension that resolves fields must see every field: then no fast path.
         self._fast = manager is None or not manager.middlewares
-        self._plans: dict[int, tuple[dict[str, Any], GraphQLObjectType, list[Step]]] = {}
+        self._plans: dict[int, Plan] = {}
         # The collected fields and plans of an operation, shared by its executions.
         memo: SelectionMemo | None = getattr(self.schema, SELECTIONS, None)
         self._shared = (
@@ -154,14 +154,7 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        plans = self._plans
-        shared = self._shared
-        if shared is not None and id(grouped_field_set) in shared.plans:
-            plans = shared.plans
-        plan = plans.get(id(grouped_field_set))
-        if plan is None or plan[0] is not grouped_field_set or plan[1] is not parent_type:
-            plan = (grouped_field_set, parent_type, _plan(parent_type, grouped_field_set))
-            plans[id(grouped_field_set)] = plan  # holds the set: its id stays its own
+        plan = self._plan_of(parent_type, grouped_field_set)
         is_awaitable = self.is_awaitable
         results: dict[str, Any] = {}
         waiting: list[str] = []
@@ -233,6 +226,18 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
 
         return all_results()
 
+    def _plan_of(self, parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> Plan:
+        plans = self._plans
+        shared = self._shared
+        if shared is not None and id(grouped_field_set) in shared.plans:
+            plans = shared.plans
+        plan = plans.get(id(grouped_field_set))
+        if plan is None or plan[0] is not grouped_field_set or plan[1] is not parent_type:
+            steps = _plan(parent_type, grouped_field_set)
+            plan = (grouped_field_set, parent_type, steps, _plain_leaves(steps))
+            plans[id(grouped_field_set)] = plan  # holds the set: its id stays its own
+        return plan
+
     def _node_value(
         self, source: Any, node: NodeField, field: GraphQLField, details: Any, path: Path
     ) -> Any:
@@ -285,12 +290,33 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         completed: list[Any] = []
         waiting: list[int] = []
+        # A selection of plain leaves only (an org chart's contacts): each item's answer is
+        # read here, as `execute_fields` would read it; an item with any other value goes there.
+        leaves = self._plan_of(type_, grouped_field_set)[3]
         try:
             for index, item in enumerate(items):
-                item_path = Path(path, index, None)
                 if item is None:
                     completed.append(None)
                     continue
+                if leaves is not None:
+                    answer: dict[str, Any] = {}
+                    for response_name, attribute, kind, nullable in leaves:
+                        value: Any = getattr(item, attribute, None)
+                        if type(value) is kind and (
+                            kind is str
+                            or kind is bool
+                            or (kind is int and _INT_MIN <= value <= _INT_MAX)
+                            or (kind is float and value - value == 0.0)
+                        ):
+                            answer[response_name] = value
+                        elif value is None and nullable:
+                            answer[response_name] = None
+                        else:
+                            break
+                    else:
+                        completed.append(answer)
+                        continue
+                item_path = Path(path, index, None)
                 try:
                     done = self.execute_fields(type_, item, item_path, grouped_field_set, None)
                 except Exception as error:
@@ -341,6 +367,9 @@ _AS_IS: Final[dict[GraphQLScalarType, type]] = {
     GraphQLFloat: float,
 }
 Step = tuple[str, Any, Any, Any, Any]  # response name, field details, kind, mark, field
+PlainLeaf = tuple[str, str, Any, bool]  # response name, attribute, Python type, nullable
+# The selection it is for, its type, its steps, and its plain leaves when that is all it has.
+Plan = tuple[dict[str, Any], GraphQLObjectType, list[Step], list[PlainLeaf] | None]
 
 
 def _plan(parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> list[Step]:
@@ -364,6 +393,15 @@ def _plan(parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> 
         else:
             steps.append((response_name, details, _OTHER, None, field))
     return steps
+
+
+def _plain_leaves(steps: list[Step]) -> list[PlainLeaf] | None:
+    """The steps as plain leaves (whose value goes in as it is, or a null where allowed), or
+    None when any step is something else."""
+    kinds = set(_AS_IS.values())
+    if not steps or any(kind not in kinds for _, _, kind, _, _ in steps):
+        return None
+    return [(name, mark[0], kind, mark[2]) for name, _, kind, mark, _ in steps]
 
 
 _NO_INFO: Final[Any] = None  # strawberry's is_type_of reads the value alone

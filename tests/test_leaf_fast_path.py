@@ -228,3 +228,71 @@ def test_a_guarded_leaf_answers_and_audits_exactly_as_the_ordinary_path(
     # the account manager's, all 6 of marketing's), and of `odd` the value that is no Float.
     assert ordinary_fields.count("potential") == 4 + 6
     assert ordinary_fields.count("odd") == 1 + 4 + 6
+
+
+@strawberry.type
+class Sheet:
+    rows: list[Row | None]  # a plain attribute: a node of the fast path
+    tight: list[Row]  # a null name here goes up to the sheet
+
+
+@strawberry.type
+class SheetQuery:
+    @strawberry.field
+    def sheets(self) -> list[Sheet | None]:
+        some = rows()
+        return [
+            Sheet(rows=[*some[:4], None, *some[4:]], tight=some[:3]),
+            Sheet(rows=[], tight=some),  # row 3 holds no name for `broken`
+            None,
+        ]
+
+
+# Only leaves whose values go in as they are (and nulls): each row's answer is read in the
+# item loop, except the rows holding a value that takes the ordinary way.
+PLAIN = "id name count share broken odd big ratio flag"
+SHEETS = f"{{ sheets {{ rows {{ {PLAIN} }} tight {{ id broken }} again: rows {{ flag id }} }} }}"
+
+
+def test_a_list_of_plain_leaves_answers_exactly_as_the_ordinary_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    each_row: list[str] = []
+    original = FastExecution.execute_fields
+
+    def counted(self: FastExecution, parent_type: Any, source: Any, *rest: Any) -> Any:
+        if parent_type.name == "Row":
+            each_row.append(str(source.id))
+        return original(self, parent_type, source, *rest)
+
+    monkeypatch.setattr(FastExecution, "execute_fields", counted)
+    answers = []
+    for fast in (True, False):
+        kwargs: dict[str, Any] = {"execution_context_class": FastExecution} if fast else {}
+        schema = strawberry.Schema(
+            query=SheetQuery, config=StrawberryConfig(auto_camel_case=True), **kwargs
+        )
+        if fast:
+            mark_leaves(schema)
+        result = asyncio.run(schema.execute(SHEETS))
+        answers.append(
+            (json.dumps(result.data), [(e.message, e.path) for e in result.errors or []])
+        )
+    assert answers[0] == answers[1]
+    data = json.loads(answers[0][0])
+    assert data["sheets"][1] is None and data["sheets"][0]["rows"][4] is None  # both tested
+    assert data["sheets"][0]["rows"][0] == {
+        "id": "r0",
+        "name": "Row 0",
+        "count": 0,
+        "share": 0.0,
+        "broken": "ok",
+        "odd": 0,
+        "big": -(2**31),
+        "ratio": 0.0,
+        "flag": True,
+    }
+    # Only the rows whose values the loop cannot take went on to the selection's own run:
+    # rows 3 to 6 of `rows` (a null name, a text Int, 2**31, an infinite Float), row 3 of the
+    # second `tight`; `again` and the first `tight` had none.
+    assert sorted(each_row) == ["r3", "r3", "r4", "r5", "r6"]
