@@ -24,7 +24,7 @@ class AuditEvent:
     request_id: str
 
     def params(self, at: datetime, entry_id: str | None = None) -> dict[str, Any]:
-        """The entry as stored; its id a fresh random one unless given (see `entry_ids`)."""
+        """The entry as stored; its id a fresh random one unless given (see `entries`)."""
         return {
             "id": entry_id or f"audit-{secrets.token_hex(10)}",
             "at": at,
@@ -39,12 +39,12 @@ class AuditEvent:
         }
 
 
-def entry_ids(count: int) -> list[str]:
-    """Ids for the entries of one request: one random stem (80 bits, as an entry's own id
-    has) and a number each, instead of a call to the system's random source per entry (a
-    portfolio page audits fifty)."""
+def entries(events: Sequence[AuditEvent], at: datetime) -> list[dict[str, Any]]:
+    """The entries of one request as stored, at `at`. Their ids share one random stem (80
+    bits, as an entry's own id has) and carry a number each, instead of a call to the
+    system's random source per entry (a portfolio page audits fifty)."""
     stem = secrets.token_hex(10)
-    return [f"audit-{stem}-{i}" for i in range(count)]
+    return [e.params(at, f"audit-{stem}-{i}") for i, e in enumerate(events)]
 
 
 APPEND: Final = """
@@ -59,9 +59,7 @@ async def append(db: Database, events: Sequence[AuditEvent]) -> None:
     """Append events in one round trip; entries are never updated or deleted by the API."""
     if not events:
         return
-    now = datetime.now(UTC)
-    ids = entry_ids(len(events))
-    await db.write(APPEND, {"events": [e.params(now, i) for e, i in zip(events, ids, strict=True)]})
+    await db.write(APPEND, {"events": entries(events, datetime.now(UTC))})
 
 
 PAGE: Final = """

@@ -35,7 +35,7 @@ from typing import Any, Final
 
 import orjson
 
-from graph.audit import AuditEvent, entry_ids
+from graph.audit import AuditEvent, entries
 from graph.driver import Database
 
 log = logging.getLogger(__name__)
@@ -119,8 +119,7 @@ class AuditSpool:
         while len(self._pending) >= self.max_pending:
             self._room.clear()
             await self._room.wait()
-        now = datetime.now(UTC)
-        rows = [e.params(now, i) for e, i in zip(events, entry_ids(len(events)), strict=True)]
+        rows = entries(events, datetime.now(UTC))
         try:
             self._journal(rows)
         except OSError as exc:
