@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from auth.registry import PLAN_FIELDS
 from graph.accounts import ACCOUNT_FIELDS, AccountRow, to_account
 from graph.driver import Database
 from graph.network import KEY_ROLES
-from graph.plans import PLAN_FIELDS
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 
 
@@ -32,13 +32,16 @@ class AccountFigures:
     team_size: int
     plan: dict[str, Any] | None  # the active plan's template fields, id and period
 
-    @property
-    def plan_completeness(self) -> float | None:
-        """Share of the template's fields that are filled in the active plan."""
+    def plan_completeness(self, readable: Collection[str]) -> float | None:
+        """Share of the template's fields in the `readable` sections that are filled in the
+        active plan (a hidden field never moves it)."""
         if self.plan is None:
             return None
-        filled = sum(1 for f in PLAN_FIELDS if self.plan.get(f) not in (None, "", []))
-        return round(filled / len(PLAN_FIELDS), 4)
+        fields = [f for f, section in PLAN_FIELDS.items() if section in readable]
+        if not fields:
+            return None
+        filled = sum(1 for f in fields if self.plan.get(f) not in (None, "", []))
+        return round(filled / len(fields), 4)
 
     @property
     def coverage_score(self) -> float:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from auth.registry import PROPERTY_SECTIONS
 from graph.driver import Database, Transaction
 from graph.errors import NotFound
 from graph.model import Label, Rel
@@ -300,11 +301,21 @@ async def update_node(
             raise Conflict(f"{kind.label.value} {node_id}", int(current["version"] or 1))
         statement = (
             "MATCH (n:" + kind.label.value + " {id: $id}) WHERE coalesce(n.version, 1) = $v "
-            "SET n += $patch, n.version = coalesce(n.version, 1) + 1, n.updatedAt = $now RETURN n.id AS id"
+            "SET n += $patch, n.version = coalesce(n.version, 1) + 1, "
+            "n.updatedAt = CASE WHEN $ownSection THEN $now ELSE n.updatedAt END RETURN n.id AS id"
         )
+        # `updatedAt` is read with the kind's own section: a change of a property of another
+        # section (market potential, reach) must not move it (DERIVED in auth/registry.py).
+        extra = PROPERTY_SECTIONS.get(kind_name, {})
         changed = await tx.run(
             statement,
-            {"id": node_id, "v": expected_version, "patch": patch, "now": datetime.now(UTC)},
+            {
+                "id": node_id,
+                "v": expected_version,
+                "patch": patch,
+                "now": datetime.now(UTC),
+                "ownSection": any(name not in extra for name in patch),
+            },
         )
         if not changed:
             raise Conflict(f"{kind.label.value} {node_id}", None)

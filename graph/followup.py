@@ -255,10 +255,35 @@ def to_action(r: dict[str, Any]) -> ActionRow:
 
 
 ACTIONS_BY_IDS: Final = "MATCH (x:Action) WHERE x.id IN $ids RETURN " + ACTION_FIELDS + " AS action"
+# The account an action `x` belongs to, through its plan or its plan's review, as `a`.
+ACTION_ACCOUNT: Final = """CALL (x) {
+  MATCH (x)<-[:HAS_ACTION]-(:Review)<-[:REVIEWED_IN]-(:Plan)<-[:HAS_PLAN]-(ra:Account)
+  RETURN ra AS a
+  UNION
+  MATCH (x)<-[:HAS_ACTION]-(:Plan)<-[:HAS_PLAN]-(pa:Account)
+  RETURN pa AS a
+}
+"""
+# Only actions of accounts in the caller's reach: an owner who left the team no longer sees
+# the account's actions (and an id out of reach answers like a missing one).
+ACTIONS_IN_REACH: Final = (
+    "MATCH (x:Action) WHERE x.id IN $ids "
+    + ACTION_ACCOUNT
+    + "WITH DISTINCT x, a WHERE "
+    + ACCOUNT_IN_SCOPE
+    + " RETURN "
+    + ACTION_FIELDS
+    + " AS action"
+)
 MY_ACTIONS: Final = (
     """
 MATCH (x:Action)-[:OWNED_BY]->(:TeamMember {id: $memberId})
 WHERE ($statuses IS NULL OR x.status IN $statuses) AND coalesce(x.archived, false) = false
+"""
+    + ACTION_ACCOUNT
+    + "WITH DISTINCT x, a WHERE "
+    + ACCOUNT_IN_SCOPE
+    + """
 RETURN """
     + ACTION_FIELDS
     + """ AS action
@@ -272,11 +297,18 @@ async def actions_by_ids(db: Database, ids: Sequence[str]) -> dict[str, ActionRo
     return {r["action"]["id"]: to_action(r["action"]) for r in rows}
 
 
+async def actions_in_reach(db: Database, scope: Scope, ids: Sequence[str]) -> dict[str, ActionRow]:
+    """Actions by id, of accounts in the caller's reach."""
+    rows = await db.read(ACTIONS_IN_REACH, {"ids": list(ids), **scope.params()})
+    return {r["action"]["id"]: to_action(r["action"]) for r in rows}
+
+
 async def my_actions(
-    db: Database, member_id: str, statuses: Sequence[str] | None
+    db: Database, scope: Scope, statuses: Sequence[str] | None
 ) -> list[ActionRow]:
+    """The caller's own actions on accounts in their reach."""
     rows = await db.read(
-        MY_ACTIONS, {"memberId": member_id, "statuses": list(statuses) if statuses else None}
+        MY_ACTIONS, {**scope.params(), "statuses": list(statuses) if statuses else None}
     )
     return [to_action(r["action"]) for r in rows]
 

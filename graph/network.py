@@ -12,7 +12,7 @@ from graph.driver import Database
 from graph.errors import NotFound
 from graph.org import UNIT_FIELDS, UnitRow, to_unit
 from graph.projects import PROJECT_FIELDS, ProjectRow, to_project
-from graph.scope import ACCOUNT_IN_SCOPE, Scope
+from graph.scope import ACCOUNT_IN_SCOPE, OTHER_ACCOUNT_IN_SCOPE, Scope
 
 MAX_HOPS = 6
 KEY_ROLES = ["DECISION_MAKER", "INFLUENCER"]
@@ -43,7 +43,11 @@ WHERE """
     + ACCOUNT_IN_SCOPE
     + """
 CALL (p) {
-  MATCH (p)<-[d:DECIDES]-(c:Contact)
+  // Edges may cross accounts: only people of accounts in the caller's reach take part.
+  MATCH (p)<-[d:DECIDES]-(c:Contact)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(b:Account)
+  WHERE """
+    + OTHER_ACCOUNT_IN_SCOPE
+    + """
   RETURN collect([c.id, d.role]) AS centre, collect(c) AS members
 }
 CALL (members, a) {

@@ -25,9 +25,10 @@ class UnitRow:
     account_id: str
 
 
+# `a` is the unit's account: a parent in another account is none of this chart's business.
 UNIT_FIELDS: Final = """u {
   .id, .name, .level, .country, .region,
-  parentId: head([(u)<-[:PARENT_OF]-(p:ClientUnit) | p.id]), accountId: a.id
+  parentId: head([(u)<-[:PARENT_OF]-(p:ClientUnit)<-[:HAS_UNIT]-(a) | p.id]), accountId: a.id
 }"""
 
 
@@ -94,9 +95,9 @@ async def units_by_ids(db: Database, ids: Sequence[str]) -> dict[str, UnitRow]:
 CHILD_UNITS: Final = (
     """
 UNWIND $ids AS parentId
-MATCH (p:ClientUnit {id: parentId})
-CALL (p) {
-  MATCH (p)-[:PARENT_OF]->(u:ClientUnit)<-[:HAS_UNIT]-(a:Account)
+MATCH (p:ClientUnit {id: parentId})<-[:HAS_UNIT]-(a:Account)
+CALL (p, a) {
+  MATCH (p)-[:PARENT_OF]->(u:ClientUnit)<-[:HAS_UNIT]-(a)
   WITH a, u, u.name AS byName, u.id AS byId ORDER BY byName, byId
   RETURN collect("""
     + UNIT_FIELDS
@@ -200,14 +201,17 @@ CALL (a) {
   WHERE coalesce(u.archived, false) = false
   RETURN collect(u {
     .id, .name, .level, .country, .region,
-    parentId: head([(u)<-[:PARENT_OF]-(p:ClientUnit) | p.id]),
+    parentId: head([(u)<-[:PARENT_OF]-(p:ClientUnit)<-[:HAS_UNIT]-(a) | p.id]),
     mirroredBy: [(u)<-[:MIRRORS]-(m:TeamMember) | m.id],
     contacts: [(u)<-[:WORKS_IN]-(c:Contact) WHERE coalesce(c.archived, false) = false |
                c {.id, .name, .title, .buyingRole}]
   }) AS units
 }
 CALL (a) {
+  // Both ends in this account: a line to someone elsewhere would carry them out of scope.
   MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)-[r:REPORTS_TO]->(m:Contact)
+  WHERE coalesce(c.archived, false) = false AND coalesce(m.archived, false) = false
+    AND EXISTS { MATCH (m)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a) }
   RETURN collect({from: c.id, to: m.id, kind: coalesce(r.kind, 'SOLID')}) AS lines
 }
 RETURN a.id AS accountId, a.name AS accountName, units, lines

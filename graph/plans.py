@@ -8,34 +8,27 @@ from the graph, and a new period starts from the last plan's content.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from auth.registry import PLAN_FIELDS, PLAN_SECTIONS
 from graph.convert import native, native_row
 from graph.driver import Database, Transaction
 from graph.errors import NotFound
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 from graph.writes import Actor, Conflict, Rejected, audit_in, new_id, once
 
-# The template: field -> section. The closed set of plan properties (never from input).
-PLAN_FIELDS: Final[dict[str, str]] = {
-    "opportunities": "competition",  # (a) competitive environment
-    "threats": "competition",
-    "decisionProcess": "plan.strategy",  # (b) how decisions are made (people come from the graph)
-    "processStatus": "plan.strategy",  # (c) ongoing processes and negotiations
-    "leadersView": "plan.strategy",  # (d) how the client's leaders see market, rivals, themselves
-    "valuesBeliefs": "plan.strategy",  # (e)
-    "capabilities": "plan.strategy",  # (f)
-    "currentStrategy": "plan.strategy",  # (g)
-    "futureStrategy": "plan.strategy",
-    "internalProcesses": "plan.strategy",  # (h)
-    "shareOfWalletGoal": "plan.share_of_wallet",
-    "shareOfWalletActual": "plan.share_of_wallet",
-    "revenueGoal": "plan.financial_goals",
-    "marginGoal": "plan.financial_goals",
+# Each section of the template keeps its own change count and time on the plan node, so a
+# caller's `version` and `updatedAt` move only with sections they may read (DERIVED).
+SECTION_STAMPS: Final[dict[str, tuple[str, str]]] = {
+    "competition": ("versionCompetition", "changedCompetition"),
+    "plan.strategy": ("versionStrategy", "changedStrategy"),
+    "plan.share_of_wallet": ("versionShareOfWallet", "changedShareOfWallet"),
+    "plan.financial_goals": ("versionFinancialGoals", "changedFinancialGoals"),
 }
+assert set(SECTION_STAMPS) == set(PLAN_SECTIONS)
 STALE_DAYS = 180
 
 
@@ -50,6 +43,17 @@ class PlanRow:
     created_at: datetime | None
     updated_at: datetime | None
     segment: str | None  # the account's, for conditional grants
+    section_versions: dict[str, int]  # changes per template section
+    section_changed: dict[str, datetime]  # last change per template section
+
+    def version_for(self, readable: Iterable[str]) -> int:
+        """The version a caller who reads these sections sees: 1 + their sections' changes."""
+        return 1 + sum(self.section_versions.get(s, 0) for s in readable)
+
+    def updated_for(self, readable: Iterable[str]) -> datetime | None:
+        """The last change of a section the caller reads (the plan's start when none)."""
+        times = [t for s in readable if (t := self.section_changed.get(s)) is not None]
+        return max(times) if times else self.created_at
 
 
 PLAN_RETURN: Final = """
@@ -89,6 +93,10 @@ def to_plan(row: dict[str, Any]) -> PlanRow:
         created_at=p.get("createdAt"),
         updated_at=p.get("updatedAt"),
         segment=row.get("segment"),
+        section_versions={s: int(p.get(v) or 0) for s, (v, _) in SECTION_STAMPS.items()},
+        section_changed={
+            s: p[t] for s, (_, t) in SECTION_STAMPS.items() if p.get(t) is not None
+        },
     )
 
 
@@ -249,10 +257,16 @@ WHERE """
     + ACCOUNT_IN_SCOPE
     + PLAN_RETURN
 )
+# Taking the plan's write lock first: what is read after it is what the next writer will see,
+# so two concurrent updates cannot both pass the version check.
+LOCK_PLAN: Final = """
+MATCH (a:Account)-[:HAS_PLAN]->(p:Plan {id: $id})
+SET p.lockCount = coalesce(p.lockCount, 0) + 1
+RETURN p {.*} AS plan, a.id AS accountId, a.segment AS segment
+"""
 SET_PLAN: Final = """
 MATCH (p:Plan {id: $id})
-WHERE p.version = $expectedVersion
-SET p += $patch, p.version = p.version + 1, p.updatedAt = $now
+SET p += $patch, p.version = coalesce(p.version, 1) + 1, p.updatedAt = $now
 RETURN p.version AS version
 """
 
@@ -262,36 +276,39 @@ async def update_plan(
     actor: Actor,
     scope: Scope,
     plan: str,
+    readable: Sequence[str],
     expected_version: int,
     patch: dict[str, Any],
     client_mutation_id: str | None,
 ) -> tuple[str, bool]:
-    """Change template fields (only those given), keeping each change as a revision."""
+    """Change template fields (only those given), keeping each change as a revision.
+    `expected_version` is the version as the caller sees it (the sections in `readable`)."""
     unknown = sorted(set(patch) - set(PLAN_FIELDS))
     if unknown:
         raise Rejected(f"unknown plan field {unknown[0]}", field=unknown[0])
 
     async def work(tx: Transaction) -> str:
-        rows = await tx.run(PLAN_FOR_UPDATE, {"id": plan, **scope.params()})
-        if not rows:
+        if not await tx.run(PLAN_FOR_UPDATE, {"id": plan, **scope.params()}):
             raise NotFound(f"plan {plan}")
-        current = to_plan(rows[0])
+        current = to_plan((await tx.run(LOCK_PLAN, {"id": plan}))[0])
         if current.status != "ACTIVE":
             raise Rejected(
                 f"plan {current.period} is {current.status.lower()}; start or edit the current period's plan",
                 field="planId",
             )
-        if current.version != expected_version:
-            raise Conflict(f"plan {plan}", current.version)
+        seen = current.version_for(readable)
+        if seen != expected_version:
+            raise Conflict(f"plan {plan}", seen)
         changes = {
             k: (current.fields.get(k), v) for k, v in patch.items() if current.fields.get(k) != v
         }
         now = datetime.now(UTC)
-        updated = await tx.run(
-            SET_PLAN, {"id": plan, "expectedVersion": expected_version, "patch": patch, "now": now}
-        )
-        if not updated:
-            raise Conflict(f"plan {plan}", None)
+        stamps: dict[str, Any] = {}
+        for section in {PLAN_FIELDS[k] for k in changes}:
+            count, changed = SECTION_STAMPS[section]
+            stamps[count] = current.section_versions.get(section, 0) + 1
+            stamps[changed] = now
+        await tx.run(SET_PLAN, {"id": plan, "patch": {**patch, **stamps}, "now": now})
         if changes:
             await tx.run(ADD_REVISIONS, {"revisions": _revisions(plan, actor, changes, now)})
         for section in sorted({PLAN_FIELDS[k] for k in changes} or {"plan.strategy"}):

@@ -81,7 +81,13 @@ RETURN c.id AS id, c.name AS name, c.title AS title, c.linkedinUrl AS url,
        [(c)<-[:KNOWS]-(m:TeamMember) | m.name] AS knownBy
 """
 )
-BY_URL: Final = "MATCH (c:Contact {linkedinUrl: $url}) RETURN c.id AS id LIMIT 2"
+# Only contacts in the caller's reach: one out of it answers like an unknown address.
+BY_URL: Final = (
+    "MATCH (c:Contact {linkedinUrl: $url})-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account) "
+    "WHERE "
+    + ACCOUNT_IN_SCOPE
+    + " RETURN DISTINCT c.id AS id LIMIT 2"
+)
 ACCOUNTS: Final = "MATCH (a:Account) RETURN a.id AS id, a.name AS name"
 SAVE: Final = """
 MATCH (c:Contact {id: $id})
@@ -123,7 +129,7 @@ async def record_change(
         contact_id = change.contact_id
         if contact_id is None:
             wanted = normalise_url(change.linkedin_url) if change.linkedin_url else None
-            found = await tx.run(BY_URL, {"url": wanted}) if wanted else []
+            found = await tx.run(BY_URL, {"url": wanted, **scope.params()}) if wanted else []
             if len(found) != 1:
                 raise NotFound(f"contact with profile {change.linkedin_url}")
             contact_id = found[0]["id"]

@@ -9,7 +9,7 @@ from typing import Any, Final, Literal, LiteralString
 
 from graph.convert import native_row
 from graph.driver import Database
-from graph.scope import ACCOUNT_IN_SCOPE, Scope
+from graph.scope import ACCOUNT_IN_SCOPE, OTHER_ACCOUNT_IN_SCOPE, Scope
 
 
 @dataclass(slots=True)
@@ -161,6 +161,9 @@ class ProjectRisk:
     reasons: list[str]
 
 
+# Each input of a risk reason is read only when the caller may read its section ($readCentre:
+# network.influence, $readInteractions: interactions; DERIVED in auth/registry.py), and only
+# people of accounts in the caller's reach count (edges may cross accounts).
 PROJECTS_AT_RISK: Final = (
     """
 MATCH (a:Account)-[:HAS_PROJECT]->(p:Project)
@@ -168,35 +171,52 @@ WHERE coalesce(p.status, 'OPEN') = 'OPEN' AND coalesce(p.archived, false) = fals
   AND coalesce(a.archived, false) = false AND """
     + ACCOUNT_IN_SCOPE
     + """
-WITH a, p,
-  [(p)-[:HAS_MILESTONE]->(m:Milestone) WHERE m.doneAt IS NULL AND m.due < $asOfDate | [m.id, m.name]] AS overdue,
-  EXISTS { MATCH (p)<-[d:DECIDES]-(:Contact) WHERE d.role = 'CHAMPION' } AS champion,
-  [(p)<-[d:DECIDES]-(c:Contact) WHERE d.role = 'BLOCKER' | c.id] AS blockers,
-  [(p)<-[:DECIDES]-(:Contact)<-[:WITH]-(i:Interaction) | i.at] AS touches
-WITH a, p, overdue, champion, blockers,
-  reduce(last = p.updatedAt, t IN touches | CASE WHEN last IS NULL OR t > last THEN t ELSE last END) AS lastActivity
-WHERE size(overdue) > 0 OR NOT champion OR size(blockers) > 0 OR lastActivity IS NULL OR lastActivity < $quietSince
+CALL (p) {
+  OPTIONAL MATCH (p)<-[d:DECIDES]-(c:Contact)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(b:Account)
+  WHERE $readCentre AND """
+    + OTHER_ACCOUNT_IN_SCOPE
+    + """
+  RETURN collect(CASE WHEN c IS NULL THEN null ELSE [c.id, d.role] END) AS centre
+}
+CALL (a, p) {
+  OPTIONAL MATCH (p)<-[:DECIDES]-(:Contact)<-[:WITH]-(i:Interaction)-[:ABOUT]->(a)
+  WHERE $readInteractions
+  RETURN max(i.at) AS lastTouch
+}
+WITH a, p, centre, lastTouch,
+  [(p)-[:HAS_MILESTONE]->(m:Milestone) WHERE m.doneAt IS NULL AND m.due < $asOfDate | [m.id, m.name]] AS overdue
+WITH a, p, overdue, centre,
+  [x IN centre WHERE x[1] = 'CHAMPION' | x[0]] AS champions,
+  [x IN centre WHERE x[1] = 'BLOCKER' | x[0]] AS blockers,
+  CASE WHEN lastTouch IS NOT NULL AND (p.updatedAt IS NULL OR lastTouch > p.updatedAt)
+       THEN lastTouch ELSE p.updatedAt END AS lastActivity
+WHERE size(overdue) > 0 OR ($readCentre AND (size(champions) = 0 OR size(blockers) > 0))
+   OR lastActivity IS NULL OR lastActivity < $quietSince
 RETURN """
     + PROJECT_FIELDS
-    + """ AS project, overdue, champion, blockers, lastActivity
+    + """ AS project, overdue, size(champions) > 0 AS champion, blockers, lastActivity
 """
 )
 
 
 async def projects_at_risk(
-    db: Database, scope: Scope, as_of: Any, quiet_days: int
+    db: Database, scope: Scope, as_of: Any, quiet_days: int, readable: frozenset[str]
 ) -> list[ProjectRisk]:
-    """Open projects with overdue milestones, no champion, a blocker, or no recent activity."""
+    """Open projects with overdue milestones, no champion, a blocker, or no recent activity,
+    judged only on the `readable` sections (network.influence, interactions)."""
     from datetime import timedelta
 
     from graph.convert import native
 
+    read_centre = "network.influence" in readable
     rows = await db.read(
         PROJECTS_AT_RISK,
         {
             **scope.params(),
             "asOfDate": as_of.date(),
             "quietSince": as_of - timedelta(days=quiet_days),
+            "readCentre": read_centre,
+            "readInteractions": "interactions" in readable,
         },
     )
     risks = []
@@ -205,9 +225,9 @@ async def projects_at_risk(
         reasons = []
         if r["overdue"]:
             reasons.append("OVERDUE_MILESTONE")
-        if not r["champion"]:
+        if read_centre and not r["champion"]:
             reasons.append("NO_CHAMPION")
-        if r["blockers"]:
+        if read_centre and r["blockers"]:
             reasons.append("BLOCKER")
         if last is None or last < as_of - timedelta(days=quiet_days):
             reasons.append("NO_ACTIVITY")

@@ -815,8 +815,9 @@ PLAN_CONTENT = {
 
 async def seed_plans(db: Database) -> int:
     """Demo plans with several revisions and reviews: a diff to read and a review due."""
+    from auth.registry import PLAN_SECTIONS
     from graph.followup import record_review
-    from graph.plans import plan_id, start_plan, update_plan
+    from graph.plans import plan_id, plans_by_ids, start_plan, update_plan
     from graph.scope import Scope
     from graph.writes import Actor
 
@@ -834,12 +835,13 @@ async def seed_plans(db: Database) -> int:
             actor,
             everything,
             last,
+            PLAN_SECTIONS,
             1,
             {k: PLAN_CONTENT[k] for k in list(PLAN_CONTENT)[:8]},
             None,
         )
         plan, _ = await start_plan(db, actor, everything, acc_id, str(TODAY.year), None)
-        await update_plan(db, actor, everything, plan, 1, PLAN_CONTENT, None)
+        await update_plan(db, actor, everything, plan, PLAN_SECTIONS, 1, PLAN_CONTENT, None)
         await record_review(
             db,
             actor,
@@ -886,7 +888,8 @@ async def seed_plans(db: Database) -> int:
             actor,
             everything,
             plan,
-            2,
+            PLAN_SECTIONS,
+            (await plans_by_ids(db, everything, [plan]))[plan].version_for(PLAN_SECTIONS),
             {
                 "currentStrategy": "Defend the frame contract with a national price tier, grow service share.",
                 "shareOfWalletActual": 0.24,

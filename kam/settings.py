@@ -58,8 +58,10 @@ class Settings(BaseSettings):
     principal_cache_seconds: float = Field(default=2.0, ge=0, le=60)
     policy_file: Path | None = None
     demo_password: SecretStr | None = None
-    # Diagnostics: round trips per request in the GraphQL response extensions.
-    expose_metrics: bool = True
+    # Diagnostics: round trips per request in the GraphQL response extensions. They depend on
+    # the data (an existing id costs a trip a missing one does not), so they are an existence
+    # oracle: off by default, for development only (production refuses to start with them).
+    expose_metrics: bool = False
     # Audit entries of restricted reads: journalled and stored off the request path (False),
     # or stored before the answer is sent (True: slower, one fsynced commit per request).
     audit_reads_sync: bool = False
@@ -109,6 +111,11 @@ class Settings(BaseSettings):
         """Refuse to run with settings that are unsafe in production."""
         if not self.is_production:
             return
+        if self.expose_metrics:
+            raise ConfigError(
+                "KAM_EXPOSE_METRICS is on: round trips per request tell a client whether an id "
+                "exists; in production unset it (it is for development only)."
+            )
         secret = self.token_secret.get_secret_value()
         if secret in ("", DEFAULT_TOKEN_SECRET) or len(secret) < MIN_SECRET_LENGTH:
             raise ConfigError(

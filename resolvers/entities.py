@@ -8,11 +8,13 @@ before anything is written: an unknown or invalid property is a `ValidationProbl
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
 import strawberry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from auth.registry import property_sections, readable_inputs, write_denied
 from graph import entities
 from graph.entities import LINK_KINDS, NODE_KINDS, LinkKindName, NodeKindName
 from graph.projects import projects_at_risk
@@ -284,28 +286,23 @@ def _validate(
     return parsed.model_dump(by_alias=True, exclude_unset=True)
 
 
-# Properties whose section is not their node's: writing one needs that section's right too.
-FIELD_SECTIONS: dict[str, dict[str, str]] = {
-    "ACCOUNT": {"marketPotential": "account.market_potential"},
-    "CONTACT": {"email": "contact.reach", "phone": "contact.reach", "linkedinUrl": "contact.reach"},
-}
-
-
-def _forbidden_fields(
-    info: Info, kind: str, props: dict[str, Any], target: str
+def _denied_write(
+    info: Info, kind: str, section: str, props: Any, target: str, row: Any = None
 ) -> ForbiddenProblem | None:
-    for name in sorted(props):
-        section = FIELD_SECTIONS.get(kind, {}).get(name)
-        if section is not None and (denied := _forbidden(info, section, target)):
-            return denied
-    return None
+    """The one write gate (auth/registry.py): the kind's section and the section of each
+    property written, refused at the first the caller may not write."""
+    visibility = info.context.visibility
+    denied = write_denied(
+        lambda s: visibility.can_write(s, row), property_sections(kind, section, props or {})
+    )
+    if denied is None:
+        return None
+    info.context.audit_reads.add((denied, target, "", "FORBIDDEN"))
+    return ForbiddenProblem(message=f"your role may not change {denied}", section=denied)
 
 
 def _forbidden(info: Info, section: str, target: str) -> ForbiddenProblem | None:
-    if info.context.visibility.can_write(section):
-        return None
-    info.context.audit_reads.add((section, target, "", "FORBIDDEN"))
-    return ForbiddenProblem(message=f"your role may not change {section}", section=section)
+    return _denied_write(info, "", section, {}, target)
 
 
 @sectioned("projects")
@@ -336,6 +333,7 @@ class EntityQueries:
             info.context.scope,
             when if when.tzinfo else when.replace(tzinfo=UTC),
             quiet_days,
+            readable_inputs(info.context.visibility.can_read, "ProjectRisk.reasons"),
         )
         return [
             ProjectRisk(
@@ -366,6 +364,9 @@ class EntityMutations:
         )
         if isinstance(props, ValidationProblem):
             return props
+        new_row = SimpleNamespace(segment=props.get("segment"))
+        if denied := _denied_write(info, kind, spec.section, props, spec.label.value, new_row):
+            return denied
         result = await attempt(
             entities.create_node(
                 info.context.db,
@@ -395,7 +396,7 @@ class EntityMutations:
             return patch
         if not patch:
             return rejected("'patch' changes nothing", "patch")
-        if denied := _forbidden_fields(info, kind, patch, spec.label.value):
+        if denied := _denied_write(info, kind, spec.section, patch, spec.label.value):
             return denied
         result = await attempt(
             entities.update_node(
@@ -441,6 +442,8 @@ class EntityMutations:
             props = rejected(f"{kind} has no properties", "properties")
         if isinstance(props, ValidationProblem):
             return props
+        if denied := _denied_write(info, kind, spec.section, props, spec.rel.value):
+            return denied
         result = await attempt(
             entities.link(
                 info.context.db,

@@ -9,6 +9,7 @@ and the detail goes to the log under that id: never a stack trace, Cypher or dri
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,6 +63,14 @@ class RateLimited(KamError):
     code = "RATE_LIMITED"
 
 
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    """The message without graphql-core's "Did you mean …?" hints."""
+    return SUGGESTION.sub("", message)
+
+
 def client_error(error: GraphQLError, request_id: str) -> GraphQLError:
     """The error as a client may see it."""
     original = error.original_error
@@ -75,11 +84,13 @@ def client_error(error: GraphQLError, request_id: str) -> GraphQLError:
             extensions=original.extensions,
         )
     if original is None or type(original) is GraphQLError:
-        # GraphQL's own syntax, validation and variable-coercion errors: safe, and say what to fix.
+        # GraphQL's own syntax, validation and variable-coercion errors: safe, and say what to
+        # fix, but without "Did you mean …?": a suggestion may name a field, type or value
+        # hidden from the caller.
         extensions = dict(error.extensions or {})
         extensions.setdefault("code", "GRAPHQL_VALIDATION")
         return GraphQLError(
-            error.message,
+            without_suggestions(error.message),
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,

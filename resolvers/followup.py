@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 import strawberry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from auth.registry import PLAN_FIELDS, REVIEW_SECTION, review_sections, visible_kpis, write_denied
 from graph import followup
 from graph.followup import ActionRow, ReviewRow
 from resolvers.context import Info
@@ -105,7 +107,9 @@ class Review:
     action_ids: strawberry.Private[list[str]]
 
     @classmethod
-    def from_row(cls, row: ReviewRow) -> Review:
+    def from_row(cls, row: ReviewRow, can_read: Callable[[str], bool]) -> Review:
+        """The review as a caller sees it: KPIs and changes of sections they may not read are
+        left out (DERIVED in auth/registry.py)."""
         return cls(
             id=strawberry.ID(row.id),
             plan_id=strawberry.ID(row.plan_id),
@@ -113,11 +117,13 @@ class Review:
             at=row.at,
             findings=row.findings,
             kpis=[
-                Kpi(name=k["name"], actual=k.get("actual"), goal=k.get("goal")) for k in row.kpis
+                Kpi(name=k["name"], actual=k.get("actual"), goal=k.get("goal"))
+                for k in visible_kpis(can_read, row.kpis)
             ],
             changes=[
                 ReviewChange(field=c["field"], change=c["change"], reason=c["reason"])
                 for c in row.changes
+                if can_read(PLAN_FIELDS.get(c["field"], REVIEW_SECTION))
             ],
             action_ids=row.action_ids,
         )
@@ -348,7 +354,7 @@ class FollowupQueries:
         if member is None:
             return []
         rows = await followup.my_actions(
-            info.context.db, member, [s.value for s in status] if status else None
+            info.context.db, info.context.scope, [s.value for s in status] if status else None
         )
         return [Action.from_row(r) for r in rows]
 
@@ -358,7 +364,10 @@ class FollowupQueries:
 
         await _plan_in_reach(info, str(plan_id))
         found = await followup.reviews_of_plans(info.context.db, [str(plan_id)])
-        return [Review.from_row(r) for r in found.get(str(plan_id), [])]
+        return [
+            Review.from_row(r, info.context.visibility.can_read)
+            for r in found.get(str(plan_id), [])
+        ]
 
 
 @strawberry.type
@@ -381,6 +390,10 @@ class FollowupMutations:
             )
         except ValidationError as exc:
             return from_validation(exc)
+        sections = review_sections([k.name for k in model.kpis], [c.field for c in model.changes])
+        if denied := write_denied(info.context.visibility.can_write, sections):
+            info.context.audit_reads.add((denied, "Review", str(input.plan_id), "FORBIDDEN"))
+            return ForbiddenProblem(message=f"your role may not change {denied}", section=denied)
         result = await attempt(
             followup.record_review(
                 info.context.db,
@@ -399,14 +412,19 @@ class FollowupMutations:
         if not isinstance(result, tuple):
             return result
         found = await followup.reviews_by_ids(info.context.db, info.context.scope, [result[0]])
-        return ReviewPayload(review=Review.from_row(found[result[0]]), replayed=result[1])
+        return ReviewPayload(
+            review=Review.from_row(found[result[0]], info.context.visibility.can_read),
+            replayed=result[1],
+        )
 
     @strawberry.field(
         metadata=meta(AUTHENTICATED),
         description="Move an action along; its owner or a reviewer may.",
     )
     async def set_action_status(self, info: Info, input: SetActionStatusInput) -> ActionResult:
-        found = await followup.actions_by_ids(info.context.db, [str(input.action_id)])
+        found = await followup.actions_in_reach(
+            info.context.db, info.context.scope, [str(input.action_id)]
+        )
         row = found.get(str(input.action_id))
         if row is None:
             return NotFoundProblem(message=f"not found: action {input.action_id}")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import strawberry
 
+from auth.registry import readable_inputs
 from graph import compare, network, org, partners, profiles
 from graph.contact_page import KNOWN_BY, LINKED, contact_with_links
 from graph.convert import native
@@ -559,7 +561,12 @@ class NetworkQueries:
                 coverage_score=f.coverage_score,
                 team_size=f.team_size,
                 plan_period=(f.plan or {}).get("period"),
-                plan_completeness=f.plan_completeness,
+                plan_completeness=f.plan_completeness(
+                    readable_inputs(
+                        partial(info.context.visibility.can_read, row=f.account),
+                        "AccountComparison.planCompleteness",
+                    )
+                ),
                 share_of_wallet_goal=(f.plan or {}).get("shareOfWalletGoal"),
                 share_of_wallet_actual=(f.plan or {}).get("shareOfWalletActual"),
                 revenue_goal=(f.plan or {}).get("revenueGoal"),

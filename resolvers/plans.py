@@ -9,8 +9,9 @@ from typing import Annotated, Any
 import strawberry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from auth.registry import PLAN_FIELDS, property_sections, write_denied
 from graph import plans
-from graph.plans import PLAN_FIELDS, PlanRow
+from graph.plans import PlanRow
 from graph.writes import Actor
 from resolvers.context import Info
 from resolvers.errors import InvalidInput, NotFoundError
@@ -55,11 +56,7 @@ class Plan:
     account_id: strawberry.ID
     period: str
     status: str
-    version: int = strawberry.field(
-        description="Send it back as `expectedVersion` when you update."
-    )
     created_at: datetime | None
-    updated_at: datetime | None
     opportunities: list[str] | None = tag(
         "competition", description="(a) Opportunities in the competitive environment."
     )
@@ -88,6 +85,22 @@ class Plan:
     revenue_goal: float | None = tag("plan.financial_goals")
     margin_goal: float | None = tag("plan.financial_goals", description="Margin goal (0..1).")
     segment: strawberry.Private[str | None]
+    row: strawberry.Private[PlanRow]
+
+    @strawberry.field(
+        metadata=meta(AUTHENTICATED),
+        description="Send it back as `expectedVersion` when you update. It counts the changes "
+        "of the sections you may read.",
+    )
+    def version(self, info: Info) -> int:
+        return self.row.version_for(readable_sections(info, self.row))
+
+    @strawberry.field(
+        metadata=meta(AUTHENTICATED),
+        description="The last change of a section you may read (the plan's start when none).",
+    )
+    def updated_at(self, info: Info) -> datetime | None:
+        return self.row.updated_for(readable_sections(info, self.row))
 
     @classmethod
     def from_row(cls, row: PlanRow) -> Plan:
@@ -97,9 +110,8 @@ class Plan:
             account_id=strawberry.ID(row.account_id),
             period=row.period,
             status=row.status,
-            version=row.version,
             created_at=row.created_at,
-            updated_at=row.updated_at,
+            row=row,
             opportunities=f.get("opportunities"),
             threats=f.get("threats"),
             decision_process=f.get("decisionProcess"),
@@ -489,19 +501,20 @@ class PlanMutations:
         if str(input.plan_id) not in found:
             return NotFoundProblem(message=f"not found: plan {input.plan_id}")
         row = found[str(input.plan_id)]
-        for name in sorted(patch):
-            section = PLAN_FIELDS[name]
-            if not info.context.visibility.can_write(section, row):
-                info.context.audit_reads.add((section, "Plan", row.id, "FORBIDDEN"))
-                return ForbiddenProblem(
-                    message=f"your role may not change {section} (field {name})", section=section
-                )
+        section = write_denied(
+            lambda s: info.context.visibility.can_write(s, row),
+            property_sections("PLAN", None, patch),
+        )
+        if section is not None:
+            info.context.audit_reads.add((section, "Plan", row.id, "FORBIDDEN"))
+            return ForbiddenProblem(message=f"your role may not change {section}", section=section)
         result = await attempt(
             plans.update_plan(
                 info.context.db,
                 actor_of(info),
                 info.context.scope,
                 str(input.plan_id),
+                readable_sections(info, row),
                 input.expected_version,
                 patch,
                 input.client_mutation_id,

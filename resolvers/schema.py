@@ -49,6 +49,8 @@ from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryOptional
 
 from auth.policy import Policy
+from auth.registry import ENUM_VALUE_SECTIONS, INPUT_FIELD_SECTIONS
+from graph.entities import LINK_KINDS, NODE_KINDS
 from graph.errors import ConfigError
 from graph.model import Role
 from resolvers.accounts import AccountQueries
@@ -780,13 +782,47 @@ def _may_see(field: GraphQLField, visibility: Any) -> bool:
     return bool(visibility.may_see_section(section))
 
 
+def _visible_input_fields(type_: Any, info: Any, includeDeprecated: bool = False) -> Any:
+    items = TypeFields.input_fields(type_, info, includeDeprecated)  # type: ignore[no-untyped-call]
+    sections = INPUT_FIELD_SECTIONS.get(getattr(type_, "name", ""))
+    return _readable_items(items, sections, info)
+
+
+def _visible_enum_values(type_: Any, info: Any, includeDeprecated: bool = False) -> Any:
+    items = TypeFields.enum_values(type_, info, includeDeprecated)  # type: ignore[no-untyped-call]
+    name = getattr(type_, "name", "")
+    sections = ENUM_VALUE_SECTIONS.get(name) or ENUM_SECTIONS.get(name)
+    return _readable_items(items, sections, info)
+
+
+def _readable_items(items: Any, sections: dict[str, str] | None, info: Any) -> Any:
+    """The (name, item) pairs whose section (auth/registry.py) the caller may read."""
+    visibility = getattr(info.context, "visibility", None)
+    if items is None or sections is None or visibility is None:
+        return items
+    return [
+        (name, item)
+        for name, item in items
+        if name not in sections or visibility.may_see_section(sections[name])
+    ]
+
+
+# NodeKind and LinkKind values: each kind is in the section its writes need.
+ENUM_SECTIONS: Final[dict[str, dict[str, str]]] = {
+    "NodeKind": {name: kind.section for name, kind in NODE_KINDS.items()},
+    "LinkKind": {name: kind.section for name, kind in LINK_KINDS.items()},
+}
+
+
 def install_introspection_filter() -> None:
-    """Make `__Type.fields` list only the fields the caller's roles may read, and refuse
-    `__schema` / `__type` where the context says introspection is off (idempotent)."""
+    """Make `__Type.fields`, `inputFields` and `enumValues` list only what the caller's roles
+    may read, and refuse `__schema` / `__type` where the context says introspection is off
+    (idempotent)."""
     type_ = introspection_types["__Type"]
     assert isinstance(type_, GraphQLObjectType)
-    field = type_.fields["fields"]
-    field.resolve = _visible_fields
+    type_.fields["fields"].resolve = _visible_fields
+    type_.fields["inputFields"].resolve = _visible_input_fields
+    type_.fields["enumValues"].resolve = _visible_enum_values
     for meta_field in (SchemaMetaFieldDef, TypeMetaFieldDef):
         original = getattr(meta_field, "_kam_original", None) or meta_field.resolve
         assert original is not None

@@ -223,6 +223,7 @@ def matrix(live: LiveApp) -> Matrix:
 
 
 def _plan_for(live: LiveApp, client: ClientFixture) -> None:
+    from auth.registry import PLAN_SECTIONS
     from graph.followup import record_review
     from graph.plans import start_plan, update_plan
     from graph.scope import Scope
@@ -238,6 +239,7 @@ def _plan_for(live: LiveApp, client: ClientFixture) -> None:
             actor,
             everything,
             plan,
+            PLAN_SECTIONS,
             1,
             {
                 "leadersView": "They see us as a partner",
@@ -394,14 +396,17 @@ def test_restricted_reads_and_refusals_are_audited(live: LiveApp, matrix: Matrix
     assert "eyJ" not in str(whole)
 
 
-WRITE_PROBES = {
-    "competition": {"opportunities": ["Write probe"]},
-    "plan.strategy": {"leadersView": "Write probe"},
-    "plan.share_of_wallet": {"shareOfWalletActual": 0.12},
-    "plan.financial_goals": {"marginGoal": 0.21},
+# Each write probe sets a value of its own (`n` differs per role and situation), so a
+# write that is let through always changes the plan.
+WRITE_PROBES: dict[str, Callable[[int], dict[str, Any]]] = {
+    "competition": lambda n: {"opportunities": [f"Write probe {n}"]},
+    "plan.strategy": lambda n: {"leadersView": f"Write probe {n}"},
+    "plan.share_of_wallet": lambda n: {"shareOfWalletActual": round(0.1 + n / 1000, 4)},
+    "plan.financial_goals": lambda n: {"marginGoal": round(0.2 + n / 1000, 4)},
 }
 UPDATE = """mutation($id: ID!, $v: Int!, $patch: PlanPatch!) { updatePlan(input: {planId: $id, expectedVersion: $v, patch: $patch}) {
   __typename ... on Forbidden { section } ... on PlanPayload { plan { version } } } }"""
+SEEN_VERSION = "query($a: ID!) { plan(accountId: $a, period: \"2026\") { version } }"
 
 
 @pytest.mark.parametrize("situation", SITUATIONS)
@@ -411,26 +416,30 @@ def test_write_matrix(
     live: LiveApp, matrix: Matrix, role: Role, section: str, situation: str
 ) -> None:
     plan_id = f"plan-{matrix.client.account}-2026"
-    version = live.backend.read("MATCH (p:Plan {id: $id}) RETURN p.version AS v", id=plan_id)[0][
-        "v"
-    ]
+    user = matrix.users[(role, situation)]
+    stored = "MATCH (p:Plan {id: $id}) RETURN p.version AS v"
+    before = live.backend.read(stored, id=plan_id)[0]["v"]
+    seen = live.gql(SEEN_VERSION, {"a": matrix.client.account}, as_user=user)["data"]["plan"]
+    version = seen["version"] if seen else 1
+    n = list(Role).index(role) * len(SITUATIONS) + SITUATIONS.index(situation)
     body = live.gql(
         UPDATE,
-        {"id": plan_id, "v": version, "patch": WRITE_PROBES[section]},
-        as_user=matrix.users[(role, situation)],
+        {"id": plan_id, "v": version, "patch": WRITE_PROBES[section](n)},
+        as_user=user,
     )
     result = body["data"]["updatePlan"]
     reachable = role in (Role.ADMIN, Role.EXECUTIVE) or situation == "in_scope"
-    after = live.backend.read("MATCH (p:Plan {id: $id}) RETURN p.version AS v", id=plan_id)[0]["v"]
+    after = live.backend.read(stored, id=plan_id)[0]["v"]
     if not reachable:
         assert result["__typename"] == "NotFound"
-        assert after == version
+        assert after == before
     elif POLICY.grant(role, section).access >= Access.WRITE:
+        # One field of a section the writer reads changed: their version moves by one.
         assert result == {"__typename": "PlanPayload", "plan": {"version": version + 1}}
-        assert after == version + 1
+        assert after == before + 1
     else:
         assert result == {"__typename": "Forbidden", "section": section}
-        assert after == version
+        assert after == before
 
 
 @dataclass(frozen=True)

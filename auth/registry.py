@@ -1,0 +1,171 @@
+"""Which need-to-know section each stored property and each derived value belongs to.
+
+One registry, read by every write path (create, update, link, plan patches: `write_denied`)
+and by every value computed from other values (`DERIVED`). The policy file says who may
+read or write a section; this module says what is in it. Pure data: it imports nothing of
+the graph layer, so `graph/` may read it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+# The one account-plan template: field -> section (the closed set of plan properties).
+PLAN_FIELDS: Final[dict[str, str]] = {
+    "opportunities": "competition",  # (a) competitive environment
+    "threats": "competition",
+    "decisionProcess": "plan.strategy",  # (b) how decisions are made (people come from the graph)
+    "processStatus": "plan.strategy",  # (c) ongoing processes and negotiations
+    "leadersView": "plan.strategy",  # (d) how the client's leaders see market, rivals, themselves
+    "valuesBeliefs": "plan.strategy",  # (e)
+    "capabilities": "plan.strategy",  # (f)
+    "currentStrategy": "plan.strategy",  # (g)
+    "futureStrategy": "plan.strategy",
+    "internalProcesses": "plan.strategy",  # (h)
+    "shareOfWalletGoal": "plan.share_of_wallet",
+    "shareOfWalletActual": "plan.share_of_wallet",
+    "revenueGoal": "plan.financial_goals",
+    "marginGoal": "plan.financial_goals",
+}
+PLAN_SECTIONS: Final = tuple(sorted(set(PLAN_FIELDS.values())))
+
+# Properties of a node kind whose section is not the kind's own: reading or writing one
+# needs that section's right too. Every other property is in the kind's section.
+PROPERTY_SECTIONS: Final[dict[str, dict[str, str]]] = {
+    "ACCOUNT": {"marketPotential": "account.market_potential"},
+    "CONTACT": {"email": "contact.reach", "phone": "contact.reach", "linkedinUrl": "contact.reach"},
+    "PLAN": PLAN_FIELDS,
+}
+
+# A review KPI that mirrors a plan goal is in that goal's section; any other KPI is in the
+# review's own section. Names are compared in lower case without spaces, dashes or underscores.
+KPI_SECTIONS: Final[dict[str, str]] = {
+    "revenue": "plan.financial_goals",
+    "revenuegoal": "plan.financial_goals",
+    "margin": "plan.financial_goals",
+    "margingoal": "plan.financial_goals",
+    "shareofwallet": "plan.share_of_wallet",
+    "shareofwalletgoal": "plan.share_of_wallet",
+    "shareofwalletactual": "plan.share_of_wallet",
+    "sow": "plan.share_of_wallet",
+}
+REVIEW_SECTION: Final = "plan.reviews"
+
+
+def kpi_section(name: str) -> str:
+    """The section of a review KPI, by its name."""
+    key = "".join(ch for ch in name.lower() if ch.isalnum())
+    return KPI_SECTIONS.get(key, REVIEW_SECTION)
+
+
+def review_sections(kpi_names: Iterable[str], changed_fields: Iterable[str]) -> list[str]:
+    """The sections a review with these KPIs and changes to plan fields touches."""
+    found = {REVIEW_SECTION, *(kpi_section(n) for n in kpi_names)}
+    found |= {PLAN_FIELDS.get(f, REVIEW_SECTION) for f in changed_fields}
+    return sorted(found)
+
+
+def property_sections(kind: str, own_section: str | None, names: Iterable[str]) -> list[str]:
+    """The sections a write of these properties of a node kind touches, in a fixed order
+    (`own_section` None: a kind all of whose properties have their own, like a plan)."""
+    extra = PROPERTY_SECTIONS.get(kind, {})
+    found = {extra.get(name, own_section) for name in names}
+    if own_section is not None:
+        found.add(own_section)
+    return sorted(s for s in found if s is not None)
+
+
+def write_denied(can_write: Callable[[str], bool], sections: Iterable[str]) -> str | None:
+    """The first of the sections a write touches that the caller may not write, or None: the
+    one gate every write path (create, update, link, plan patch, review) goes through."""
+    for section in sections:
+        if not can_write(section):
+            return section
+    return None
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+# Input fields and enum values that name a restricted thing: a caller whose roles may not
+# read the section does not see them in introspection (the schema they can see).
+INPUT_FIELD_SECTIONS: Final[dict[str, dict[str, str]]] = {
+    "PlanPatch": {_camel(name): section for name, section in PLAN_FIELDS.items()},
+}
+ENUM_VALUE_SECTIONS: Final[dict[str, dict[str, str]]] = {
+    "AccountSort": {"MARKET_POTENTIAL": "account.market_potential"},
+}
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A value computed from others: the sections it reads, and how it treats a section the
+    caller may not read. `filtered`: computed from the readable inputs only; `refused`: the
+    field belongs to every section it reads (refused without all of them)."""
+
+    reads: tuple[str, ...]
+    treatment: str  # "filtered" | "refused"
+    note: str
+
+
+# Every derived field of the API, by `Type.field`. A test probes each: it changes only an
+# input in a section a role may not read, and checks that role's answer does not move.
+DERIVED: Final[Mapping[str, Derived]] = {
+    "ProjectRisk.reasons": Derived(
+        ("projects", "network.influence", "interactions"),
+        "filtered",
+        "OVERDUE_MILESTONE from projects; NO_CHAMPION and BLOCKER from the buying centre "
+        "(network.influence); NO_ACTIVITY from interactions (else the project's own changes)",
+    ),
+    "ProjectRisk.lastActivity": Derived(
+        ("projects", "interactions"),
+        "filtered",
+        "the project's last change, and the last interaction with its buying centre only "
+        "for those who read interactions",
+    ),
+    "Review.kpis": Derived(
+        (REVIEW_SECTION, "plan.financial_goals", "plan.share_of_wallet"),
+        "filtered",
+        "a KPI mirroring a plan goal is shown only with that goal's section",
+    ),
+    "Review.changes": Derived(
+        (REVIEW_SECTION, *PLAN_SECTIONS),
+        "filtered",
+        "a change to a plan field is shown only with that field's section",
+    ),
+    "Plan.version": Derived(
+        PLAN_SECTIONS,
+        "filtered",
+        "counts the changes of the sections you may read",
+    ),
+    "Plan.updatedAt": Derived(
+        PLAN_SECTIONS,
+        "filtered",
+        "the last change of a section you may read",
+    ),
+    "PlanCompleteness.score": Derived(
+        PLAN_SECTIONS, "filtered", "the share of the fields you may read that are filled"
+    ),
+    "AccountComparison.planCompleteness": Derived(
+        PLAN_SECTIONS, "filtered", "the share of the fields you may read that are filled"
+    ),
+    "Account.updatedAt": Derived(
+        ("account.profile",),
+        "filtered",
+        "moves only when a profile field changes (market potential keeps its own time)",
+    ),
+}
+
+
+def readable_inputs(can_read: Callable[[str], bool], key: str) -> frozenset[str]:
+    """The sections a derived value may be computed from for this caller."""
+    return frozenset(s for s in DERIVED[key].reads if can_read(s))
+
+
+def visible_kpis(can_read: Callable[[str], bool], kpis: Iterable[Any]) -> list[Any]:
+    """The KPIs of a review whose section the caller may read (each a mapping with `name`)."""
+    return [k for k in kpis if can_read(kpi_section(str(k["name"])))]
