@@ -21,9 +21,13 @@ class InteractionRow:
     member_ids: list[str]
 
 
+# Only the people of the account the interaction is about: a participant from another
+# account is not carried into this one's answers (edges may cross accounts).
 INTERACTION_FIELDS: Final = """i {
   .id, .at, .channel, .summary,
-  contactIds: [(i)-[:WITH]->(c:Contact) | c.id],
+  contactIds: [(i)-[:WITH]->(c:Contact)
+               WHERE EXISTS { MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(:Account)<-[:ABOUT]-(i) }
+               | c.id],
   memberIds: [(i)-[:BY]->(m:TeamMember) | m.id]
 }"""
 
@@ -60,7 +64,8 @@ INTERACTIONS_OF_CONTACTS: Final = (
 UNWIND $ids AS contactId
 MATCH (c0:Contact {id: contactId})
 CALL (c0) {
-  MATCH (c0)<-[:WITH]-(i:Interaction)
+  // About the contact's own account: a meeting about another account is that account's.
+  MATCH (c0)<-[:WITH]-(i:Interaction)-[:ABOUT]->(:Account)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c0)
   WHERE coalesce(i.archived, false) = false AND ($afterAt IS NULL OR i.at < $afterAt OR (i.at = $afterAt AND i.id > $afterId))
   WITH i ORDER BY i.at DESC, i.id LIMIT $limit
   RETURN collect("""
