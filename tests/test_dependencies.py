@@ -53,4 +53,3 @@ def test_the_libraries_we_reach_into_have_upper_bounds() -> None:
         assert any(s.operator in ("<", "<=", "==", "~=") for s in specifier), (
             f"{name} is declared as '{specifier}' with no upper bound"
         )
-
