@@ -1,5 +1,6 @@
 """The layering rules of docs/ARCHITECTURE.md §1, read off the syntax tree of every module.
 
+0. Each layer imports only itself and the layers below it (`BELOW`), but for `LAYER_EXCEPTIONS`.
 1. Cypher and the `neo4j` driver live in `graph/` (tests and the bench may use both).
 2. Policy decisions live in `auth/`: outside it, nothing imports the policy's vocabulary
    (`Access`, `Condition`, `Grant`), and the calls that ask the policy about one section
@@ -14,6 +15,7 @@ that is gone must leave its list, so each list only ever shrinks."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 import tomllib
@@ -71,6 +73,23 @@ POLICY_ASKS = frozenset(
     }
 )
 POLICY_VOCABULARY = frozenset({"Access", "Condition", "Grant", "NO_GRANT"})
+
+# What each shipped package may import of our own (docs/ARCHITECTURE.md §1).
+BELOW: dict[str, frozenset[str]] = {
+    "graph": frozenset({"graph"}),
+    "auth": frozenset({"auth", "graph"}),
+    "loaders": frozenset({"loaders", "graph"}),
+    "resolvers": frozenset({"resolvers", "auth", "loaders", "graph"}),
+    "integrations": frozenset({"integrations", "graph"}),
+    "kam": frozenset(SHIPPED),
+}
+# Today's imports against the layering, (module, imported module).
+LAYER_EXCEPTIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("graph/crm.py", "integrations.salesforce"),  # the sync takes the client's type
+        ("graph/seed.py", "auth.passwords"),  # the demo users' password hashes
+    }
+)
 
 # Today's uses of library internals, file -> name -> count (docs/ARCHITECTURE.md §9).
 # The executor rewrite of issue 21 moves what stays into one adapter module.
@@ -141,11 +160,17 @@ RUNS_GRAPH_QUERIES: dict[str, int] = {"kam/cli.py": 2}  # sync status: crm.ISSUE
 
 def modules(packages: tuple[str, ...]) -> Iterator[tuple[str, ast.Module]]:
     for package in packages:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            relative = path.relative_to(ROOT).as_posix()
-            if relative.startswith("bench/results"):
-                continue
-            yield relative, ast.parse(path.read_text(), relative)
+        yield from _parsed(package)
+
+
+@functools.cache
+def _parsed(package: str) -> tuple[tuple[str, ast.Module], ...]:
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if not relative.startswith("bench/results"):
+            found.append((relative, ast.parse(path.read_text(), relative)))
+    return tuple(found)
 
 
 def imported_modules(tree: ast.Module) -> Iterator[tuple[str, ast.Import | ast.ImportFrom]]:
@@ -159,6 +184,19 @@ def imported_modules(tree: ast.Module) -> Iterator[tuple[str, ast.Import | ast.I
 
 def area(relative: str) -> str:
     return relative.split("/", 1)[0]
+
+
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    found = set()
+    for relative, tree in modules(SHIPPED):
+        for name, _statement in imported_modules(tree):
+            top = name.split(".", 1)[0]
+            if top in OWN_PACKAGES and top not in BELOW[area(relative)]:
+                found.add((relative, name))
+    assert found == LAYER_EXCEPTIONS, (
+        f"new imports against the layering: {sorted(found - LAYER_EXCEPTIONS)}; "
+        f"listed but gone (remove them from LAYER_EXCEPTIONS): {sorted(LAYER_EXCEPTIONS - found)}"
+    )
 
 
 def test_the_driver_and_cypher_stay_in_graph() -> None:
