@@ -1,7 +1,7 @@
 """A lean HTTP/1.1 client for measuring: one keep-alive connection per caller, the request
 encoded once, the response read by its length. The app and its database share this
 machine's two cores with the client, so a client that spends 2 ms of CPU per request (a
-general-purpose one, measured in the README) would be measured instead of the app."""
+general-purpose one, measured in docs/PERFORMANCE.md) would be measured instead of the app."""
 
 from __future__ import annotations
 

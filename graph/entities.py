@@ -1,4 +1,4 @@
-"""Create, update, archive and link every node and relationship of DESIGN §2, from one table.
+"""Create, update, archive and link every node and link (docs/ARCHITECTURE.md §4) from one table.
 
 Each node kind names its label, its need-to-know section and how it hangs off an account (for
 row scope); each link kind names its type, its two labels and its section. Cypher is composed

@@ -1,4 +1,4 @@
-"""The closed set of node labels and relationship types (DESIGN §2): never built from input."""
+"""The closed set of labels and relationship types (docs/ARCHITECTURE.md §4): never from input."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class UnitLevel(StrEnum):
 
 
 class Role(StrEnum):
-    """Login roles (DESIGN §3); the functional ones match team roles of the same name."""
+    """Login roles (docs/ARCHITECTURE.md §3); the functional ones match team roles by name."""
 
     ADMIN = "ADMIN"
     EXECUTIVE = "EXECUTIVE"

@@ -1,4 +1,4 @@
-"""The one account-plan template (DESIGN §4): plans per period, revisions, diffs, completeness.
+"""The plan template (docs/ARCHITECTURE.md §5): plans per period, revisions, diffs, completeness.
 
 Every plan has the same fields, each belonging to a need-to-know section. Every change is kept
 as a `PlanRevision` (who, when, which field, before -> after), so history and diffs are read

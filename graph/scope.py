@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-# Appended after an index-backed MATCH that binds `a` to an Account (DESIGN §6: the scope
+# Appended after an index-backed MATCH that binds `a` (docs/ARCHITECTURE.md §3.5: the scope
 # predicate follows the seek, it never replaces it). Access opens on `from` and closes after
 # `until` (both inclusive dates).
 ACCOUNT_IN_SCOPE: Final = """(

@@ -4,12 +4,13 @@ member's LinkedIn network imported, through the same code a real org and a real 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date
 from typing import Final
 
 import httpx
 
 from graph.crm import Syncer
+from graph.demo import place_demo_member
 from graph.driver import Database
 from graph.linkedin import ConnectionsCsv, import_connections
 from graph.writes import Actor
@@ -29,19 +30,6 @@ Jonas,Weber,,jonas.weber@borealis.example,Borealis Foods Deutschland,Managing Di
 Claire,Martin,,,Borealis Foods,Directrice France,19 Jan 2023
 Erik,Sand,,erik.sand@borealis.example,Borealis Foods,Category Head,07 Jun 2022
 Paula,Quist,https://www.linkedin.com/in/paula-quist,,Nordic Logistics AB,COO,30 Oct 2020
-"""
-
-TEAM: Final = """
-MERGE (m:TeamMember {id: $member})
-ON CREATE SET m.name = 'Petra Nystrom', m.title = 'Key Account Manager', m.function = 'Sales',
-              m.segments = ['Consumer']
-WITH m
-MATCH (a:Account {id: $account})
-MERGE (m)-[t:ON_TEAM {role: 'ACCOUNT_MANAGER'}]->(a)
-ON CREATE SET t.from = $since, t.until = null
-WITH m
-MATCH (u:ClientUnit {id: $unit})
-MERGE (m)-[:MIRRORS]->(u)
 """
 
 
@@ -71,15 +59,7 @@ async def connect_demo(db: Database) -> DemoConnections:
     transport = httpx.ASGITransport(app=app(org))
     async with SalesforceClient(settings, transport=transport) as client:
         report = await Syncer(db, client, source="salesforce-demo").run()
-    await db.write(
-        TEAM,
-        {
-            "member": MEMBER,
-            "account": ACCOUNT,
-            "unit": "sf-001BOR000000001",
-            "since": datetime(2024, 1, 1, tzinfo=UTC).date(),
-        },
-    )
+    await place_demo_member(db, MEMBER, ACCOUNT, "sf-001BOR000000001", date(2024, 1, 1))
     actor = Actor(user_id=None, username="demo", request_id="demo")
     network = await import_connections(db, actor, MEMBER, ConnectionsCsv(CONNECTIONS))
     return DemoConnections(report.written, len(network.linked), len(network.review))

@@ -1,4 +1,4 @@
-"""The named read queries of DESIGN §5 beyond accounts: org chart, networks, gaps, partners."""
+"""Named queries beyond accounts (docs/ARCHITECTURE.md §6): org chart, networks, gaps, partners."""
 
 from __future__ import annotations
 

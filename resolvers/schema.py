@@ -3,8 +3,8 @@
 Visibility is decided per section, not per field call: at start-up every field's section tag
 is read, and only fields that some role may not read get a guard wrapped around their resolver
 (root fields always get one, to require a login). Plain fields readable by all keep strawberry's
-own resolver, so the hot path pays nothing (DESIGN §6). Introspection hides, per caller, every
-field whose section their roles cannot read.
+own resolver: the hot path pays nothing (docs/ARCHITECTURE.md §3.3). Introspection hides every
+field whose section the caller's roles cannot read.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class NodeField(NamedTuple):
 class FastExecution(StrawberryGraphQLCoreExecutionContext):
     """Plain attribute fields, most of the fields of a big answer, are read here without a
     resolve info, strawberry's resolver call and graphql-core's completion steps for each:
-    the same values, a fraction of the per-field cost (DESIGN §6).
+    the same values, a fraction of the per-field cost (docs/ARCHITECTURE.md §9).
 
     - A leaf (scalar or enum) is read and coerced; one behind a read guard (market potential
       in a portfolio) is read once the guard admits the caller, with the same audit entry.
@@ -556,7 +556,7 @@ def start_eagerly(resolve: Resolver) -> Resolver:
     """An async resolver that runs at once, as far as it can without waiting. Most of them
     read a loader its parent already primed (an account page's lists, a portfolio's
     projects), so they finish right here: a plain value, which graphql-core completes
-    without a task, a gather and an awaitable per field (DESIGN §6). One that does wait
+    without a task, gather or awaitable per field (docs/ARCHITECTURE.md §9). One that does wait
     goes on as an awaitable; loads made while starting still share one batch."""
     if getattr(resolve, EAGER, False):
         return resolve

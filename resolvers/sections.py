@@ -1,4 +1,4 @@
-"""Need-to-know section tags on schema fields (DESIGN §3).
+"""Need-to-know section tags on schema fields (docs/ARCHITECTURE.md §3.2).
 
 Every field of every type carries a `section` in its metadata: given per field with `tag()`,
 or for the rest of a type's fields by the `@sectioned()` class decorator. The schema builder

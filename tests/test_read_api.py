@@ -1,4 +1,4 @@
-"""The named queries of DESIGN §5 on a hand-built client: exact people, paths and gaps."""
+"""Named queries (docs/ARCHITECTURE.md §6) on a hand-built client: exact people, paths and gaps."""
 
 from __future__ import annotations
 
