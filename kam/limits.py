@@ -35,6 +35,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from resolvers.adapter.info import graphql_schema
+
 DEFAULT_PAGE = 20  # a `first` with no default and no value sent
 
 
@@ -70,7 +72,7 @@ class CostLimit(SchemaExtension):
         ctx = self.execution_context
         document = ctx.graphql_document
         if document is not None:
-            schema = ctx.schema._schema
+            schema = graphql_schema(ctx.schema)
             fragments = {
                 d.name.value: d
                 for d in document.definitions

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graphql import FieldNode, value_from_ast_untyped
-from graphql.execution.values import VariableValues
 from strawberry.types import Info as StrawberryInfo
 
 from auth.policy import Policy
@@ -17,6 +16,7 @@ from graph.audit_spool import AuditSpool
 from graph.driver import Database, RoundTrips
 from graph.scope import Scope
 from loaders import Loaders
+from resolvers.adapter.info import field_nodes, variables
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -63,8 +63,7 @@ def selected_directly(
     through fragments), or under the path `under` below it (each step the first field of that
     name), by name: the first of each. Read off the query's syntax tree: strawberry's
     `selected_fields` converts the whole selection below, which costs more than a page's rows."""
-    raw = info._raw_info
-    selections = raw.field_nodes[0].selection_set
+    selections = field_nodes(info)[0].selection_set
     for step in under:
         if selections is None:
             return {}
@@ -76,10 +75,7 @@ def selected_directly(
     if selections is None:
         return {}
     chosen: dict[str, Selected] = {}
-    # graphql-core 3.3 types them as coerced values beside their sources; strawberry's
-    # executor hands over the plain dict
-    values: Any = raw.variable_values
-    variables = values.coerced if isinstance(values, VariableValues) else values
+    values = variables(info)
     for node in selections.selections:
         if not isinstance(node, FieldNode):
             continue
@@ -88,7 +84,7 @@ def selected_directly(
             chosen[name] = Selected(
                 name,
                 {
-                    a.name.value: value_from_ast_untyped(a.value, variables)
+                    a.name.value: value_from_ast_untyped(a.value, values)
                     for a in node.arguments or ()
                 },
             )
@@ -112,11 +108,11 @@ def selects_only(info: Info, path: tuple[str, ...], allowed: frozenset[str]) -> 
     """True when every field at `path` below the field being resolved (under any alias, in
     any of its merged occurrences) selects fields among `allowed` and nothing else. Any
     fragment on the way answers False: what it selects is not looked into."""
-    field_nodes = info._raw_info.field_nodes
-    key = (*map(id, field_nodes), path, allowed)
+    nodes = field_nodes(info)
+    key = (*map(id, nodes), path, allowed)
     known = info.context.selections.get(key)
     if known is None:
-        known = info.context.selections[key] = _selects_only(field_nodes, path, allowed)
+        known = info.context.selections[key] = _selects_only(nodes, path, allowed)
     return known
 
 

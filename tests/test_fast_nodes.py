@@ -16,16 +16,11 @@ from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from resolvers import schema as schema_module
-from resolvers.caches import SelectionMemo
-from resolvers.schema import (
-    NODE,
-    FastExecution,
-    Started,
-    call_resolvers_directly,
-    mark_fast_paths,
-    schema_fields,
-)
+from resolvers.adapter import direct as schema_module
+from resolvers.adapter.direct import Started, call_resolvers_directly
+from resolvers.adapter.execution import NODE, FastExecution, mark_fast_paths
+from resolvers.adapter.memo import SelectionMemo
+from resolvers.schema import schema_fields
 
 
 @strawberry.interface

@@ -97,10 +97,18 @@ LAYER_EXCEPTIONS: frozenset[tuple[str, str]] = frozenset(
 # Today's uses of library internals, file -> name -> count (docs/ARCHITECTURE.md §9).
 # The executor rewrite of issue 21 moves what stays into one adapter module.
 REACHES_IN: dict[str, dict[str, int]] = {
-    "kam/limits.py": {"_schema": 1},  # the graphql-core schema, for the cost estimate
-    "resolvers/caches.py": {"_schema": 1, "validate_document": 1},  # the validation memo
-    "resolvers/context.py": {"_raw_info": 2},  # field nodes for selected_directly/selects_only
-    "resolvers/schema.py": {
+    # Shipped code reaches into libraries only in the adapter package (resolvers/adapter/);
+    # each module there says what upstream change would let it go.
+    "resolvers/adapter/direct.py": {
+        # direct resolver calls build strawberry's Info from its private fields
+        "_raw_info": 1,
+        "_field": 1,
+        "_is_default": 1,
+        # eager coroutines: asyncio's blocking flag on a future, and our mark on the wrapper
+        "_asyncio_future_blocking": 1,
+        "_kam_eager": 1,
+    },
+    "resolvers/adapter/execution.py": {
         # the executor subclass and its overrides of graphql-core's hooks
         "StrawberryGraphQLCoreExecutionContext": 1,
         "collect_subfields": 4,
@@ -109,35 +117,41 @@ REACHES_IN: dict[str, dict[str, int]] = {
         "handle_field_error": 3,
         "settle_in_background": 2,
         "middleware_manager": 1,
-        # strawberry's field definition behind each graphql-core field
-        "GraphQLCoreConverter": 1,
-        "DEFINITION_BACKREF": 1,
-        "_is_default": 2,
-        # direct resolver calls build strawberry's Info from its private fields
-        "_raw_info": 1,
-        "_field": 1,
-        # eager coroutines: asyncio's blocking flag on a future
-        "_asyncio_future_blocking": 1,
+        "_is_default": 1,
         # our marks set on graphql-core's objects
         "_kam_leaf": 1,
         "_kam_guarded": 1,
         "_kam_selections": 1,
         "_kam_node": 1,
-        "_kam_eager": 1,
-        "_kam_guard": 1,
-        "_kam_original": 2,
+    },
+    "resolvers/adapter/info.py": {
+        # strawberry's field definition behind each graphql-core field
+        "GraphQLCoreConverter": 1,
+        "DEFINITION_BACKREF": 1,
+        # the graphql-core schema behind strawberry's, and a resolver call's syntax nodes
+        "_schema": 1,
+        "_raw_info": 2,
+    },
+    "resolvers/adapter/introspection.py": {
         # the process-wide patch of the introspection objects
         "introspection_types": 1,
         "TypeFields": 1,
         "SchemaMetaFieldDef": 1,
         "TypeMetaFieldDef": 1,
-        # the graphql-core schema behind strawberry's
-        "_schema": 9,
+        "_kam_original": 2,
     },
+    "resolvers/adapter/memo.py": {"_schema": 1, "validate_document": 1},  # the validation memo
     "tests/test_fast_nodes.py": {"_is_default": 1, "collect_subfields": 1},
     "tests/test_leaf_fast_path.py": {"_is_default": 2, "execute_field": 2, "execute_fields": 1},
     "tests/test_validation_memo.py": {"_schema": 1, "validate_document": 1},
 }
+
+
+def test_only_the_adapter_reaches_into_libraries() -> None:
+    """The rule behind `REACHES_IN`: no shipped module outside resolvers/adapter/ is listed."""
+    shipped = [f for f in REACHES_IN if f.split("/", 1)[0] in SHIPPED]
+    assert all(f.startswith("resolvers/adapter/") for f in shipped), shipped
+
 
 # Today's calls asking the policy outside auth/, file -> name -> count. The rewrite of
 # issue 21 declares each field's section once and lets auth/ decide.
@@ -147,14 +161,10 @@ ASKS_POLICY: dict[str, dict[str, int]] = {
     "resolvers/followup.py": {"can_write": 1},
     "resolvers/network.py": {"may_see_section": 1},
     "resolvers/plans.py": {"can_read": 1, "can_write": 1},
-    # the guards, the introspection filter and the choice of guarded fields
-    "resolvers/schema.py": {
-        "can_read": 1,
-        "can_write": 1,
-        "grant": 1,
-        "may_see_section": 2,
-        "universally_readable": 1,
-    },
+    "resolvers/adapter/introspection.py": {"may_see_section": 2},  # what a caller may see
+    "resolvers/guards.py": {"can_read": 1, "can_write": 1},  # the guards
+    # the choice of guarded fields
+    "resolvers/schema.py": {"grant": 1, "universally_readable": 1},
 }
 
 # Outside graph/: Cypher constants of graph/ handed to the database wrapper.

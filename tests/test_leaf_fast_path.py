@@ -19,16 +19,9 @@ from auth.principal import Principal
 from auth.visibility import Visibility
 from graph.model import Role
 from kam.settings import Settings
-from resolvers.schema import (
-    GUARD,
-    GUARDED,
-    LEAF,
-    FastExecution,
-    apply_policy,
-    build_schema,
-    mark_leaves,
-    schema_fields,
-)
+from resolvers.adapter.execution import GUARDED, LEAF, FastExecution, mark_leaves
+from resolvers.guards import GUARD
+from resolvers.schema import apply_policy, build_schema, schema_fields
 from resolvers.sections import meta, sectioned, tag
 
 
@@ -296,3 +289,39 @@ def test_a_list_of_plain_leaves_answers_exactly_as_the_ordinary_path(
     # rows 3 to 6 of `rows` (a null name, a text Int, 2**31, an infinite Float), row 3 of the
     # second `tight`; `again` and the first `tight` had none.
     assert sorted(each_row) == ["r3", "r3", "r4", "r5", "r6"]
+
+
+class _Deny(strawberry.BasePermission):
+    message = "denied by permission class"
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.type
+class _Vault:
+    secret: str = strawberry.field(default="hidden value", permission_classes=[_Deny])
+    label: str = "open"
+
+
+@strawberry.type
+class _VaultQuery:
+    @strawberry.field
+    def vault(self) -> _Vault:
+        return _Vault()
+
+
+def test_a_field_with_permission_classes_is_never_a_fast_leaf() -> None:
+    """The bypass: a plain attribute field declared with `permission_classes` must be refused
+    under `FastExecution` exactly as stock strawberry refuses it."""
+    vault = strawberry.Schema(query=_VaultQuery, execution_context_class=FastExecution)
+    marked = mark_leaves(vault)
+    fields = {name: field for _t, name, field in schema_fields(vault)}
+    assert hasattr(fields["label"], LEAF) and not hasattr(fields["secret"], LEAF)
+    assert marked >= 1
+    result = vault.execute_sync("{ vault { label secret } }")
+    assert result.data is None
+    assert result.errors and result.errors[0].message == "denied by permission class"
+    stock = strawberry.Schema(query=_VaultQuery).execute_sync("{ vault { label secret } }")
+    assert stock.data == result.data
+    assert [e.message for e in stock.errors or []] == [e.message for e in result.errors]

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from graphql import parse, specified_rules
 
-from resolvers import caches
-from resolvers.caches import ValidationMemo
+from resolvers.adapter import memo as caches
+from resolvers.adapter.memo import ValidationMemo
 from resolvers.schema import build_schema
 
 RULES = tuple(specified_rules)

@@ -1,0 +1,16 @@
+"""Every reach into a library's internals, in one place (docs/ARCHITECTURE.md §9).
+
+Outside this package, the code uses graphql-core, strawberry and asyncio through their public
+APIs only; `tests/test_import_rules.py` lists each use in here and fails on a new one
+anywhere. Each module says what it waits for upstream before it can go:
+
+- `info`: the graphql-core schema behind a strawberry schema, the strawberry field behind a
+  graphql-core field, and the field nodes and variables of a resolver call.
+- `memo`: validation remembered per parsed document; the fields a selection collects,
+  remembered per operation.
+- `execution`: `FastExecution`, plain attribute fields answered without graphql-core's
+  per-field steps.
+- `direct`: resolvers called without strawberry's per-call conversion; async resolvers
+  started eagerly.
+- `introspection`: introspection filtered per caller.
+"""

@@ -1,0 +1,64 @@
+"""What strawberry and graphql-core keep in private fields, read in one place.
+
+- `graphql_schema`: strawberry's `Schema._schema` (no public accessor in strawberry 0.341).
+- `BACKREF` / `strawberry_field`: the strawberry field behind a graphql-core field, which
+  strawberry keeps in the field's extensions under `GraphQLCoreConverter.DEFINITION_BACKREF`
+  (`Schema.get_field_for_type` is public, but a name lookup per field and request).
+- `field_nodes` / `variables`: the syntax nodes and variable values of a resolver call,
+  from strawberry's `Info._raw_info` (its public `selected_fields` converts the whole
+  selection below, which costs more than a page's rows).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import FieldNode, GraphQLField, GraphQLObjectType, GraphQLSchema
+from graphql.execution.values import VariableValues
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from resolvers.sections import section_of
+
+BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+
+
+def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
+    """The graphql-core schema strawberry built."""
+    built: GraphQLSchema = schema._schema
+    return built
+
+
+def strawberry_field(field: GraphQLField) -> Any:
+    """The strawberry field a graphql-core field was made from (None for introspection's)."""
+    return (field.extensions or {}).get(BACKREF)
+
+
+def field_section(field: GraphQLField) -> str | None:
+    """The need-to-know section a field is tagged with."""
+    return section_of(strawberry_field(field))
+
+
+def own_fields(schema: strawberry.Schema) -> list[tuple[str, str, GraphQLField]]:
+    """Every (type name, field name, field) of our own object types."""
+    found = []
+    for type_ in graphql_schema(schema).type_map.values():
+        if isinstance(type_, GraphQLObjectType) and not type_.name.startswith("__"):
+            for name, field in type_.fields.items():
+                found.append((type_.name, name, field))
+    return found
+
+
+def field_nodes(info: Any) -> list[FieldNode]:
+    """The syntax nodes of the field a strawberry resolver is resolving."""
+    nodes: list[FieldNode] = info._raw_info.field_nodes
+    return nodes
+
+
+def variables(info: Any) -> dict[str, Any]:
+    """The request's coerced variable values, as a plain dict."""
+    # graphql-core 3.3 types them as coerced values beside their sources; strawberry's
+    # executor hands over the plain dict.
+    values: Any = info._raw_info.variable_values
+    found: dict[str, Any] = values.coerced if isinstance(values, VariableValues) else values
+    return found
