@@ -39,31 +39,60 @@ PROPERTY_SECTIONS: Final[dict[str, dict[str, str]]] = {
     "PLAN": PLAN_FIELDS,
 }
 
-# A review KPI that mirrors a plan goal is in that goal's section; any other KPI is in the
-# review's own section. Names are compared in lower case without spaces, dashes or underscores.
-KPI_SECTIONS: Final[dict[str, str]] = {
-    "revenue": "plan.financial_goals",
-    "revenuegoal": "plan.financial_goals",
-    "margin": "plan.financial_goals",
-    "margingoal": "plan.financial_goals",
-    "shareofwallet": "plan.share_of_wallet",
-    "shareofwalletgoal": "plan.share_of_wallet",
-    "shareofwalletactual": "plan.share_of_wallet",
-    "sow": "plan.share_of_wallet",
-}
+# A review KPI or change that names a plan goal is in that goal's section; anything else
+# is in the review's own section. Names are compared in lower case, letters and digits only,
+# and a name that merely contains a goal's word counts as that goal ("Revenue (EUR)", "gross
+# margin"): a wrong guess hides a KPI from a role that might have read it, never the reverse.
+GOAL_WORDS: Final[tuple[tuple[str, str], ...]] = (
+    ("shareofwallet", "plan.share_of_wallet"),
+    ("wallet", "plan.share_of_wallet"),
+    ("sow", "plan.share_of_wallet"),
+    ("revenue", "plan.financial_goals"),
+    ("margin", "plan.financial_goals"),
+    ("turnover", "plan.financial_goals"),
+    ("sales", "plan.financial_goals"),
+    ("profit", "plan.financial_goals"),
+    ("ebit", "plan.financial_goals"),
+    ("income", "plan.financial_goals"),
+)
 REVIEW_SECTION: Final = "plan.reviews"
+_PLAN_KEYS: Final = {
+    "".join(ch for ch in f.lower() if ch.isalnum()): s for f, s in PLAN_FIELDS.items()
+}
+
+
+def _key(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def version_property(section: str) -> str:
+    """The node property counting the changes of one section (`versionAccountMarketPotential`):
+    a node whose properties span several sections shows each caller a version made only of
+    the sections they read (`Conflict.currentVersion` never moves with a hidden change)."""
+    return "version" + "".join(p.title() for p in section.replace("_", ".").split("."))
+
+
+def node_version(props: Mapping[str, Any], sections: Iterable[str]) -> int:
+    """The version of a node as a caller who reads these sections sees it."""
+    return 1 + sum(int(props.get(version_property(s)) or 0) for s in sections)
+
+
+# Properties a grant's condition reads (`when: own_segment` reads the account's segment).
+CONDITION_PROPERTIES: Final[dict[str, frozenset[str]]] = {"ACCOUNT": frozenset({"segment"})}
 
 
 def kpi_section(name: str) -> str:
-    """The section of a review KPI, by its name."""
-    key = "".join(ch for ch in name.lower() if ch.isalnum())
-    return KPI_SECTIONS.get(key, REVIEW_SECTION)
+    """The section of a review KPI (or of a change a review names), by its name."""
+    key = _key(name)
+    if key in _PLAN_KEYS:
+        return _PLAN_KEYS[key]
+    return next((section for word, section in GOAL_WORDS if word in key), REVIEW_SECTION)
 
 
 def review_sections(kpi_names: Iterable[str], changed_fields: Iterable[str]) -> list[str]:
     """The sections a review with these KPIs and changes to plan fields touches."""
     found = {REVIEW_SECTION, *(kpi_section(n) for n in kpi_names)}
-    found |= {PLAN_FIELDS.get(f, REVIEW_SECTION) for f in changed_fields}
+    found |= {kpi_section(f) for f in changed_fields}
     return sorted(found)
 
 
@@ -152,6 +181,12 @@ DERIVED: Final[Mapping[str, Derived]] = {
     ),
     "AccountComparison.planCompleteness": Derived(
         PLAN_SECTIONS, "filtered", "the share of the fields you may read that are filled"
+    ),
+    "Conflict.currentVersion": Derived(
+        ("account.profile", "account.market_potential"),
+        "filtered",
+        "for a node whose properties span sections (an account, a contact): the changes of "
+        "the sections you read",
     ),
     "Account.updatedAt": Derived(
         ("account.profile",),

@@ -48,3 +48,12 @@ class Visibility:
 
     def can_write(self, section: str, row: Any = None) -> bool:
         return self.can(section, Access.WRITE, row)
+
+    def conditioned_section(self) -> str | None:
+        """A section the caller reaches only on rows of their own segment, if any: such a
+        caller may not change a row's segment, or they could widen their own reach."""
+        for section in sorted(self.policy.sections):
+            grant = self.grant(section)
+            if grant.access >= Access.READ and grant.when is Condition.OWN_SEGMENT:
+                return section
+        return None

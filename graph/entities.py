@@ -10,12 +10,13 @@ trail with its properties.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from auth.registry import PROPERTY_SECTIONS
+from auth.registry import PROPERTY_SECTIONS, node_version, version_property
 from graph.driver import Database, Transaction
 from graph.errors import NotFound
 from graph.model import Label, Rel
@@ -163,7 +164,8 @@ LINK_KINDS: Final[dict[str, LinkKind]] = {
     "OWNED_BY": LinkKind(Rel.OWNED_BY, "ACTION", "TEAM_MEMBER", "plan.reviews"),
 }
 # An action has one owner: linking a new one replaces the old.
-SINGLE_TARGET: Final = frozenset({"OWNED_BY"})
+# A contact works in one unit, an action has one owner: linking anew moves it.
+SINGLE_TARGET: Final = frozenset({"OWNED_BY", "WORKS_IN"})
 
 
 def _reach(kind: NodeKind) -> str:
@@ -288,17 +290,28 @@ async def update_node(
     scope: Scope,
     kind_name: str,
     node_id: str,
+    readable: Sequence[str],
     expected_version: int,
     patch: dict[str, Any],
     client_mutation_id: str | None,
 ) -> tuple[str, bool]:
-    """Change properties; a stale version is a Conflict that overwrites nothing."""
+    """Change properties; a stale version is a Conflict that overwrites nothing. For a kind
+    whose properties span several sections, `expected_version` is the version as the caller
+    sees it (the sections in `readable`; `node_version`)."""
     kind = NODE_KINDS[kind_name]
+    extra = PROPERTY_SECTIONS.get(kind_name, {})
 
     async def work(tx: Transaction) -> str:
         current = await _check_reach(tx, kind, node_id, scope, "id")
-        if int(current["version"] or 1) != expected_version:
-            raise Conflict(f"{kind.label.value} {node_id}", int(current["version"] or 1))
+        stored = int(current["version"] or 1)
+        seen = node_version(current["props"], readable) if extra else stored
+        if seen != expected_version:
+            raise Conflict(f"{kind.label.value} {node_id}", seen)
+        stamps = {}
+        if extra:
+            for section in {extra.get(name, kind.section) for name in patch}:
+                name = version_property(section)
+                stamps[name] = int(current["props"].get(name) or 0) + 1
         statement = (
             "MATCH (n:" + kind.label.value + " {id: $id}) WHERE coalesce(n.version, 1) = $v "
             "SET n += $patch, n.version = coalesce(n.version, 1) + 1, "
@@ -306,13 +319,12 @@ async def update_node(
         )
         # `updatedAt` is read with the kind's own section: a change of a property of another
         # section (market potential, reach) must not move it (DERIVED in auth/registry.py).
-        extra = PROPERTY_SECTIONS.get(kind_name, {})
         changed = await tx.run(
             statement,
             {
                 "id": node_id,
-                "v": expected_version,
-                "patch": patch,
+                "v": stored,
+                "patch": {**patch, **stamps},
                 "now": datetime.now(UTC),
                 "ownSection": any(name not in extra for name in patch),
             },

@@ -246,7 +246,11 @@ CALL (a) {
 CALL (a) {
   MATCH (a)-[:HAS_PROJECT]->(p:Project)
   WHERE coalesce(p.status, 'OPEN') = 'OPEN' AND coalesce(p.archived, false) = false
-    AND NOT EXISTS { MATCH (p)<-[d:DECIDES]-(:Contact) WHERE d.role = 'CHAMPION' }
+    AND NOT EXISTS {
+      MATCH (p)<-[d:DECIDES]-(:Contact)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(b:Account)
+      WHERE d.role = 'CHAMPION' AND """
+    + OTHER_ACCOUNT_IN_SCOPE
+    + """ }
   RETURN collect("""
     + PROJECT_FIELDS
     + """) AS noChampion
@@ -255,6 +259,10 @@ CALL (a) {
   MATCH (a)-[:HAS_PROJECT]->(p:Project)<-[d:DECIDES]-(c:Contact)
   WHERE d.role = 'BLOCKER' AND coalesce(p.status, 'OPEN') = 'OPEN'
     AND NOT EXISTS { (c)<-[:KNOWS]-(:TeamMember) }
+    AND EXISTS {
+      MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(b:Account) WHERE """
+    + OTHER_ACCOUNT_IN_SCOPE
+    + """ }
   RETURN collect(["""
     + PROJECT_FIELDS
     + ", "
@@ -263,7 +271,7 @@ CALL (a) {
 }
 CALL (a) {
   MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)<-[:KNOWS]-(m:TeamMember)
-  WITH m, c, [(c)<-[:WITH]-(i:Interaction) WHERE coalesce(i.archived, false) = false AND EXISTS { (i)-[:BY]->(m) } | i.at] AS ats
+  WITH a, m, c, [(c)<-[:WITH]-(i:Interaction)-[:ABOUT]->(a) WHERE coalesce(i.archived, false) = false AND EXISTS { (i)-[:BY]->(m) } | i.at] AS ats
   WITH m, c, reduce(last = null, x IN ats | CASE WHEN last IS NULL OR x > last THEN x ELSE last END) AS lastAt
   WHERE lastAt IS NULL OR lastAt < $staleBefore
   RETURN collect([m.id, lastAt, """

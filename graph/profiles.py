@@ -77,7 +77,7 @@ WHERE """
 RETURN c.id AS id, c.name AS name, c.title AS title, c.linkedinUrl AS url,
        coalesce(c.employer, a.name) AS employer, c.buyingRole AS buyingRole,
        a.id AS accountId, a.name AS accountName,
-       [(c)-[d:DECIDES]->(:Project) | d.role] AS roles,
+       [(c)-[d:DECIDES]->(:Project)<-[:HAS_PROJECT]-(a) | d.role] AS roles,
        [(c)<-[:KNOWS]-(m:TeamMember) | m.name] AS knownBy
 """
 )
@@ -88,7 +88,11 @@ BY_URL: Final = (
     + ACCOUNT_IN_SCOPE
     + " RETURN DISTINCT c.id AS id LIMIT 2"
 )
-ACCOUNTS: Final = "MATCH (a:Account) RETURN a.id AS id, a.name AS name"
+# Every account, and whether the caller reaches it: a move to an account out of their reach
+# is recorded (its team sees the way in) but not named to them.
+ACCOUNTS: Final = (
+    "MATCH (a:Account) RETURN a.id AS id, a.name AS name, " + ACCOUNT_IN_SCOPE + " AS inReach"
+)
 SAVE: Final = """
 MATCH (c:Contact {id: $id})
 SET c += $props, c.profileHistory = coalesce(c.profileHistory, []) + $history,
@@ -181,10 +185,11 @@ async def record_change(
                 outcome.key_person_left = now["buyingRole"] in KEY_ROLES or any(
                     r in KEY_ROLES for r in now["roles"]
                 )
-                for account in await tx.run(ACCOUNTS):
+                for account in await tx.run(ACCOUNTS, scope.params()):
                     if account["id"] != now["accountId"] and same_company(company, account["name"]):
-                        outcome.joined_account_id = account["id"]
-                        outcome.joined_account_name = account["name"]
+                        if account["inReach"]:
+                            outcome.joined_account_id = account["id"]
+                            outcome.joined_account_name = account["name"]
                         await tx.run(
                             NOW_AT,
                             {
@@ -205,7 +210,7 @@ async def record_change(
 DEPARTED: Final = """
 MATCH (a:Account {id: $accountId})-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)
 WHERE c.departedAt IS NOT NULL
-WITH c, [(c)-[d:DECIDES]->(:Project) | d.role] AS roles
+WITH c, [(c)-[d:DECIDES]->(:Project)<-[:HAS_PROJECT]-(a) | d.role] AS roles
 WHERE c.buyingRole IN $key OR any(r IN roles WHERE r IN $key)
 RETURN c.id AS id, c.departedAt AS departedAt, c.employer AS employer, roles
 ORDER BY departedAt DESC, id

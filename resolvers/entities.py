@@ -14,7 +14,13 @@ from typing import Annotated, Any, Literal
 import strawberry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from auth.registry import property_sections, readable_inputs, write_denied
+from auth.registry import (
+    CONDITION_PROPERTIES,
+    PROPERTY_SECTIONS,
+    property_sections,
+    readable_inputs,
+    write_denied,
+)
 from graph import entities
 from graph.entities import LINK_KINDS, NODE_KINDS, LinkKindName, NodeKindName
 from graph.projects import projects_at_risk
@@ -301,6 +307,29 @@ def _denied_write(
     return ForbiddenProblem(message=f"your role may not change {denied}", section=denied)
 
 
+def _readable_sections(info: Info, kind: str, section: str) -> list[str]:
+    """The sections of a node kind's properties the caller reads (its version is theirs)."""
+    sections = property_sections(kind, section, PROPERTY_SECTIONS.get(kind, {}))
+    return [s for s in sections if info.context.visibility.can_read(s)]
+
+
+def _denied_condition(
+    info: Info, kind: str, patch: dict[str, Any], target: str
+) -> ForbiddenProblem | None:
+    """A change of a property a conditional grant reads (an account's segment), refused to a
+    caller whose reach depends on it."""
+    if not CONDITION_PROPERTIES.get(kind, frozenset()) & set(patch):
+        return None
+    section = info.context.visibility.conditioned_section()
+    if section is None:
+        return None
+    info.context.audit_reads.add((section, target, "", "FORBIDDEN"))
+    return ForbiddenProblem(
+        message=f"your reach to {section} depends on the segment, so you may not change it",
+        section=section,
+    )
+
+
 def _forbidden(info: Info, section: str, target: str) -> ForbiddenProblem | None:
     return _denied_write(info, "", section, {}, target)
 
@@ -398,6 +427,8 @@ class EntityMutations:
             return rejected("'patch' changes nothing", "patch")
         if denied := _denied_write(info, kind, spec.section, patch, spec.label.value):
             return denied
+        if denied := _denied_condition(info, kind, patch, spec.label.value):
+            return denied
         result = await attempt(
             entities.update_node(
                 info.context.db,
@@ -405,6 +436,7 @@ class EntityMutations:
                 info.context.scope,
                 kind,
                 str(input.id),
+                _readable_sections(info, kind, spec.section),
                 input.expected_version,
                 patch,
                 input.client_mutation_id,

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import strawberry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from auth.registry import PLAN_FIELDS, REVIEW_SECTION, review_sections, visible_kpis, write_denied
+from auth.registry import kpi_section, review_sections, visible_kpis, write_denied
 from graph import followup
 from graph.followup import ActionRow, ReviewRow
 from resolvers.context import Info
@@ -123,7 +123,7 @@ class Review:
             changes=[
                 ReviewChange(field=c["field"], change=c["change"], reason=c["reason"])
                 for c in row.changes
-                if can_read(PLAN_FIELDS.get(c["field"], REVIEW_SECTION))
+                if can_read(kpi_section(c["field"]))
             ],
             action_ids=row.action_ids,
         )

@@ -31,7 +31,7 @@ MERGE (bx:Contact {id: $p + '-xb-boss'})
 MERGE (by:Contact {id: $p + '-xb-champ'}) SET by.name = 'Xeno Champion', by.buyingRole = 'INFLUENCER'
 MERGE (bx)-[:WORKS_IN]->(bu) MERGE (by)-[:WORKS_IN]->(bu2)
 WITH a, o, bu, bu2, bx, by
-MATCH (ceo:Contact {id: $p + '-ceo'}), (site:Contact {id: $p + '-site'}),
+MATCH (ceo:Contact {id: $p + '-ceo'}), (site:Contact {id: $p + '-site'}), (rpres:Contact {id: $p + '-rpres'}),
       (p1:Project {id: $p + '-p1'}), (p2:Project {id: $p + '-p2'}), (po:Project {id: $p + '-po'}),
       (g:ClientUnit {id: $p + '-G'}), (n2:ClientUnit {id: $p + '-N2'}), (am:TeamMember {id: $p + '-am'})
 // unit tree across accounts, both ways
@@ -44,12 +44,15 @@ MERGE (bx)-[:INFLUENCES {strength: 0.95}]->(ceo) MERGE (ceo)-[:INFLUENCES {stren
 MERGE (by)-[:INFLUENCES {strength: 0.9}]->(site)
 // buying centres: B's people on A's projects, A's people on B's project
 MERGE (bx)-[:DECIDES {role: 'BLOCKER'}]->(p1) MERGE (by)-[:DECIDES {role: 'CHAMPION'}]->(p2)
-MERGE (ceo)-[:DECIDES {role: 'INFLUENCER'}]->(po)
+MERGE (bz:Contact {id: $p + '-xb-stop'}) SET bz.name = 'Xeno Stopper', bz.email = 'stop@xeno.example'
+MERGE (bz)-[:WORKS_IN]->(bu2) MERGE (bz)-[:DECIDES {role: 'BLOCKER'}]->(p2)
+MERGE (ceo)-[:DECIDES {role: 'INFLUENCER'}]->(po) MERGE (site)-[:DECIDES {role: 'BLOCKER'}]->(po)
 // our people know B's people; an interaction about A with B's person, one about B with A's
 MERGE (am)-[:KNOWS {strength: 0.99, since: $since}]->(bx)
 MERGE (am)-[:MIRRORS]->(bu)
 MERGE (i1:Interaction {id: $p + '-joint-talk'}) SET i1.at = $now, i1.channel = 'MEETING', i1.summary = 'Joint talk'
-MERGE (i1)-[:ABOUT]->(a) MERGE (i1)-[:WITH]->(bx) MERGE (i1)-[:WITH]->(ceo) MERGE (i1)-[:BY]->(am)
+MERGE (i1)-[:ABOUT]->(a) MERGE (i1)-[:WITH]->(bx) MERGE (i1)-[:WITH]->(rpres) MERGE (i1)-[:BY]->(am)
+MERGE (am)-[:KNOWS {strength: 0.7, since: $since}]->(ceo)
 MERGE (i2:Interaction {id: $p + '-xb-talk-b'}) SET i2.at = $now, i2.channel = 'CALL', i2.summary = 'Xeno call'
 MERGE (i2)-[:ABOUT]->(o) MERGE (i2)-[:WITH]->(ceo) MERGE (i2)-[:BY]->(am)
 RETURN count(*) AS n
@@ -95,7 +98,7 @@ QUERIES: dict[str, str] = {
     "coverageGaps": """query($a: ID!) { coverageGaps(accountId: $a, staleDays: 90) { coverageScore
         unknownKeyPeople { id name } singleThreaded { contact { id name } }
         unmirroredUnits { id name } projectsWithoutChampion { id name }
-        uncoveredBlockers { contact { id name } } staleRelationships { contact { id name } }
+        uncoveredBlockers { contact { id name } } staleRelationships { contact { id name } lastInteraction }
         departedKeyPeople { contact { id name } } pathsIn { contact { id name } } } }""",
     "compareAccounts": """query($a: ID!) { compareAccounts(ids: [$a]) { coverageScore teamSize
         openProjects { attack defend } } }""",
@@ -153,6 +156,12 @@ def test_no_node_of_an_unreachable_account_comes_through_an_edge(
     found = [e for e in body.get("errors", []) if e["extensions"]["code"] != "FORBIDDEN"]
     assert not found, found
     assert _leaks(client, body["data"]) == []
+    if name == "coverageGaps":
+        gaps = body["data"]["coverageGaps"]
+        # B's champion does not cover p2; the only talk with the CEO was about B's account.
+        assert client.id("p2") in [p["id"] for p in gaps["projectsWithoutChampion"]]
+        stale = {r["contact"]["id"]: r for r in gaps["staleRelationships"]}
+        assert client.id("ceo") in stale
     if name == "projectsAtRisk":
         # B's champion on p2 does not count, and B's blocker on p1 is no blocker here.
         risks = {r["project"]["id"]: r for r in body["data"]["projectsAtRisk"]}
@@ -171,3 +180,47 @@ def test_a_caller_who_reaches_both_accounts_sees_the_links(
         query = QUERIES[name]
         body = live.gql(query, _used(query, variables), as_user="executive")
         assert _leaks(client, body["data"]), name
+
+
+PROFILE = """mutation($c: ID!, $co: String!) { recordProfileChange(input: {contactId: $c, company: $co}) {
+  __typename ... on ProfileChangePayload { keyPersonLeft joinedAccountId } } }"""
+
+
+def test_a_move_names_only_what_the_caller_reaches(
+    live: LiveApp, crossed: tuple[ClientFixture, str]
+) -> None:
+    """Run last: people leave. A blocker role on B's project does not make a key person of A,
+    and a move to B is recorded without naming B to a caller who cannot reach it."""
+    client, user = crossed
+    left = live.gql(PROFILE, {"c": client.id("site"), "co": "Elsewhere Ltd"}, as_user=user)
+    assert left["data"]["recordProfileChange"] == {
+        "__typename": "ProfileChangePayload",
+        "keyPersonLeft": False,
+        "joinedAccountId": None,
+    }
+    moved = live.gql(PROFILE, {"c": client.id("nat"), "co": f"Other {client.prefix}"}, as_user=user)
+    assert moved["data"]["recordProfileChange"]["joinedAccountId"] is None
+    assert _leaks(client, moved["data"]) == []
+    gaps = live.gql(
+        "query($a: ID!) { coverageGaps(accountId: $a) { departedKeyPeople { contact { id } roles } } }",
+        {"a": client.account},
+        as_user=user,
+    )["data"]["coverageGaps"]["departedKeyPeople"]
+    assert client.id("site") not in [d["contact"]["id"] for d in gaps]
+    assert _leaks(client, gaps) == []
+
+
+def test_linking_a_contact_to_another_unit_moves_it(
+    live: LiveApp, crossed: tuple[ClientFixture, str]
+) -> None:
+    """A contact works in one unit: a second WORKS_IN would make them a member of two accounts."""
+    client, user = crossed
+    link = """mutation($c: ID!, $u: ID!) { link(input: {kind: WORKS_IN, fromId: $c, toId: $u}) {
+      __typename } }"""
+    done = live.gql(link, {"c": client.id("buyer"), "u": client.id("G")}, as_user=user)
+    assert done["data"]["link"]["__typename"] == "LinkPayload"
+    units = live.backend.read(
+        "MATCH (:Contact {id: $c})-[:WORKS_IN]->(u:ClientUnit) RETURN u.id AS id",
+        c=client.id("buyer"),
+    )
+    assert units == [{"id": client.id("G")}]

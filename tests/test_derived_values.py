@@ -89,10 +89,10 @@ def world(live: LiveApp) -> World:
     )
     review = live.gql(
         """mutation($p: ID!) { recordReview(input: {planId: $p, kind: MONTHLY, findings: "ok",
-          kpis: [{name: "revenue", actual: 1.0, goal: 3.0}, {name: "shareOfWallet", actual: 0.2, goal: 0.4},
+          kpis: [{name: "Revenue (EUR)", actual: 1.0, goal: 3.0}, {name: "shareOfWallet", actual: 0.2, goal: 0.4},
                  {name: "meetings", actual: 4.0, goal: 6.0}],
           changes: [{field: "opportunities", change: "c", reason: "r"}, {field: "leadersView", change: "c", reason: "r"},
-                    {field: "shareOfWalletGoal", change: "c", reason: "r"}, {field: "revenueGoal", change: "c", reason: "r"},
+                    {field: "shareOfWalletGoal", change: "c", reason: "r"}, {field: "revenue_goal", change: "c", reason: "r"},
                     {field: "cadence", change: "c", reason: "r"}]}) { __typename } }""",
         {"p": plan},
         as_user="admin",
@@ -208,17 +208,28 @@ def _toggle_plan_field(field: str, filled: Any) -> Callable[[LiveApp, World, int
     return change
 
 
-def _rename_account(live: LiveApp, world: World, n: int) -> None:
-    version = live.backend.read(
-        "MATCH (a:Account {id: $a}) RETURN coalesce(a.version, 1) AS v", a=world.client.account
-    )[0]["v"]
+UPDATE_ACCOUNT = """mutation($a: ID!, $v: Int!, $p: JSON!) { updateNode(input: {kind: ACCOUNT,
+  id: $a, expectedVersion: $v, patch: $p}) { __typename ... on Conflict { currentVersion } } }"""
+
+
+def _update_account(live: LiveApp, world: World, patch: dict[str, Any]) -> None:
+    """An admin's change of the account, at the version the admin sees."""
+    stale = live.gql(
+        UPDATE_ACCOUNT, {"a": world.client.account, "v": -1, "p": patch}, as_user="admin"
+    )
+    version = stale["data"]["updateNode"]["currentVersion"]
     done = live.gql(
-        """mutation($a: ID!, $v: Int!, $p: JSON!) { updateNode(input: {kind: ACCOUNT, id: $a,
-          expectedVersion: $v, patch: $p}) { __typename } }""",
-        {"a": world.client.account, "v": version, "p": {"name": f"Fixture {n}"}},
-        as_user="admin",
+        UPDATE_ACCOUNT, {"a": world.client.account, "v": version, "p": patch}, as_user="admin"
     )
     assert done["data"]["updateNode"]["__typename"] == "NodePayload", done
+
+
+def _rename_account(live: LiveApp, world: World, n: int) -> None:
+    _update_account(live, world, {"name": f"Fixture {n}"})
+
+
+def _market_potential(live: LiveApp, world: World, n: int) -> None:
+    _update_account(live, world, {"marketPotential": float(1000 + n)})
 
 
 PLAN_EDITS = {
@@ -273,7 +284,7 @@ PROBES: dict[str, Probe] = {
         lambda w, d: d["reviews"],
         {
             "plan.reviews": _kpi("meetings"),
-            "plan.financial_goals": _kpi("revenue"),
+            "plan.financial_goals": _kpi("Revenue (EUR)"),
             "plan.share_of_wallet": _kpi("shareOfWallet"),
         },
     ),
@@ -285,7 +296,7 @@ PROBES: dict[str, Probe] = {
             "competition": _review_change("opportunities"),
             "plan.strategy": _review_change("leadersView"),
             "plan.share_of_wallet": _review_change("shareOfWalletGoal"),
-            "plan.financial_goals": _review_change("revenueGoal"),
+            "plan.financial_goals": _review_change("revenue_goal"),
         },
     ),
     "Plan.version": Probe(
@@ -307,6 +318,13 @@ PROBES: dict[str, Probe] = {
         "query($a: ID!) { compareAccounts(ids: [$a]) { planCompleteness } }",
         lambda w, d: d["compareAccounts"],
         PLAN_TOGGLES,
+    ),
+    "Conflict.currentVersion": Probe(
+        UPDATE_ACCOUNT.replace("$v: Int!, $p: JSON!", "").replace(
+            "expectedVersion: $v, patch: $p", 'expectedVersion: -1, patch: {tier: "A"}'
+        ),
+        lambda w, d: d["updateNode"],
+        {"account.profile": _rename_account, "account.market_potential": _market_potential},
     ),
     "Account.updatedAt": Probe(
         "query($a: ID!) { account(id: $a) { updatedAt } }",
@@ -356,17 +374,28 @@ def test_account_updated_at_does_not_move_with_market_potential(
 ) -> None:
     query = "query($a: ID!) { account(id: $a) { updatedAt } }"
     before = live.gql(query, {"a": world.client.account}, as_user="admin")["data"]
-    version = live.backend.read(
-        "MATCH (a:Account {id: $a}) RETURN coalesce(a.version, 1) AS v", a=world.client.account
-    )[0]["v"]
-    live.gql(
-        """mutation($a: ID!, $v: Int!) { updateNode(input: {kind: ACCOUNT, id: $a, expectedVersion: $v,
-          patch: {marketPotential: 7.0}}) { __typename } }""",
-        {"a": world.client.account, "v": version},
-        as_user="admin",
-    )
+    _update_account(live, world, {"marketPotential": 7.0})
     stored = live.backend.read(
         "MATCH (a:Account {id: $a}) RETURN a.marketPotential AS m", a=world.client.account
     )
     assert stored == [{"m": 7.0}]
     assert live.gql(query, {"a": world.client.account}, as_user="admin")["data"] == before
+
+
+@pytest.mark.parametrize(
+    ("name", "section"),
+    [
+        ("revenue", "plan.financial_goals"),
+        ("Revenue (EUR)", "plan.financial_goals"),
+        ("Net revenue", "plan.financial_goals"),
+        ("gross margin", "plan.financial_goals"),
+        ("revenue_goal", "plan.financial_goals"),
+        ("Share of wallet", "plan.share_of_wallet"),
+        ("leadersView", "plan.strategy"),
+        ("meetings held", "plan.reviews"),
+    ],
+)
+def test_a_kpi_or_change_belongs_to_the_goal_it_names(name: str, section: str) -> None:
+    from auth.registry import kpi_section
+
+    assert kpi_section(name) == section

@@ -190,6 +190,16 @@ def test_every_write_path_checks_each_property_section(
         "MATCH (a:Account {id: $id}) RETURN a.marketPotential AS m", id=client.account
     )
     assert kept == [{"m": 12500000.0}]
+    # Market potential is theirs on accounts of their segment: so the segment is not theirs
+    # to change (they could widen their own reach).
+    moved = live.gql(
+        UPDATE, {"id": client.account, "v": 1, "p": {"segment": "Energy"}}, as_user=user
+    )["data"]["updateNode"]
+    assert moved == {"__typename": "Forbidden", "section": "account.market_potential"}
+    segment = live.backend.read(
+        "MATCH (a:Account {id: $id}) RETURN a.segment AS s", id=client.account
+    )
+    assert segment == [{"s": "Industrial"}]
     # A review that mirrors a section the writer may not change is refused whole.
     controller = factories.member_login(
         live.backend,
