@@ -346,7 +346,7 @@ def create_app(
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: CostLimit(settings.max_cost),
     )
-    schema = build_schema((*limits, *((RoundTripReport,) if settings.expose_metrics else ())))
+    schema = build_schema((*limits, *((RoundTripReport,) if settings.exposes_metrics else ())))
     apply_policy(schema, policy)
     graphql_app = KamGraphQL(schema, graphiql=not settings.is_production)
 

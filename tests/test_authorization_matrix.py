@@ -406,7 +406,7 @@ WRITE_PROBES: dict[str, Callable[[int], dict[str, Any]]] = {
 }
 UPDATE = """mutation($id: ID!, $v: Int!, $patch: PlanPatch!) { updatePlan(input: {planId: $id, expectedVersion: $v, patch: $patch}) {
   __typename ... on Forbidden { section } ... on PlanPayload { plan { version } } } }"""
-SEEN_VERSION = "query($a: ID!) { plan(accountId: $a, period: \"2026\") { version } }"
+SEEN_VERSION = 'query($a: ID!) { plan(accountId: $a, period: "2026") { version } }'
 
 
 @pytest.mark.parametrize("situation", SITUATIONS)
@@ -604,17 +604,20 @@ def test_section_write_matrix(
     probe = SECTION_WRITES[section]
     mark = f"probe-{secrets.token_hex(6)}"
     variables = probe.variables(matrix.client, mark)
-    if (
-        variables.get("in", {}).get("expectedVersion") == -1
-    ):  # send the current version: only rights decide
-        version = live.backend.read(
-            "MATCH (n) WHERE (n:Account OR n:Contact) AND n.id = $id RETURN coalesce(n.version, 1) AS v",
-            id=variables["in"]["id"],
-        )[0]["v"]
-        variables["in"]["expectedVersion"] = version
+    user = matrix.users[(role, situation)]
+    if variables.get("in", {}).get("expectedVersion") == -1:
+        # Send the version as this caller sees it (a Conflict names it): only rights decide.
+        stale = live.gql(
+            "mutation($in: UpdateNodeInput!) { updateNode(input: $in) { ... on Conflict { currentVersion } } }",
+            variables,
+            as_user=user,
+        )
+        seen = ((stale.get("data") or {}).get("updateNode") or {}).get("currentVersion")
+        if seen is not None:
+            variables["in"]["expectedVersion"] = seen
     mark_value = int(mark[-6:], 16)
     before = live.backend.read(probe.left, mark=mark, markValue=mark_value)[0]["n"]
-    body = live.gql(probe.query, variables, as_user=matrix.users[(role, situation)])
+    body = live.gql(probe.query, variables, as_user=user)
     result = (body.get("data") or {}).get(probe.root)
     outcome = result["__typename"] if result else body["errors"][0]["extensions"]["code"]
     reachable = role in (Role.ADMIN, Role.EXECUTIVE) or situation == "in_scope"

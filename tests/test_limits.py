@@ -185,7 +185,6 @@ def production(live: LiveApp) -> Iterator[str]:
             "env": Environment.PRODUCTION,
             "token_secret": SecretStr(secrets.token_urlsafe(48)),
             "cors_origins": ["https://dash.example"],
-            "expose_metrics": False,  # production refuses them
         }
     )
     server, thread, url = start_app(settings, live.backend.connection)
