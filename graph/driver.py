@@ -77,11 +77,12 @@ class Database:
     def __init__(
         self,
         driver: neo4j.AsyncDriver,
-        database: str,
+        database: str | None,
         max_in_flight: int,
         tx_timeout: float | None = None,
     ) -> None:
         self._driver = driver
+        # None: the server's default database (the driver asks the server which it is).
         self.database = database
         self._gate = asyncio.Semaphore(max_in_flight)
         self._tx_timeout = tx_timeout
@@ -132,7 +133,7 @@ class Database:
         uri: str,
         user: str,
         password: str,
-        database: str,
+        database: str | None,
         *,
         pool_size: int = 32,
         max_in_flight: int = 32,

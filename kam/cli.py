@@ -67,7 +67,7 @@ def database(settings: Settings) -> Iterator[Connection | None]:
     if not settings.embedded:
         yield None
         return
-    server = EmbeddedServer(settings.data_dir, settings.db_name, settings.embedded_heap)
+    server = EmbeddedServer(settings.data_dir, settings.embedded_db_name, settings.embedded_heap)
     _servers.append(server)
     try:
         connection = server.start()
@@ -346,7 +346,7 @@ def db_start(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
     settings = load_settings()
     if not settings.embedded:
         raise fail("KAM_DB_URI is set: the embedded database is not used")
-    server = EmbeddedServer(settings.data_dir, settings.db_name, settings.embedded_heap)
+    server = EmbeddedServer(settings.data_dir, settings.embedded_db_name, settings.embedded_heap)
     try:
         connection = server.start(detached=True)
     except ConfigError as exc:
@@ -396,7 +396,7 @@ def db_status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
     answers = False
     if not settings.embedded or (state and state.get("detached")):
         conn = (
-            EmbeddedServer(settings.data_dir, settings.db_name).connection_from_state()
+            EmbeddedServer(settings.data_dir, settings.embedded_db_name).connection_from_state()
             if settings.embedded
             else None
         )
