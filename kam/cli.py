@@ -115,7 +115,12 @@ def run_db(
 def check_port_free(host: str, port: int) -> None:
     if port == 0:
         return
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # Bound the way the server binds it (SO_REUSEADDR on POSIX): connections of a run that
+        # just stopped, left in TIME_WAIT, are no listener and must not make the port look busy.
+        if sys.platform != "win32":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
