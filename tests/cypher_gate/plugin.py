@@ -5,11 +5,13 @@ whole statement held as a module constant in graph/ that no test executed, goes 
 Neo4j's Cypher 5 front end once, at session finish. An error fails the run (exit status 1)
 naming the statement and its sender; warnings are listed. `KAM_CYPHER_GATE=off` skips it for
 a quick local run; the test command never sets it. `KAM_CYPHER_GATE_PACKAGES` (default
-`graph`) names the packages whose constants are checked.
+`graph`) names the packages whose constants are checked; `KAM_CYPHER_GATE_DUMP=FILE` writes
+what was checked, with its senders, as JSON.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -64,6 +66,9 @@ class GateRun:
                     app.setdefault(text, [f"{where} (not executed by any test)"])
                     unexecuted.add(text)
         texts = sorted(app)
+        dump = os.environ.get("KAM_CYPHER_GATE_DUMP")
+        if dump:  # for a look at what was sent: {statement: senders}
+            Path(dump).write_text(json.dumps(app, indent=1))
         started = time.perf_counter()
         results = lint(texts)
         self.seconds = time.perf_counter() - started
