@@ -88,7 +88,7 @@ def test_the_dockerfile_installs_the_project_from_pyproject(repo_root: Path) -> 
     assert steps[-1] == "CMD" and '"kam", "serve"' in dockerfile
     lines = (repo_root / ".dockerignore").read_text().splitlines()
     ignored = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
-    for package in _wheel_packages(repo_root) + ["pyproject.toml", "README.md"]:
+    for package in [*_wheel_packages(repo_root), "pyproject.toml", "README.md"]:
         assert package not in ignored, f".dockerignore leaves out {package}"
 
 
