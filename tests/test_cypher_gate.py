@@ -12,7 +12,7 @@ import pytest
 
 from graph.accounts import NameLadder
 from tests.conftest import Backend
-from tests.cypher_gate.gate import is_fragment, lint, module_statements
+from tests.cypher_gate.gate import GateUnavailable, is_fragment, lint, module_statements
 from tests.cypher_gate.recorder import REPO, install
 
 PLANTED = {
@@ -142,3 +142,11 @@ def test_an_error_fails_the_run_naming_the_statement_and_its_sender(
     else:
         assert done.returncode == 0, out
         assert "statements checked" in out and "ERROR" not in out, out
+
+
+def test_without_node_the_gate_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no node, no npm
+    with pytest.raises(GateUnavailable, match=r"needs Node\.js >= 18\.18 and npm"):
+        lint(["RETURN 1 AS one"])
