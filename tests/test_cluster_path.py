@@ -40,9 +40,12 @@ def routed(backend: Backend) -> Any:
 
 def test_a_neo4j_uri_routes_reads_and_writes(backend: Backend, routed: Database, uid: str) -> None:
     assert isinstance(routed._driver, neo4j.AsyncNeo4jDriver), type(routed._driver)
-    backend.run(routed.write("CREATE (:Probe {id: $id})", {"id": uid}))
-    rows = backend.run(routed.read("MATCH (p:Probe {id: $id}) RETURN count(p) AS n", {"id": uid}))
-    assert rows == [{"n": 1}]
+
+    async def write_then_read() -> list[dict[str, Any]]:
+        await routed.write("CREATE (:Probe {id: $id})", {"id": uid})
+        return await routed.read("MATCH (p:Probe {id: $id}) RETURN count(p) AS n", {"id": uid})
+
+    assert backend.run(write_then_read()) == [{"n": 1}]
     backend.write("MATCH (p:Probe {id: $id}) DELETE p", id=uid)
 
 
