@@ -1,9 +1,13 @@
 """The one way to the database: an async neo4j driver behind a bounded gate.
 
-Every query is one managed auto-retried transaction (`execute_query`), so a write function is
-one transaction and the driver may retry it: writes are written to be idempotent. The gate
-(a semaphore no larger than the connection pool) keeps thousands of waiting tasks away from the
-pool, where the async driver slows badly. Each query counts as one round trip in the counter of
+Every write is one managed auto-retried transaction (`execute_query`), so a write function is
+one transaction and the driver may retry it: writes are written to be idempotent. Reads go out
+in read access mode and writes in write mode, so with a `neo4j://` URI the driver routes reads
+to followers and read replicas and writes to the leader. One bookmark manager per driver
+chains them: every session of this process starts after the last commit it saw, on whichever
+cluster member it lands (read your own writes). The gate (a semaphore no larger than the
+connection pool) keeps thousands of waiting tasks away from the pool, where the async driver
+slows badly. Each query counts as one round trip in the counter of
 the current request, so tests and the bench can see N+1 patterns.
 """
 
@@ -77,11 +81,13 @@ class Database:
     def __init__(
         self,
         driver: neo4j.AsyncDriver,
-        database: str,
+        database: str | None,
         max_in_flight: int,
         tx_timeout: float | None = None,
     ) -> None:
         self._driver = driver
+        self.bookmarks = AsyncGraphDatabase.bookmark_manager()
+        # None: the server's default database (the driver asks the server which it is).
         self.database = database
         self._gate = asyncio.Semaphore(max_in_flight)
         self._tx_timeout = tx_timeout
@@ -132,7 +138,7 @@ class Database:
         uri: str,
         user: str,
         password: str,
-        database: str,
+        database: str | None,
         *,
         pool_size: int = 32,
         max_in_flight: int = 32,
@@ -166,6 +172,8 @@ class Database:
         self._driver = AsyncGraphDatabase.driver(
             uri, auth=(user, password), max_connection_pool_size=self.pool_size
         )
+        # A restarted server may not know the old bookmarks; its data is the same.
+        self.bookmarks = AsyncGraphDatabase.bookmark_manager()
         await old.close()
 
     def _query(self, text: LiteralString) -> Query:
@@ -182,7 +190,9 @@ class Database:
             for attempt in (1, 2):
                 try:
                     async with self._driver.session(
-                        database=self.database, default_access_mode=neo4j.READ_ACCESS
+                        database=self.database,
+                        default_access_mode=neo4j.READ_ACCESS,
+                        bookmark_manager=self.bookmarks,
                     ) as session:
                         result = await session.run(self._query(text), dict(params or {}))
                         keys = result.keys()
@@ -211,6 +221,7 @@ class Database:
                     parameters_=dict(params or {}),
                     routing_=routing,
                     database_=self.database,
+                    bookmark_manager_=self.bookmarks,
                 )
             except Exception as exc:
                 raise self._write_failed(exc) from exc
@@ -225,7 +236,9 @@ class Database:
 
         async with self._gate:
             try:
-                async with self._driver.session(database=self.database) as session:
+                async with self._driver.session(
+                    database=self.database, bookmark_manager=self.bookmarks
+                ) as session:
                     return await session.execute_write(unit)
             except Exception as exc:
                 raise self._write_failed(exc) from exc

@@ -28,11 +28,13 @@ class ProjectRow:
     status_history: list[dict[str, Any]]
 
 
+# The comprehensions' variables have names of their own: a name the enclosing statement binds
+# (a blocker `c` and its `d:DECIDES`, a member `m`) would narrow the list to that one.
 PROJECT_FIELDS: Final = """p {
   .id, .name, .kind, .status, .stage, .value, .nextStep, accountId: a.id,
-  partnerIds: [(p)-[:WITH_PARTNER]->(x:Partner) | x.id],
-  buyingCentre: [(p)<-[d:DECIDES]-(c:Contact) | [c.id, d.role]],
-  milestones: [(p)-[:HAS_MILESTONE]->(m:Milestone) | m {.id, .name, .due, .doneAt}],
+  partnerIds: [(p)-[:WITH_PARTNER]->(projectPartner:Partner) | projectPartner.id],
+  buyingCentre: [(p)<-[buyingRole:DECIDES]-(buyer:Contact) | [buyer.id, buyingRole.role]],
+  milestones: [(p)-[:HAS_MILESTONE]->(milestone:Milestone) | milestone {.id, .name, .due, .doneAt}],
   history: coalesce(p.history, [])
 }"""
 

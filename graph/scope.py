@@ -9,11 +9,13 @@ from typing import Any, Final
 
 # Appended after an index-backed MATCH that binds `a` (docs/ARCHITECTURE.md §3.5: the scope
 # predicate follows the seek, it never replaces it). Access opens on `from` and closes after
-# `until` (both inclusive dates).
+# `until` (both inclusive dates). Its variables have names of their own: a name the statement
+# already binds would refer to that (Neo4j rejects a node reused as a relationship; a bound
+# relationship would narrow the test to that one edge).
 ACCOUNT_IN_SCOPE: Final = """(
   $allAccounts OR EXISTS {
-    MATCH (a)<-[t:ON_TEAM]-(:TeamMember {id: $memberId})
-    WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
+    MATCH (a)<-[scopeTeam:ON_TEAM]-(:TeamMember {id: $memberId})
+    WHERE scopeTeam.from <= $today AND (scopeTeam.until IS NULL OR scopeTeam.until >= $today)
   }
 )"""
 
@@ -21,8 +23,8 @@ ACCOUNT_IN_SCOPE: Final = """(
 # The same predicate for a second account `b` in one statement (e.g. partner history).
 OTHER_ACCOUNT_IN_SCOPE: Final = """(
   $allAccounts OR EXISTS {
-    MATCH (b)<-[t2:ON_TEAM]-(:TeamMember {id: $memberId})
-    WHERE t2.from <= $today AND (t2.until IS NULL OR t2.until >= $today)
+    MATCH (b)<-[scopeTeam2:ON_TEAM]-(:TeamMember {id: $memberId})
+    WHERE scopeTeam2.from <= $today AND (scopeTeam2.until IS NULL OR scopeTeam2.until >= $today)
   }
 )"""
 

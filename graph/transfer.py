@@ -87,7 +87,8 @@ CALL (a) {
   UNION
   MATCH (a)-[:HAS_NEED]->(:Need)-[:REQUIRES]->(x:Capability) RETURN x
 }
-RETURN collect(DISTINCT x.id) + [a.id] AS ids
+WITH a, collect(DISTINCT x.id) AS ids
+RETURN ids + [a.id] AS ids
 """
 
 

@@ -105,12 +105,13 @@ def auth_settings(settings: Settings) -> AuthSettings:
 
 def audit_journal_dir(settings: Settings) -> Path:
     """Journals of one database: a data directory may serve apps on several databases."""
-    target = f"{settings.db_uri or 'embedded'}/{settings.db_name}"
+    target = f"{settings.db_uri or 'embedded'}/{settings.embedded_db_name}"
     return settings.data_dir / "audit-journal" / hashlib.sha256(target.encode()).hexdigest()[:12]
 
 
 async def open_database(settings: Settings, connection: Connection | None) -> Database:
     """Connect the app's one driver to the configured database or the embedded one."""
+    name: str | None
     if connection is not None:
         uri, user, password, name = (
             connection.uri,
@@ -355,7 +356,9 @@ def create_app(
         embedded: EmbeddedServer | None = None
         conn = connection
         if conn is None and settings.embedded:
-            embedded = EmbeddedServer(settings.data_dir, settings.db_name, settings.embedded_heap)
+            embedded = EmbeddedServer(
+                settings.data_dir, settings.embedded_db_name, settings.embedded_heap
+            )
             conn = embedded.start()
         supervised = embedded or embedded_server
         try:

@@ -67,7 +67,7 @@ def database(settings: Settings) -> Iterator[Connection | None]:
     if not settings.embedded:
         yield None
         return
-    server = EmbeddedServer(settings.data_dir, settings.db_name, settings.embedded_heap)
+    server = EmbeddedServer(settings.data_dir, settings.embedded_db_name, settings.embedded_heap)
     _servers.append(server)
     try:
         connection = server.start()
@@ -115,7 +115,12 @@ def run_db(
 def check_port_free(host: str, port: int) -> None:
     if port == 0:
         return
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # Bound the way the server binds it (SO_REUSEADDR on POSIX): connections of a run that
+        # just stopped, left in TIME_WAIT, are no listener and must not make the port look busy.
+        if sys.platform != "win32":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
@@ -346,7 +351,7 @@ def db_start(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
     settings = load_settings()
     if not settings.embedded:
         raise fail("KAM_DB_URI is set: the embedded database is not used")
-    server = EmbeddedServer(settings.data_dir, settings.db_name, settings.embedded_heap)
+    server = EmbeddedServer(settings.data_dir, settings.embedded_db_name, settings.embedded_heap)
     try:
         connection = server.start(detached=True)
     except ConfigError as exc:
@@ -396,7 +401,7 @@ def db_status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
     answers = False
     if not settings.embedded or (state and state.get("detached")):
         conn = (
-            EmbeddedServer(settings.data_dir, settings.db_name).connection_from_state()
+            EmbeddedServer(settings.data_dir, settings.embedded_db_name).connection_from_state()
             if settings.embedded
             else None
         )

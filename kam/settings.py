@@ -18,6 +18,8 @@ __all__ = ["ConfigError", "Environment", "Settings"]
 # A secret of this value (or none) is refused in production: it is public in this file.
 DEFAULT_TOKEN_SECRET = "change-me-development-only"  # noqa: S105 - refused in production
 MIN_SECRET_LENGTH = 32
+# The embedded server's database when KAM_DB_NAME is unset.
+EMBEDDED_DB_NAME = "kam"
 
 
 class Environment(StrEnum):
@@ -39,7 +41,9 @@ class Settings(BaseSettings):
     db_uri: str | None = None
     db_user: str = "neo4j"
     db_password: SecretStr = SecretStr("")
-    db_name: str = "kam"
+    # Unset: the embedded server's own `kam`, or an external server's default database (Neo4j
+    # Community has only that one).
+    db_name: str | None = None
     db_pool_size: int = Field(default=32, ge=1, le=512)
     db_max_in_flight: int = Field(default=32, ge=1, le=512)
     db_connect_timeout: float = Field(default=30.0, gt=0)
@@ -111,6 +115,10 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return self.db_uri is None
+
+    @property
+    def embedded_db_name(self) -> str:
+        return self.db_name or EMBEDDED_DB_NAME
 
     def check_for_start(self) -> None:
         """Refuse to run with settings that are unsafe in production."""

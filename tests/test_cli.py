@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -9,7 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 
+from kam.cli import check_port_free
 from tests.conftest import Backend
 
 KAM = [sys.executable, "-m", "kam"]
@@ -83,6 +86,37 @@ def test_busy_port_is_one_clear_message(tmp_path: Path) -> None:
         result = run("serve", "--port", str(port), env={"KAM_DATA_DIR": str(tmp_path)})
     assert result.returncode == 1
     assert f"port {port}" in result.stderr and "KAM_PORT" in result.stderr
+
+
+def _time_wait_port() -> int:
+    """A loopback port whose only socket is in TIME_WAIT: a server that closed first, as the
+    app does with clients that send `Connection: close`, then stopped listening."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port: int = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            served, _ = listener.accept()
+            served.close()  # the server's side closes first: it is the one left in TIME_WAIT
+            assert client.recv(1) == b""
+    return port
+
+
+def test_a_port_in_time_wait_is_free_and_a_listener_is_busy() -> None:
+    port = _time_wait_port()
+    # What made `kam demo` refuse a restart: a plain bind sees the TIME_WAIT socket.
+    with socket.socket() as plain, pytest.raises(OSError, match="in use") as refused:
+        plain.bind(("127.0.0.1", port))
+    assert refused.value.errno == errno.EADDRINUSE
+    check_port_free("127.0.0.1", port)
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen()
+        with pytest.raises(typer.Exit) as busy:
+            check_port_free("127.0.0.1", port)
+    assert busy.value.exit_code == 1
 
 
 def test_production_default_secret_refuses_to_start(tmp_path: Path) -> None:

@@ -171,6 +171,29 @@ def test_coverage_gaps_find_each_gap(live: LiveApp, client: ClientFixture) -> No
     assert stale == [(client.id("mk"), "Sam Site", True), (client.id("am"), "Carl CPO", False)]
 
 
+def test_an_uncovered_blockers_project_has_its_whole_buying_centre(
+    live: LiveApp, client: ClientFixture
+) -> None:
+    # The blocker's row binds its own DECIDES edge and contact: the project's buying centre
+    # beside it must still hold every decider, not that one alone.
+    body = live.gql(
+        """query($a: ID!) { coverageGaps(accountId: $a, staleDays: 90) {
+             uncoveredBlockers { project { name buyingCentre { edges { node {
+               role contact { name } } } } } } } }""",
+        {"a": client.account},
+        as_user="executive",
+    )
+    assert "errors" not in body, body
+    (blocker,) = body["data"]["coverageGaps"]["uncoveredBlockers"]
+    centre = blocker["project"]["buyingCentre"]["edges"]
+    assert sorted((e["node"]["role"], e["node"]["contact"]["name"]) for e in centre) == [
+        ("BLOCKER", "Bea Buyer"),
+        ("CHAMPION", "Nina National"),
+        ("DECISION_MAKER", "Cora CEO"),
+        ("INFLUENCER", "Carl CPO"),
+    ]
+
+
 def test_decision_network_of_a_project(live: LiveApp, client: ClientFixture) -> None:
     body = live.gql(
         """query($a: ID!, $p: ID!) { decisionNetwork(accountId: $a, projectId: $p, maxHops: 1) {
