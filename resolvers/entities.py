@@ -11,7 +11,14 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 import strawberry
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from graph import entities
 from graph.entities import LINK_KINDS, NODE_KINDS, LinkKindName, NodeKindName
@@ -34,6 +41,10 @@ from resolvers.types import Project
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=2000)]
 Share = Annotated[float, Field(ge=0, le=1)]
+# An address as activity capture matches it (graph/capture.py): lower case.
+Email = Annotated[
+    str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), AfterValidator(str.lower)
+]
 
 
 class _Props(BaseModel):
@@ -75,6 +86,7 @@ class ContactProps(_Props):
         Literal["DECISION_MAKER", "INFLUENCER", "CHAMPION", "BLOCKER", "GATEKEEPER", "USER"] | None
     ) = None
     location: Name | None = None
+    emailAliases: list[Email] | None = Field(default=None, max_length=20)
 
 
 class ProjectProps(_Props):
@@ -97,6 +109,8 @@ class MemberProps(_Props):
     title: Name | None = None
     function: Name | None = None
     segments: list[Name] | None = Field(default=None, max_length=20)
+    email: Email | None = None
+    emailAliases: list[Email] | None = Field(default=None, max_length=20)
 
 
 class NamedProps(_Props):
@@ -287,7 +301,12 @@ def _validate(
 # Properties whose section is not their node's: writing one needs that section's right too.
 FIELD_SECTIONS: dict[str, dict[str, str]] = {
     "ACCOUNT": {"marketPotential": "account.market_potential"},
-    "CONTACT": {"email": "contact.reach", "phone": "contact.reach", "linkedinUrl": "contact.reach"},
+    "CONTACT": {
+        "email": "contact.reach",
+        "emailAliases": "contact.reach",
+        "phone": "contact.reach",
+        "linkedinUrl": "contact.reach",
+    },
 }
 
 
