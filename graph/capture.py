@@ -164,14 +164,15 @@ class Directory:
     contact_aliases: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    async def load(cls, run: Runner) -> Directory:
+    async def load(cls, run: Runner, *, contacts: bool = True) -> Directory:
+        """`contacts`: also read the contacts' aliases (sources that name contacts by id don't)."""
         directory = cls()
         for row in await run(MEMBERS_BY_EMAIL, {}):
             for address in _addresses(row):
                 directory.members.setdefault(address, row["id"])
             if row.get("sfUser"):
                 directory.sf_users[str(row["sfUser"])] = row["id"]
-        for row in await run(CONTACT_ALIASES, {}):
+        for row in await run(CONTACT_ALIASES, {}) if contacts else []:
             for address in _addresses(row):
                 directory.contact_aliases.setdefault(address, []).append(row["id"])
         return directory
