@@ -30,12 +30,24 @@ MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
 @dataclass
+class _Message:
+    position: str
+    at: datetime
+    own: str
+    references: list[str]
+    reply_to: str | None
+    subject: str
+    lines: list[str]
+    people: set[str]
+
+
+@dataclass
 class _Thread:
     root: str
     position: str
     at: datetime
     first_at: datetime
-    subject: str = ""
+    subject: str
     lines: list[str] = field(default_factory=list)
     people: set[str] = field(default_factory=set)
 
@@ -100,6 +112,19 @@ def _ids(value: object) -> list[str]:
     return MESSAGE_ID.findall(str(value)) if value is not None else []
 
 
+def _root(message: _Message, by_id: dict[str, _Message]) -> str:
+    """The thread's first message: the first of References (RFC 5322), else the root of the
+    message replied to when it is in the same mailbox, else that message, else itself."""
+    seen: set[str] = set()
+    while not message.references and message.reply_to and message.reply_to not in seen:
+        seen.add(message.reply_to)
+        parent = by_id.get(message.reply_to)
+        if parent is None:
+            return message.reply_to
+        message = parent
+    return message.references[0] if message.references else message.own
+
+
 def read_mail(
     path: Path,
     owner: str,
@@ -108,7 +133,43 @@ def read_mail(
     until: datetime | None = None,
 ) -> Iterator[Activity | BadItem]:
     """The member's threads as activities (one per thread); bad messages as bad items."""
+    messages: list[_Message] = []
+    for item in _read(path, body_lines, since, until):
+        if isinstance(item, BadItem):
+            yield item
+        else:
+            messages.append(item)
+    by_id = {m.own: m for m in messages}
     threads: dict[str, _Thread] = {}
+    for m in messages:
+        root = _root(m, by_id)
+        thread = threads.get(root)
+        if thread is None:
+            thread = threads[root] = _Thread(root, m.position, m.at, m.at, m.subject)
+        elif m.at < thread.first_at:  # the thread's subject is its first message's
+            thread.first_at, thread.subject = m.at, m.subject
+        thread.people |= m.people
+        if m.at >= thread.at:
+            thread.at, thread.lines = m.at, m.lines
+    for thread in threads.values():
+        summary = " — ".join(p for p in [thread.subject, *thread.lines] if p) or None
+        yield Activity(
+            source="mail",
+            source_id=thread.root.lower(),
+            at=thread.at,
+            channel="EMAIL",
+            summary=summary,
+            position=thread.position,
+            attendee_emails=tuple(sorted(thread.people)),
+            member_ids=(owner,),
+            source_version=thread.at.timestamp(),
+        )
+
+
+def _read(
+    path: Path, body_lines: int, since: datetime | None, until: datetime | None
+) -> Iterator[_Message | BadItem]:
+    """Each message's headers (and first lines), or why it cannot be captured."""
     parser = BytesParser(policy=policy.default)
     for position, handle, problem in _messages(path):
         if handle is None:
@@ -134,39 +195,24 @@ def read_mail(
             continue
         if oversize:
             yield BadItem(position, f"larger than {MAX_READ:,} bytes: taken by its headers only")
-        own = _ids(message.get("Message-ID"))
-        references = _ids(message.get("References")) or _ids(message.get("In-Reply-To"))
-        keys = references or own
-        root = keys[0] if keys else None
-        if root is None:  # no ids at all: its own headers make a stable key
+        ids = _ids(message.get("Message-ID"))
+        own = ids[0] if ids else None
+        if own is None:  # no id at all: its own headers make a stable key
             basis = "|".join(str(message.get(h, "")) for h in ("Date", "From", "To", "Subject"))
-            root = "<" + hashlib.sha256(basis.encode()).hexdigest() + "@no-message-id>"
+            own = "<" + hashlib.sha256(basis.encode()).hexdigest() + "@no-message-id>"
         people: set[str] = set()
         for header in ("From", "To", "Cc", "Sender", "Reply-To"):
             for _, address in getaddresses([str(v) for v in message.get_all(header, [])]):
                 if normalised := normalise_email(address):
                     people.add(normalised)
-        subject = REPLY_PREFIX.sub("", str(message.get("Subject", ""))).strip()
-        thread = threads.get(root)
-        if thread is None:
-            thread = threads[root] = _Thread(root, position, at, at, subject)
-        elif at < thread.first_at:  # the thread's subject is its first message's
-            thread.first_at, thread.subject = at, subject
-        thread.people |= people
-        if at >= thread.at:
-            thread.at = at
-            if body_lines > 0 and not oversize:
-                thread.lines = _first_lines(message, body_lines)
-    for thread in threads.values():
-        summary = " — ".join(p for p in [thread.subject, *thread.lines] if p) or None
-        yield Activity(
-            source="mail",
-            source_id=thread.root.lower(),
-            at=thread.at,
-            channel="EMAIL",
-            summary=summary,
-            position=thread.position,
-            attendee_emails=tuple(sorted(thread.people)),
-            member_ids=(owner,),
-            source_version=thread.at.timestamp(),
+        replied = _ids(message.get("In-Reply-To"))
+        yield _Message(
+            position=position,
+            at=at,
+            own=own,
+            references=_ids(message.get("References")),
+            reply_to=replied[0] if replied else None,
+            subject=REPLY_PREFIX.sub("", str(message.get("Subject", ""))).strip(),
+            lines=_first_lines(message, body_lines) if body_lines > 0 and not oversize else [],
+            people=people,
         )

@@ -277,6 +277,7 @@ def mail(
     subject: str = SECRET_SUBJECT,
     body: str = SECRET_BODY,
     references: str | None = None,
+    in_reply_to: str | None = None,
 ) -> EmailMessage:
     msg = EmailMessage()
     msg["Message-ID"] = message_id
@@ -288,6 +289,8 @@ def mail(
     if references:
         msg["References"] = references
         msg["In-Reply-To"] = references.split()[-1]
+    if in_reply_to:  # a client that sets In-Reply-To alone
+        msg["In-Reply-To"] = in_reply_to
     msg.set_content(body + "\n\nOn Monday someone wrote:\n> quoted\n")
     return msg
 
@@ -318,6 +321,14 @@ def test_mail_capture_threads_bad_items_and_the_body_policy(
             "Re: Re: x",
             "See you",
             f"{root} <{p}-r1@client.example>",
+        ),
+        mail(
+            f"<{p}-r3@client.example>",
+            now - timedelta(days=4, hours=12),
+            ceo,
+            [alma],
+            "Re: agenda",
+            in_reply_to=f"<{p}-r1@client.example>",
         ),
         mail(f"<{p}-nodate@ours.example>", None, alma, [ceo]),
         mail(
@@ -363,9 +374,9 @@ def test_mail_capture_threads_bad_items_and_the_body_policy(
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     reasons = {b["position"]: b["reason"] for b in report["bad"]}
-    assert set(reasons) == {"message 4", "message 6", "message 7"}
-    assert "Date" in reasons["message 4"] and "headers only" in reasons["message 6"]
-    assert "truncated" in reasons["message 7"]
+    assert set(reasons) == {"message 5", "message 7", "message 8"}
+    assert "Date" in reasons["message 5"] and "headers only" in reasons["message 7"]
+    assert "truncated" in reasons["message 8"]
     # three threads read (the thread of 3, the stranger, the big one); two have client contacts
     assert (report["read"], report["noContact"], report["captured"]) == (3, 1, 2)
     for text in (SECRET_SUBJECT, SECRET_BODY, "Zebra", "Sounds good"):
@@ -383,7 +394,7 @@ def test_mail_capture_threads_bad_items_and_the_body_policy(
     # The same mail as a Maildir, with bodies allowed: the same interactions, now with the
     # first line of the thread's latest message.
     maildir = mailbox.Maildir(tmp_path / "Maildir", create=True)
-    for m in messages[:3]:
+    for m in messages[:4]:
         maildir.add(m)
     again = kam(
         backend, "capture", "mail", str(tmp_path / "Maildir"), "--member", client.id("am"), "--json"
