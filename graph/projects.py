@@ -172,7 +172,7 @@ WITH a, p,
   [(p)-[:HAS_MILESTONE]->(m:Milestone) WHERE m.doneAt IS NULL AND m.due < $asOfDate | [m.id, m.name]] AS overdue,
   EXISTS { MATCH (p)<-[d:DECIDES]-(:Contact) WHERE d.role = 'CHAMPION' } AS champion,
   [(p)<-[d:DECIDES]-(c:Contact) WHERE d.role = 'BLOCKER' | c.id] AS blockers,
-  [(p)<-[:DECIDES]-(:Contact)<-[:WITH]-(i:Interaction) | i.at] AS touches
+  [(p)<-[:DECIDES]-(:Contact)<-[:WITH]-(i:Interaction) WHERE coalesce(i.archived, false) = false | i.at] AS touches
 WITH a, p, overdue, champion, blockers,
   reduce(last = p.updatedAt, t IN touches | CASE WHEN last IS NULL OR t > last THEN t ELSE last END) AS lastActivity
 WHERE size(overdue) > 0 OR NOT champion OR size(blockers) > 0 OR lastActivity IS NULL OR lastActivity < $quietSince

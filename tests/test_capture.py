@@ -416,6 +416,13 @@ def test_captured_interactions_in_the_api_scope_and_staleness(
 ) -> None:
     gaps = """query($a: ID!) { coverageGaps(accountId: $a, staleDays: 90) {
         staleRelationships { memberId contact { id } lastInteraction } } }"""
+    risks = """{ projectsAtRisk(quietDays: 30) { project { id } reasons lastActivity } }"""
+
+    def risk_of_p1() -> dict[str, Any]:
+        found = live.gql(risks, as_user="executive")["data"]["projectsAtRisk"]
+        return next(r for r in found if r["project"]["id"] == client.id("p1"))
+
+    assert "NO_ACTIVITY" in risk_of_p1()["reasons"]  # its people last met 200 days ago
     before = live.gql(gaps, {"a": client.account}, as_user="executive")["data"]["coverageGaps"]
     stale = {(s["memberId"], s["contact"]["id"]) for s in before["staleRelationships"]}
     assert (client.id("am"), client.id("cpo")) in stale  # last talked 200 days ago
@@ -431,6 +438,10 @@ def test_captured_interactions_in_the_api_scope_and_staleness(
     assert (client.id("am"), client.id("cpo")) not in {
         (s["memberId"], s["contact"]["id"]) for s in after["staleRelationships"]
     }
+    # lastActivity of the project whose influencer was met
+    p1 = risk_of_p1()
+    assert "NO_ACTIVITY" not in p1["reasons"]
+    assert datetime.fromisoformat(p1["lastActivity"]) == when
     page = """query($a: ID!) { account(id: $a) { interactions(first: 5) { edges { node { id at summary memberIds contactIds } } } } }"""
     body = live.gql(page, {"a": client.account}, as_user=am_login(live.backend, client))
     first = nodes(body["data"]["account"]["interactions"])[0]
