@@ -168,7 +168,8 @@ def test_calendar_capture_recurring_cancelled_aliases_across_accounts_and_repeat
     assert (report["read"], report["noContact"]) == (6, 1)  # 3 weekly + 1 EXDATE + joint + lunch
     assert (report["captured"], report["created"]) == (4, 4)  # 2 weekly + joint at two accounts
     assert report["accounts"] == {client.account: 3, client.other: 1}
-    for text in (SECRET_SUBJECT, SECRET_BODY, "Zebra", "margin"):
+    assert f"capture calendar for {client.id('am')}: read 6, captured 4" in first.stderr  # the log
+    for text in (SECRET_SUBJECT, SECRET_BODY, "Zebra", "margin", "client.example", "ours.example"):
         assert text not in first.stdout + first.stderr
     stored = captured(backend, client.account)
     assert len(stored) == 3 and set(report["interactionIds"]) >= set(stored)
