@@ -15,8 +15,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
-from email.message import EmailMessage
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
@@ -76,14 +77,25 @@ def _messages(path: Path) -> Iterator[tuple[str, Any, str | None]]:
         yield f"message {number}", box_file.get_file(key), None
 
 
-def _first_lines(message: EmailMessage, count: int) -> list[str]:
-    part = message.get_body(preferencelist=("plain",))
+def _first_lines(message: Message, count: int) -> list[str]:
+    part = next(
+        (
+            p
+            for p in message.walk()
+            if p.get_content_type() == "text/plain"
+            and not str(p.get("Content-Disposition", "")).lower().startswith("attachment")
+        ),
+        None,
+    )
     if part is None:
         return []
-    try:
-        text = str(part.get_content())
-    except Exception:  # an undecodable or truncated body: headers are enough
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
         return []
+    try:
+        text = payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+    except LookupError:  # an unknown charset
+        text = payload.decode("utf-8", errors="replace")
     lines = []
     for line in text.splitlines():
         line = line.strip()
@@ -97,7 +109,7 @@ def _first_lines(message: EmailMessage, count: int) -> list[str]:
     return lines
 
 
-def _when(message: EmailMessage) -> datetime | None:
+def _when(message: Message) -> datetime | None:
     raw = message.get("Date")
     if raw is None:
         return None
@@ -106,6 +118,14 @@ def _when(message: EmailMessage) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _subject(message: Message) -> str:
+    try:
+        text = str(make_header(decode_header(str(message.get("Subject", "")))))
+    except (HeaderParseError, LookupError, UnicodeDecodeError):
+        text = str(message.get("Subject", ""))
+    return REPLY_PREFIX.sub("", " ".join(text.split())).strip()
 
 
 def _ids(value: object) -> list[str]:
@@ -170,7 +190,8 @@ def _read(
     path: Path, body_lines: int, since: datetime | None, until: datetime | None
 ) -> Iterator[_Message | BadItem]:
     """Each message's headers (and first lines), or why it cannot be captured."""
-    parser = BytesParser(policy=policy.default)
+    # The compat32 policy: the default one's header objects cost 2 ms a message.
+    parser = BytesParser()
     for position, handle, problem in _messages(path):
         if handle is None:
             yield BadItem(position, problem or "unreadable")
@@ -182,7 +203,6 @@ def _read(
             yield BadItem(position, "empty message")
             continue
         message = parser.parsebytes(head)
-        assert isinstance(message, EmailMessage)
         at = _when(message)
         if at is None:
             yield BadItem(position, "no readable Date header: not captured")
@@ -212,7 +232,7 @@ def _read(
             own=own,
             references=_ids(message.get("References")),
             reply_to=replied[0] if replied else None,
-            subject=REPLY_PREFIX.sub("", str(message.get("Subject", ""))).strip(),
+            subject=_subject(message),
             lines=_first_lines(message, body_lines) if body_lines > 0 and not oversize else [],
             people=people,
         )
