@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from graph.capture import BadItem
 from graph.convert import native
 from tests import factories
 from tests.client_fixture import ClientFixture, am_login, build_client
@@ -464,3 +465,68 @@ def test_captured_interactions_in_the_api_scope_and_staleness(
         as_user=outsider,
     )
     assert contact["data"]["contact"] is None
+
+
+BERLIN = """BEGIN:VTIMEZONE
+TZID:Europe/Berlin
+BEGIN:STANDARD
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+END:DAYLIGHT
+END:VTIMEZONE"""
+
+
+def test_calendar_time_zones_moved_instances_and_keys() -> None:
+    """10:00 in Berlin is 08:00 UTC in summer and 09:00 after the clocks go back; a moved
+    instance keeps the key of the slot it came from; a one-off meeting is keyed by UID alone."""
+    from integrations.calendar import Window, read_calendar
+
+    text = ics(
+        BERLIN,
+        "\r\n".join(
+            [
+                "BEGIN:VEVENT",
+                "UID:tz-weekly",
+                "DTSTART;TZID=Europe/Berlin:20261012T100000",
+                "DTEND;TZID=Europe/Berlin:20261012T110000",
+                "RRULE:FREQ=WEEKLY;COUNT=3",
+                "SUMMARY:s",
+                "ATTENDEE:mailto:a@client.example",
+                "END:VEVENT",
+                "BEGIN:VEVENT",
+                "UID:tz-weekly",
+                "RECURRENCE-ID;TZID=Europe/Berlin:20261019T100000",
+                "DTSTART;TZID=Europe/Berlin:20261020T150000",
+                "DTEND;TZID=Europe/Berlin:20261020T160000",
+                "SEQUENCE:1",
+                "SUMMARY:s",
+                "END:VEVENT",
+                "BEGIN:VEVENT",
+                "UID:one-off",
+                "DTSTART;TZID=Europe/Berlin:20261101T090000",
+                "SUMMARY:s",
+                "END:VEVENT",
+            ]
+        ),
+    )
+    window = Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+    found = sorted(
+        (a.at, a.source_id)
+        for a in read_calendar(text.encode(), "m", window)
+        if not isinstance(a, BadItem)
+    )
+    utc = lambda *x: datetime(*x, tzinfo=UTC)  # noqa: E731
+    assert found == [
+        (utc(2026, 10, 12, 8), "tz-weekly|2026-10-12T08:00:00+00:00"),
+        (utc(2026, 10, 20, 13), "tz-weekly|2026-10-19T08:00:00+00:00"),  # moved, same key
+        (utc(2026, 10, 26, 9), "tz-weekly|2026-10-26T09:00:00+00:00"),  # after the DST change
+        (utc(2026, 11, 1, 8), "one-off"),
+    ]
