@@ -530,3 +530,52 @@ def test_calendar_time_zones_moved_instances_and_keys() -> None:
         (utc(2026, 10, 26, 9), "tz-weekly|2026-10-26T09:00:00+00:00"),  # after the DST change
         (utc(2026, 11, 1, 8), "one-off"),
     ]
+
+
+def test_aliases_set_through_the_api_are_matched(
+    live: LiveApp, client: ClientFixture, uid: str, tmp_path: Path
+) -> None:
+    update = """mutation($in: UpdateNodeInput!) { updateNode(input: $in) {
+        __typename ... on ValidationProblem { field } } }"""
+
+    def patch(kind: str, node: str, props: dict[str, Any]) -> dict[str, Any]:
+        (row,) = live.backend.read(
+            "MATCH (n {id: $id}) RETURN coalesce(n.version, 1) AS v", id=node
+        )
+        edit = {"kind": kind, "id": node, "expectedVersion": row["v"], "patch": props}
+        body = live.gql(update, {"in": edit}, as_user="admin")
+        result: dict[str, Any] = body["data"]["updateNode"]
+        return result
+
+    bad = patch("CONTACT", client.id("nat"), {"emailAliases": ["not an address"]})
+    assert bad["__typename"] == "ValidationProblem" and "emailAliases" in bad["field"]
+    ok = patch("CONTACT", client.id("nat"), {"emailAliases": [f"Nina.{uid}@Home.Example"]})
+    assert ok["__typename"] == "NodePayload"
+    member = patch("TEAM_MEMBER", client.id("mk"), {"email": f"MIKA.{uid}@ours.example"})
+    assert member["__typename"] == "NodePayload"
+    stored = live.backend.read(
+        "MATCH (c:Contact {id: $c}), (m:TeamMember {id: $m}) RETURN c.emailAliases AS a, m.email AS e",
+        c=client.id("nat"),
+        m=client.id("mk"),
+    )
+    assert stored == [{"a": [f"nina.{uid}@home.example"], "e": f"mika.{uid}@ours.example"}]
+    path = tmp_path / "nina.ics"
+    when = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    path.write_text(
+        ics(
+            event(
+                f"{uid}-nina",
+                when,
+                f"ATTENDEE:mailto:nina.{uid}@home.example",
+                f"ATTENDEE:mailto:mika.{uid}@OURS.example",
+            )
+        )
+    )
+    done = kam(
+        live.backend, "capture", "calendar", str(path), "--member", client.id("am"), "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    (iid,) = json.loads(done.stdout)["interactionIds"]
+    row = captured(live.backend, client.account)[iid]
+    assert row["contacts"] == [client.id("nat")]
+    assert row["members"] == [client.id("am"), client.id("mk")]
