@@ -59,7 +59,7 @@ class Activity:
     source_id: str  # the source's own key (never shown: it may carry a domain)
     at: datetime
     channel: str
-    summary: str | None
+    subject: str | None
     position: str  # where it was in the input, for reports
     member_emails: tuple[str, ...] = ()  # addresses that may be ours
     attendee_emails: tuple[str, ...] = ()  # addresses that may be the client's (or ours)
@@ -67,6 +67,22 @@ class Activity:
     contact_ids: tuple[str, ...] = ()  # client contacts known by id (a Salesforce WhoId)
     source_version: float = 0.0  # a higher one replaces time and summary
     cancelled: bool = False
+    excerpt: tuple[str, ...] = ()  # the body's first lines, as many as the policy reads
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPolicy:
+    """What of an item goes into the interaction's summary: its subject (or not) and the
+    body's first `body_lines` lines (0: bodies stay out entirely)."""
+
+    subjects: bool = True
+    body_lines: int = 3
+
+    def compose(self, subject: str | None, excerpt: Sequence[str]) -> str | None:
+        parts = [subject or ""] if self.subjects else []
+        parts += list(excerpt[: self.body_lines])
+        text = " — ".join(" ".join(p.split()) for p in parts if p and p.strip())
+        return text[: SUMMARY_MAX - 1] + "…" if len(text) > SUMMARY_MAX else text or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,13 +237,6 @@ WITH_CONTACT: Final = merge_rels_statement(Rel.WITH, Label.INTERACTION, Label.CO
 BY_MEMBER: Final = merge_rels_statement(Rel.BY, Label.INTERACTION, Label.TEAM_MEMBER)
 
 
-def _summary(text: str | None) -> str | None:
-    if not text:
-        return None
-    text = " ".join(text.split())
-    return text[: SUMMARY_MAX - 1] + "…" if len(text) > SUMMARY_MAX else text or None
-
-
 async def _contacts_of(
     run: Runner, directory: Directory, activities: Sequence[Activity]
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -259,6 +268,7 @@ def _rows(
     by_email: Mapping[str, list[str]],
     accounts: Mapping[str, list[str]],
     report: CaptureReport,
+    policy: SummaryPolicy,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Interaction rows (one per activity and account) and cancellations."""
     rows: dict[str, dict[str, Any]] = {}
@@ -304,7 +314,7 @@ def _rows(
                     "sourceVersion": act.source_version,
                     "at": act.at.astimezone(UTC),
                     "channel": act.channel if act.channel in CHANNELS else "OTHER",
-                    "summary": _summary(act.summary),
+                    "summary": policy.compose(act.subject, act.excerpt),
                     "contactIds": merged_contacts,
                     "memberIds": merged_members,
                 }
@@ -325,11 +335,12 @@ async def write_batch(
     now: datetime,
     *,
     dry_run: bool = False,
+    policy: SummaryPolicy = SummaryPolicy(),
 ) -> CaptureReport:
     """Match and store one batch inside the caller's transaction (or only match: dry run)."""
     report = CaptureReport(dry_run=dry_run)
     by_email, accounts = await _contacts_of(tx.run, directory, activities)
-    rows, cancels = _rows(activities, directory, by_email, accounts, report)
+    rows, cancels = _rows(activities, directory, by_email, accounts, report, policy)
     ids = [r["id"] for r in rows]
     existing = {r["id"] for r in await tx.run(EXISTING, {"ids": ids})} if ids else set()
     report.captured = len(rows)
@@ -368,6 +379,7 @@ async def capture(
     dry_run: bool = False,
     batch: int = BATCH,
     progress: Callable[[int], None] | None = None,
+    policy: SummaryPolicy = SummaryPolicy(),
 ) -> CaptureReport:
     """Store activities in batches (one transaction each); bad items are reported, not fatal."""
     total = CaptureReport(dry_run=dry_run)
@@ -382,7 +394,7 @@ async def capture(
 
         async def work(tx: Transaction) -> CaptureReport:
             return await write_batch(
-                tx, directory, chunk, actor, datetime.now(UTC), dry_run=dry_run
+                tx, directory, chunk, actor, datetime.now(UTC), dry_run=dry_run, policy=policy
             )
 
         total.merge(await db.write_transaction(work))

@@ -140,7 +140,7 @@ def to_activity(record: SfActivity, directory: Directory) -> Activity | None:
         source_id=record.Id,
         at=at or record.SystemModstamp,
         channel=record.channel(),
-        summary=record.Subject,
+        subject=record.Subject,
         position=f"{type(record).__name__[2:]} {record.Id}",
         member_emails=(owner_email,) if owner_email else (),
         member_ids=tuple(sorted({directory.sf_users[u] for u in users if u in directory.sf_users})),

@@ -66,12 +66,11 @@ def _text(component: icalendar.Component, name: str) -> str:
     return str(value) if value is not None else ""
 
 
-def _summary(event: icalendar.Component, body_lines: int) -> str | None:
-    parts = [_text(event, "SUMMARY").strip()]
-    if body_lines > 0:
-        lines = [ln.strip() for ln in _text(event, "DESCRIPTION").splitlines() if ln.strip()]
-        parts += lines[:body_lines]
-    return " — ".join(p for p in parts if p) or None
+def _excerpt(event: icalendar.Component, body_lines: int) -> tuple[str, ...]:
+    if body_lines <= 0:
+        return ()
+    lines = [ln.strip() for ln in _text(event, "DESCRIPTION").splitlines() if ln.strip()]
+    return tuple(lines[:body_lines])
 
 
 def _sequence(event: icalendar.Component) -> float:
@@ -164,7 +163,8 @@ def _activity(
         source_id=key,
         at=start,
         channel="VIDEO" if "://" in location else "MEETING",
-        summary=_summary(event, body_lines),
+        subject=_text(event, "SUMMARY").strip() or None,
+        excerpt=_excerpt(event, body_lines),
         position=position,
         attendee_emails=present,
         member_ids=(owner,),
@@ -192,7 +192,7 @@ def _excluded(
                         source_id=f"{uid}|{at.isoformat()}",
                         at=at,
                         channel="MEETING",
-                        summary=None,
+                        subject=None,
                         position=position,
                         member_ids=(owner,),
                         source_version=_sequence(event),

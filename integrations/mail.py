@@ -172,13 +172,13 @@ def read_mail(
         if m.at >= thread.at:
             thread.at, thread.lines = m.at, m.lines
     for thread in threads.values():
-        summary = " — ".join(p for p in [thread.subject, *thread.lines] if p) or None
         yield Activity(
             source="mail",
             source_id=thread.root.lower(),
             at=thread.at,
             channel="EMAIL",
-            summary=summary,
+            subject=thread.subject or None,
+            excerpt=tuple(thread.lines),
             position=thread.position,
             attendee_emails=tuple(sorted(thread.people)),
             member_ids=(owner,),

@@ -52,7 +52,7 @@ def run_capture(
     """Check the member, capture with progress, print the report, exit by the outcome."""
     from rich.progress import Progress
 
-    from graph.capture import capture, check_member
+    from graph.capture import SummaryPolicy, capture, check_member
     from graph.driver import Database
     from graph.errors import NotFound
     from graph.writes import Actor
@@ -68,7 +68,12 @@ def run_capture(
         with Progress(console=err, transient=True, disable=as_json) as bar:
             task = bar.add_task(f"capturing {kind}", total=None)
             return await capture(
-                db, items, actor, dry_run=dry_run, progress=lambda n: bar.advance(task, n)
+                db,
+                items,
+                actor,
+                dry_run=dry_run,
+                progress=lambda n: bar.advance(task, n),
+                policy=SummaryPolicy(settings.capture_subjects, settings.capture_body_lines),
             )
 
     with database(settings) as connection:

@@ -406,11 +406,25 @@ def test_mail_capture_threads_bad_items_and_the_body_policy(
     assert (
         captured(backend, client.account)[thread["id"]]["summary"] == f"{SECRET_SUBJECT} — See you"
     )
-    # One .eml file on its own
+    # One .eml file on its own, with subjects kept out too: nothing of its text is stored.
     eml = tmp_path / "one.eml"
-    eml.write_bytes(messages[0].as_bytes())
-    single = kam(backend, "capture", "mail", str(eml), "--member", client.id("am"), "--json")
-    assert single.returncode == 0 and json.loads(single.stdout)["captured"] == 1
+    eml.write_bytes(
+        mail(f"<{p}-solo@ours.example>", now - timedelta(hours=1), alma, [ceo]).as_bytes()
+    )
+    single = kam(
+        backend,
+        "capture",
+        "mail",
+        str(eml),
+        "--member",
+        client.id("am"),
+        "--json",
+        KAM_CAPTURE_SUBJECTS="false",
+        KAM_CAPTURE_BODY_LINES="0",
+    )
+    assert single.returncode == 0, single.stderr
+    (solo,) = json.loads(single.stdout)["interactionIds"]
+    assert captured(backend, client.account)[solo]["summary"] is None
 
 
 def test_captured_interactions_in_the_api_scope_and_staleness(
