@@ -35,7 +35,12 @@ PLAN_SECTIONS: Final = tuple(sorted(set(PLAN_FIELDS.values())))
 # needs that section's right too. Every other property is in the kind's section.
 PROPERTY_SECTIONS: Final[dict[str, dict[str, str]]] = {
     "ACCOUNT": {"marketPotential": "account.market_potential"},
-    "CONTACT": {"email": "contact.reach", "phone": "contact.reach", "linkedinUrl": "contact.reach"},
+    "CONTACT": {
+        "email": "contact.reach",
+        "emailAliases": "contact.reach",
+        "phone": "contact.reach",
+        "linkedinUrl": "contact.reach",
+    },
     "PLAN": PLAN_FIELDS,
 }
 

@@ -30,6 +30,14 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from graph.crm_activity import (
+    EVENT_FIELDS,
+    TASK_FIELDS,
+    SfActivity,
+    SfEvent,
+    SfTask,
+    apply_activities,
+)
 from graph.driver import Database, Transaction
 from graph.writes import Actor, audit_in
 from integrations.salesforce import SalesforceClient
@@ -105,7 +113,8 @@ class SfContactRole(_Record):
 class SyncObject:
     name: str
     fields: str
-    model: type[_Record]
+    model: type[_Record] | type[SfActivity]
+    include_deleted: bool = False  # read with queryAll: deleted rows come as IsDeleted
 
 
 OBJECTS: Final = (
@@ -127,6 +136,9 @@ OBJECTS: Final = (
         "Id, OpportunityId, ContactId, Role, IsPrimary, SystemModstamp",
         SfContactRole,
     ),
+    # Activities become interactions (graph/crm_activity.py); deleted ones archive them.
+    SyncObject("Task", TASK_FIELDS, SfTask, include_deleted=True),
+    SyncObject("Event", EVENT_FIELDS, SfEvent, include_deleted=True),
 )
 
 
@@ -317,7 +329,7 @@ class Syncer:
                     where = f" WHERE SystemModstamp >= {soql_time(datetime.fromisoformat(marks[obj.name]))}"
                 # Object, fields and the timestamp are ours, never input: no quoting needed.
                 soql = f"SELECT {obj.fields} FROM {obj.name}{where} ORDER BY SystemModstamp, Id"  # noqa: S608
-                async for records in self.client.query(soql):
+                async for records in self.client.query(soql, include_deleted=obj.include_deleted):
                     page = parse_page(obj, records)
                     self.report.pulled[obj.name] += len(records)
                     if page.watermark is not None:
@@ -356,7 +368,7 @@ class Syncer:
             await tx.run(
                 SAVE_WATERMARK, {"id": self.source, "watermarks": json.dumps(marks), "now": now}
             )
-            if written:
+            if written and not page.obj.include_deleted:  # activities audit in the capture core
                 await audit_in(
                     tx, self.actor, "org.structure", page.obj.name, f"salesforce:{written}"
                 )
@@ -774,6 +786,8 @@ APPLIERS: Final[dict[str, Callable[..., Any]]] = {
     "Contact": _apply_contacts,
     "Opportunity": _apply_opportunities,
     "OpportunityContactRole": _apply_roles,
+    "Task": apply_activities,
+    "Event": apply_activities,
 }
 
 # -- push back --------------------------------------------------------------------------------

@@ -7,6 +7,14 @@ from typing import Final
 
 from graph.driver import Database
 
+# The member's addresses and Salesforce user, so captured and synced activities find them.
+PREPARE_MEMBER: Final = """
+MERGE (m:TeamMember {id: $member})
+ON CREATE SET m.name = 'Petra Nystrom', m.title = 'Key Account Manager', m.function = 'Sales',
+              m.segments = ['Consumer']
+SET m.email = 'petra.nystrom@kam-demo.example', m.emailAliases = ['p.nystrom@kam-demo.example'],
+    m.salesforceUserId = '005BOR000000001'
+"""
 PLACE_MEMBER: Final = """
 MERGE (m:TeamMember {id: $member})
 ON CREATE SET m.name = 'Petra Nystrom', m.title = 'Key Account Manager', m.function = 'Sales',
@@ -28,3 +36,8 @@ async def place_demo_member(
     await db.write(
         PLACE_MEMBER, {"member": member, "account": account, "unit": unit, "since": since}
     )
+
+
+async def prepare_demo_member(db: Database, member: str) -> None:
+    """The demo member with their addresses and Salesforce user id (before the first sync)."""
+    await db.write(PREPARE_MEMBER, {"member": member})

@@ -90,6 +90,14 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "CREATE INDEX sync_conflict_at IF NOT EXISTS FOR (n:SyncConflict) ON (n.at)",
         ),
     ),
+    Migration(
+        5,
+        "activity capture: interactions by their source's own id",
+        (
+            "CREATE INDEX interaction_source_id IF NOT EXISTS FOR (n:Interaction) ON (n.sourceId)",
+            "CREATE INDEX team_member_email IF NOT EXISTS FOR (n:TeamMember) ON (n.email)",
+        ),
+    ),
 )
 
 APPLIED = "MATCH (m:Migration) RETURN m.number AS number ORDER BY number"

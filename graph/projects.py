@@ -182,7 +182,7 @@ CALL (p) {
 }
 CALL (a, p) {
   OPTIONAL MATCH (p)<-[:DECIDES]-(:Contact)<-[:WITH]-(i:Interaction)-[:ABOUT]->(a)
-  WHERE $readInteractions
+  WHERE $readInteractions AND coalesce(i.archived, false) = false
   RETURN max(i.at) AS lastTouch
 }
 WITH a, p, centre, lastTouch,

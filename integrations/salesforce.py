@@ -140,10 +140,14 @@ class SalesforceClient:
 
     # -- API ----------------------------------------------------------------------------------
 
-    async def query(self, soql: str) -> AsyncIterator[list[dict[str, Any]]]:
-        """The records of a SOQL query, one page (one HTTP answer) at a time."""
+    async def query(
+        self, soql: str, *, include_deleted: bool = False
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The records of a SOQL query, one page (one HTTP answer) at a time; with
+        `include_deleted`, through `queryAll`, so deleted rows come too (`IsDeleted`)."""
+        endpoint = "queryAll" if include_deleted else "query"
         body = await self._api(
-            "GET", f"/services/data/{self.settings.api_version}/query", params={"q": soql}
+            "GET", f"/services/data/{self.settings.api_version}/{endpoint}", params={"q": soql}
         )
         while True:
             records = body.get("records")

@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 API = "v60.0"
 SOQL = re.compile(
-    r"^SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<object>\w+)"
+    r"^SELECT\s+(?P<fields>(?:\([^()]*\)|[^()])+?)\s+FROM\s+(?P<object>\w+)"
     r"(?:\s+WHERE\s+(?P<where>.+?))?(?:\s+ORDER BY\s+(?P<order>.+))?$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -146,7 +146,8 @@ def app(org: StandinOrg) -> Starlette:
         return JSONResponse(body)
 
     async def query(request: Request) -> JSONResponse:
-        org.calls.append("query")
+        every = request.url.path.endswith("/queryAll")  # deleted rows too, as IsDeleted
+        org.calls.append("queryAll" if every else "query")
         refused = check(request)
         if refused:
             return refused
@@ -154,7 +155,7 @@ def app(org: StandinOrg) -> Starlette:
         if not found:
             return error(400, "MALFORMED_QUERY", "unexpected token")
         obj = found["object"]
-        rows = list(org.records.get(obj, []))
+        rows = [r for r in org.records.get(obj, []) if every or not r.get("IsDeleted")]
         where = (found["where"] or "").strip()
         if m := re.fullmatch(r"SystemModstamp\s*>=\s*(\S+)", where):
             since = datetime.fromisoformat(m[1].replace("Z", "+00:00"))
@@ -196,6 +197,7 @@ def app(org: StandinOrg) -> Starlette:
         routes=[
             Route("/services/oauth2/token", token, methods=["POST"]),
             Route(f"/services/data/{API}/query", query),
+            Route(f"/services/data/{API}/queryAll", query),
             Route(f"/services/data/{API}/query/{{cursor}}", more),
             Route(f"/services/data/{API}/sobjects/{{sobject}}", create, methods=["POST"]),
         ]
@@ -351,4 +353,60 @@ def sample_org() -> StandinOrg:
             Role=role,
             IsPrimary=role in ("Decision Maker", "Economic Buyer"),
         )
+    # Activities: a logged call, a visit with a shared-activity invitee, an open to-do (not a
+    # contact moment) and a deleted task (served by queryAll only).
+    owner = "005BOR000000001"
+    org.put(
+        "Task",
+        Id="00TBOR000000001",
+        WhoId="003BOR000000002",
+        WhatId="006BOR000000002",
+        OwnerId=owner,
+        Owner={"Email": "petra.nystrom@kam-demo.example"},
+        Subject="Call: frame contract pricing",
+        TaskSubtype="Call",
+        Type="Call",
+        IsClosed=True,
+        CompletedDateTime="2026-11-12T14:00:00.000+0000",
+        ActivityDate="2026-11-12",
+        IsDeleted=False,
+    )
+    org.put(
+        "Event",
+        Id="00UBOR000000001",
+        WhoId="003BOR000000008",
+        WhatId="001BOR000000006",
+        OwnerId=owner,
+        Subject="Plant visit Texas",
+        Type="Meeting",
+        StartDateTime="2026-11-02T15:00:00.000+0000",
+        ActivityDate="2026-11-02",
+        IsDeleted=False,
+        EventRelations={
+            "records": [
+                {"RelationId": "003BOR000000009", "IsWhat": False},
+                {"RelationId": "003BOR000000008", "IsWhat": False},
+            ]
+        },
+    )
+    org.put(
+        "Task",
+        Id="00TBOR000000002",
+        WhoId="003BOR000000001",
+        OwnerId=owner,
+        Subject="Send the QBR deck",
+        IsClosed=False,
+        ActivityDate="2027-01-20",
+        IsDeleted=False,
+    )
+    org.put(
+        "Task",
+        Id="00TBOR000000003",
+        WhoId="003BOR000000005",
+        OwnerId=owner,
+        Subject="Logged by mistake",
+        IsClosed=True,
+        ActivityDate="2026-10-01",
+        IsDeleted=True,
+    )
     return org

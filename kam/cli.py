@@ -923,3 +923,9 @@ def main() -> None:
     except GraphError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(1)
+
+
+# Activity capture lives in its own module; registered last, as it uses this module's helpers.
+from kam.capture_cli import capture_app  # noqa: E402
+
+app.add_typer(capture_app, name="capture")

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     # `account_ladder_seconds`, or at once when a page finds it out of date.
     account_ladder_step: int = Field(default=32, ge=1, le=100_000)
     account_ladder_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    # Activity capture (`kam capture`): how many first lines of a mail body (or a meeting's
+    # description) go into an interaction's summary, after its subject (unless
+    # `capture_subjects` is off); 0 keeps bodies out entirely: they are not even read.
+    capture_body_lines: int = Field(default=3, ge=0, le=20)
+    capture_subjects: bool = True
     # Limits (each refused one past it, with an error that names the limit).
     max_query_depth: int = Field(default=10, ge=1, le=100)
     max_aliases: int = Field(default=15, ge=0, le=1000)

@@ -12,7 +12,14 @@ from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
 import strawberry
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from auth.registry import (
     CONDITION_PROPERTIES,
@@ -42,6 +49,10 @@ from resolvers.types import Project
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=2000)]
 Share = Annotated[float, Field(ge=0, le=1)]
+# An address as activity capture matches it (graph/capture.py): lower case.
+Email = Annotated[
+    str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), AfterValidator(str.lower)
+]
 
 
 class _Props(BaseModel):
@@ -83,6 +94,7 @@ class ContactProps(_Props):
         Literal["DECISION_MAKER", "INFLUENCER", "CHAMPION", "BLOCKER", "GATEKEEPER", "USER"] | None
     ) = None
     location: Name | None = None
+    emailAliases: list[Email] | None = Field(default=None, max_length=20)
 
 
 class ProjectProps(_Props):
@@ -105,6 +117,8 @@ class MemberProps(_Props):
     title: Name | None = None
     function: Name | None = None
     segments: list[Name] | None = Field(default=None, max_length=20)
+    email: Email | None = None
+    emailAliases: list[Email] | None = Field(default=None, max_length=20)
 
 
 class NamedProps(_Props):

@@ -186,6 +186,8 @@ def test_sync_builds_the_client_organisation(live: LiveApp, org: Org) -> None:
         "Contact": 4,
         "Opportunity": 1,
         "OpportunityContactRole": 3,
+        "Task": 0,
+        "Event": 0,
     }
     assert report.pages >= 5 and not report.issues and not report.conflicts  # paged by 3
     account = f"sf-acct-{org.id('001', 1)}"
@@ -513,7 +515,7 @@ def test_cli_sync_reports_json_and_names_missing_settings(
 
 
 def test_demo_shows_a_synced_account_and_an_imported_network(live: LiveApp) -> None:
-    from integrations.demo import ACCOUNT, connect_demo
+    from integrations.demo import ACCOUNT, MEMBER, connect_demo
 
     first = live.backend.run(connect_demo(live.backend.db))
     assert first.synced == {
@@ -521,9 +523,13 @@ def test_demo_shows_a_synced_account_and_an_imported_network(live: LiveApp) -> N
         "Contact": 10,
         "Opportunity": 2,
         "OpportunityContactRole": 5,
+        "Task": 1,  # the logged call; the open to-do and the deleted task are not interactions
+        "Event": 1,
     }
     assert (first.linked, first.to_review) == (3, 1)
-    live.backend.run(connect_demo(live.backend.db))  # again: nothing doubles
+    assert first.meetings >= 12 and first.threads == 1  # four-weekly reviews, a visit, a thread
+    again = live.backend.run(connect_demo(live.backend.db))  # again: nothing doubles
+    assert (again.meetings, again.threads) == (first.meetings, first.threads)
     body = live.gql(
         """query($a: ID!) { account(id: $a) { name team { edges { node { role member { name } } } }
              units(first: 20) { edges { node { name level } } } } }""",
@@ -539,3 +545,26 @@ def test_demo_shows_a_synced_account_and_an_imported_network(live: LiveApp) -> N
     )["data"]["contact"]
     assert ceo["name"] == "Ingrid Lund"
     assert nodes(ceo["knownBy"]) == [{"member": {"name": "Petra Nystrom"}, "since": "2019-03-14"}]
+    captured = live.backend.read(
+        "MATCH (:Account {id: $a})<-[:ABOUT]-(i:Interaction) WHERE i.captured = true RETURN count(i) AS n",
+        a=ACCOUNT,
+    )
+    assert captured == [{"n": first.meetings + first.threads + 2}]  # + Salesforce's call and visit
+    # Plan section (i) is filled, and a relationship turned fresh: Jonas (the four-weekly
+    # review) is no longer stale; Ingrid, known and never met, still is.
+    gaps = live.gql(
+        """query($a: ID!) { coverageGaps(accountId: $a) { staleRelationships { memberId contact { name } } } }""",
+        {"a": ACCOUNT},
+        as_user="executive",
+    )["data"]["coverageGaps"]
+    names = {s["contact"]["name"] for s in gaps["staleRelationships"] if s["memberId"] == MEMBER}
+    assert "Ingrid Lund" in names and "Jonas Weber" not in names
+    history = live.gql(
+        """query($a: ID!) { account(id: $a) { plan { interactions(first: 3) { edges { node { memberIds } } } }
+             interactions(first: 3) { edges { node { memberIds } } } } }""",
+        {"a": ACCOUNT},
+        as_user="executive",
+    )["data"]["account"]
+    assert len(nodes(history["interactions"])) == 3
+    assert nodes(history["plan"]["interactions"]) == nodes(history["interactions"])
+    assert all(MEMBER in n["memberIds"] for n in nodes(history["interactions"]))
