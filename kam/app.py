@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import strawberry
 from cross_web import HTTPException
+from graphql import ASTValidationRule
 from starlette.applications import Starlette
 from starlette.authentication import (
     AuthCredentials,
@@ -31,13 +32,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
@@ -52,16 +47,19 @@ from graph.driver import Database, start_counting
 from graph.embedded import Connection, EmbeddedServer
 from graph.errors import GraphError
 from graph.migrations import migrate
+from kam.cost import HEAVY_FIELDS, CostLimit
 from kam.limits import (
     BodyLimit,
-    CostLimit,
+    CallerSlots,
     RateLimit,
     SecurityHeaders,
     TimeLimit,
     TokenBucket,
+    gate_heavy_fields,
     one_operation_rule,
 )
 from kam.settings import Settings
+from kam.shape import ShapeLimit, ShapeLimits
 from loaders import build_loaders
 from resolvers.context import Context
 from resolvers.errors import client_error
@@ -334,20 +332,23 @@ def create_app(
     settings.check_for_start()
     policy = policy or load_policy(settings.policy_file)
     install_introspection_filter()
-    # The shape rules are built once: the validation cache is keyed by the rule objects, so
-    # new rule classes per request would validate every document again.
-    shape_rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        one_operation_rule(),
-    ]
+    # The rules are built once: the validation cache is keyed by the rule objects, so new
+    # rule classes per request would validate every document again.
+    rules: list[type[ASTValidationRule]] = [one_operation_rule()]
+    shape = ShapeLimits(settings.max_query_depth, settings.max_aliases, settings.max_fields)
     limits: tuple[Any, ...] = (
-        lambda: AddValidationRules(shape_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: ShapeLimit(shape),
+        lambda: AddValidationRules(rules),
         lambda: CostLimit(settings.max_cost),
     )
     schema = build_schema((*limits, *((RoundTripReport,) if settings.expose_metrics else ())))
     apply_policy(schema, policy)
+    gate_heavy_fields(
+        schema._schema,
+        HEAVY_FIELDS,
+        CallerSlots(settings.heavy_per_caller, settings.heavy_waiting_per_caller),
+    )
     graphql_app = KamGraphQL(schema, graphiql=not settings.is_production)
 
     @asynccontextmanager

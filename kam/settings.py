@@ -76,9 +76,14 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=1, le=100)
     max_aliases: int = Field(default=15, ge=0, le=1000)
     max_tokens: int = Field(default=1000, ge=10, le=100_000)
+    # Fields a document asks for with its fragments spread where they are used.
+    max_fields: int = Field(default=2000, ge=10, le=1_000_000)
     max_body_bytes: int = Field(default=100_000, ge=1_000, le=10_000_000)
     max_cost: int = Field(default=5000, ge=1, le=10_000_000)
     request_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    # Heavy fields (kam/cost.py, HEAVY_FIELDS) one caller may run at once, and may queue.
+    heavy_per_caller: int = Field(default=2, ge=1, le=1000)
+    heavy_waiting_per_caller: int = Field(default=32, ge=0, le=100_000)
     rate_limit_per_minute: int = Field(default=600, ge=1, description="per logged-in user")
     rate_limit_per_minute_address: int = Field(default=1200, ge=1, description="per client address")
     login_attempts_per_minute: int = Field(default=10, ge=1, description="per client address")
