@@ -39,6 +39,7 @@ from strawberry.types import ExecutionResult
 from auth.policy import Policy, load_policy
 from auth.principal import ANONYMOUS, Principal
 from auth.service import AuthSettings, PrincipalCache, principal_for_token
+from auth.throttle import LoginThrottle
 from auth.visibility import Visibility
 from graph import audit
 from graph.accounts import NameLadder
@@ -79,6 +80,7 @@ class Runtime:
     embedded: EmbeddedServer | None = None
     principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0))
     logins: TokenBucket = field(default_factory=lambda: TokenBucket(10))
+    login_throttle: LoginThrottle | None = None
     connection_uri: str = ""
     audit_spool: AuditSpool | None = None
 
@@ -227,6 +229,7 @@ class KamGraphQL(GraphQL[Context, None]):
             round_trips=start_counting(),
             principals=runtime.principals,
             logins=runtime.logins,
+            login_throttle=runtime.login_throttle,
             introspection=principal.is_authenticated or not runtime.settings.is_production,
             audit_spool=runtime.audit_spool,
         )
@@ -377,6 +380,11 @@ def create_app(
             embedded,
             PrincipalCache(auth.principal_cache_seconds),
             TokenBucket(settings.login_attempts_per_minute),
+            LoginThrottle(
+                settings.login_max_failures,
+                settings.login_failures_per_address,
+                settings.login_lock_minutes * 60,
+            ),
         )
         try:
             await migrate(db)

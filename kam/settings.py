@@ -52,8 +52,11 @@ class Settings(BaseSettings):
     token_secret: SecretStr = SecretStr(DEFAULT_TOKEN_SECRET)
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=7, ge=1, le=90)
+    # Failed logins of one username from one address before each further attempt waits
+    # (1, 2, 4 ... s, at most `login_lock_minutes`); and of any usernames from one address.
     login_max_failures: int = Field(default=5, ge=1)
     login_lock_minutes: int = Field(default=15, ge=1)
+    login_failures_per_address: int = Field(default=30, ge=1)
     # How long a process trusts a session it has checked (0: ask the graph on every request).
     principal_cache_seconds: float = Field(default=2.0, ge=0, le=60)
     policy_file: Path | None = None
