@@ -63,6 +63,7 @@ from kam.settings import Settings
 from kam.shape import ShapeLimit, ShapeLimits
 from loaders import build_loaders
 from resolvers.context import Context
+from resolvers.edge import InputEdge
 from resolvers.errors import client_error
 from resolvers.schema import apply_policy, build_schema, install_introspection_filter
 
@@ -343,6 +344,7 @@ def create_app(
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ShapeLimit(shape),
         lambda: AddValidationRules(rules),
+        InputEdge,
         lambda: CostLimit(settings.max_cost),
     )
     schema = build_schema((*limits, *((RoundTripReport,) if settings.expose_metrics else ())))

@@ -54,6 +54,7 @@ from graph.model import Role
 from resolvers.accounts import AccountQueries
 from resolvers.audit import AuditQueries
 from resolvers.caches import RememberedValidation, SelectionMemo, ValidationMemo
+from resolvers.edge import SCALARS
 from resolvers.entities import EntityMutations, EntityQueries
 from resolvers.errors import ErrorMasking, Forbidden, Unauthenticated
 from resolvers.followup import FollowupMutations, FollowupQueries
@@ -614,6 +615,7 @@ def build_schema(extensions: tuple[Any, ...] = ()) -> strawberry.Schema:
         ],
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=FastExecution,
+        scalar_overrides=SCALARS,  # dates a calendar holds (resolvers/edge.py)
     )
 
 
