@@ -49,20 +49,19 @@ def has_lone_surrogate(text: str) -> bool:
 
 
 def _bad_text(value: Any) -> str | None:
-    """The first string in `value` (any JSON) that is not valid Unicode text, or None."""
-    if isinstance(value, str):
-        return value if has_lone_surrogate(value) else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _bad_text(key) if isinstance(key, str) else None
-            found = found or _bad_text(item)
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for item in value:
-            found = _bad_text(item)
-            if found is not None:
-                return found
+    """The first string in `value` (any JSON, keys included) that is not valid Unicode text,
+    or None. Walked with a stack of its own: JSON may nest as deep as the parser allows."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_lone_surrogate(item):
+                return item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return None
 
 
