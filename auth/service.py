@@ -1,4 +1,4 @@
-"""Logins: check a password, open a session, refresh and end it; lock after repeated failures."""
+"""Logins: check a password, open a session, refresh and end it; slow down repeated failures."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 from auth.passwords import verify_password_async
 from auth.principal import Principal
+from auth.throttle import LoginThrottle
 from auth.tokens import (
     AccessClaims,
     TokenError,
     issue_access_token,
-    new_refresh_token,
     read_access_token,
-    split_refresh_token,
+    read_refresh_token,
+    refresh_token,
 )
 from graph import users
 from graph.driver import Database
@@ -83,6 +84,10 @@ class PrincipalCache:
     def forget(self, session_id: str) -> None:
         self._entries.pop(session_id, None)
 
+    def forget_member(self, member_id: str) -> None:
+        """Forget every session of the logins of a team member (one archived: gone)."""
+        self._entries = {k: v for k, v in self._entries.items() if v[1].member_id != member_id}
+
 
 @dataclass(frozen=True)
 class Tokens:
@@ -92,65 +97,88 @@ class Tokens:
 
 
 class LoginRefused(Exception):
-    """Wrong username or password, a locked or inactive user: all look the same to the caller."""
+    """Wrong username or password, an inactive user: all look the same to the caller."""
 
 
-async def login(db: Database, cfg: AuthSettings, username: str, password: str) -> Tokens:
-    """Check the password and open a session; every refusal is the same `LoginRefused`."""
+class LoginThrottled(Exception):
+    """Too many failed logins of this username from this address, or from this address."""
+
+    def __init__(self, seconds: float, per: str) -> None:
+        super().__init__(f"throttled per {per} for {seconds:.1f} s")
+        self.seconds = seconds
+        self.per = per
+
+
+async def login(
+    db: Database,
+    cfg: AuthSettings,
+    username: str,
+    password: str,
+    address: str = "-",
+    throttle: LoginThrottle | None = None,
+) -> Tokens:
+    """Check the password and open a session; every refusal is the same `LoginRefused`,
+    unless `throttle` holds this (username, address) or address back (`LoginThrottled`)."""
+    if throttle is not None:
+        wait, per = throttle.begin(username, address)
+        if wait:
+            log.warning("login throttled: per %s, %.1f s to wait", per, wait)
+            raise LoginThrottled(wait, per)
     now = datetime.now(UTC)
     user = await users.user_by_username(db, username)
-    # Verify even for an unknown or locked user, so the time taken tells nothing.
+    # Verify even for an unknown user, so the time taken tells nothing; no failure is
+    # written anywhere, so the round trips tell nothing either.
     ok = await verify_password_async(user.password_hash if user else None, password)
     if user is None:
         log.warning("login refused: unknown user")
         raise LoginRefused
-    if user.locked_until is not None and user.locked_until > now:
-        log.warning("login refused: user %s is locked", user.id)
-        raise LoginRefused
     if not ok or not user.active:
-        failures = await users.record_failed_login(
-            db, user.id, cfg.max_failures, now + timedelta(minutes=cfg.lock_minutes)
-        )
-        log.warning(
-            "login refused: user %s (%s), failure %s",
-            user.id,
-            "inactive" if ok else "wrong password",
-            failures,
-        )
+        log.warning("login refused: user %s, %s", user.id, "inactive" if ok else "wrong password")
         raise LoginRefused
     session_id = secrets.token_urlsafe(16)
-    refresh, refresh_hash = new_refresh_token(session_id)
-    await users.open_session(
-        db, user.id, session_id, refresh_hash, now, now + timedelta(days=cfg.refresh_days)
-    )
+    await users.open_session(db, user.id, session_id, now, now + timedelta(days=cfg.refresh_days))
+    if throttle is not None:
+        throttle.succeeded(username, address)
     token, expires = issue_access_token(cfg.secret, user.id, session_id, cfg.access_minutes, now)
     log.info("login: user %s, session %s", user.id, session_id)
-    return Tokens(token=token, refresh_token=refresh, expires_at=expires)
+    return Tokens(
+        token=token,
+        refresh_token=refresh_token(cfg.secret, session_id, 0),
+        expires_at=expires,
+    )
 
 
-async def refresh(db: Database, cfg: AuthSettings, refresh_token: str) -> Tokens:
-    """Trade a current refresh token for a new access token and a new refresh token."""
+async def refresh(
+    db: Database, cfg: AuthSettings, token: str, cache: PrincipalCache | None = None
+) -> Tokens:
+    """Trade a current refresh token for a new access token and a new refresh token.
+
+    A refresh token already traded in, presented again, means two parties hold the session
+    (OAuth 2.0 Security BCP): the whole session ends, tokens issued from it included."""
     now = datetime.now(UTC)
     try:
-        session_id, old_hash = split_refresh_token(refresh_token)
+        session_id, generation = read_refresh_token(cfg.secret, token)
     except TokenError:
         raise LoginRefused from None
     found = await users.session_principal(db, session_id, now)
     if found is None:
         raise LoginRefused
-    principal, current_hash = found
-    if not secrets.compare_digest(current_hash, old_hash):
-        raise LoginRefused
-    new_token, new_hash = new_refresh_token(session_id)
-    rotated = await users.rotate_refresh(
-        db, session_id, old_hash, new_hash, now + timedelta(days=cfg.refresh_days)
-    )
-    if not rotated:
-        raise LoginRefused
-    token, expires = issue_access_token(
-        cfg.secret, principal.user_id, session_id, cfg.access_minutes, now
-    )
-    return Tokens(token=token, refresh_token=new_token, expires_at=expires)
+    principal, current = found
+    if generation == current and await users.rotate_refresh(
+        db, session_id, generation, now + timedelta(days=cfg.refresh_days)
+    ):
+        token, expires = issue_access_token(
+            cfg.secret, principal.user_id, session_id, cfg.access_minutes, now
+        )
+        return Tokens(
+            token=token,
+            refresh_token=refresh_token(cfg.secret, session_id, generation + 1),
+            expires_at=expires,
+        )
+    # Signed by us for this session, but not its current one: a replay.
+    log.warning("refresh token of session %s used again: the session is ended", session_id)
+    await logout(db, session_id, cache)
+    raise LoginRefused
 
 
 async def logout(db: Database, session_id: str, cache: PrincipalCache | None = None) -> None:

@@ -1,9 +1,10 @@
-"""Short-lived signed access tokens (JWT, HS256) and opaque, revocable refresh tokens."""
+"""Short-lived signed access tokens (JWT, HS256) and signed, rotating refresh tokens."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import secrets
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -64,18 +65,30 @@ def read_access_token(secret: str, token: str) -> AccessClaims:
     )
 
 
-def new_refresh_token(session_id: str) -> tuple[str, str]:
-    """A refresh token `<session>.<secret>` and the hash of it that the graph keeps."""
-    secret = secrets.token_urlsafe(32)
-    return f"{session_id}.{secret}", hash_refresh_secret(secret)
+def refresh_token(secret: str, session_id: str, generation: int) -> str:
+    """The refresh token of a session's `generation` (0 at login, one more per refresh):
+    `<session>.<generation>.<mac>`. Signed, not stored: the graph keeps only the current
+    generation, so a token traded in before is known as one of ours when it comes back."""
+    return f"{session_id}.{generation}.{_refresh_mac(secret, session_id, generation)}"
 
 
-def split_refresh_token(token: str) -> tuple[str, str]:
-    session_id, _, secret = token.partition(".")
-    if not session_id or not secret:
+def read_refresh_token(secret: str, token: str) -> tuple[str, int]:
+    """The session and generation of a refresh token we signed; TokenError otherwise."""
+    parts = token.split(".")
+    if len(parts) != 3:
         raise TokenError("malformed refresh token")
-    return session_id, hash_refresh_secret(secret)
+    session_id, generation, mac = parts
+    if not session_id or not (generation.isascii() and generation.isdigit()) or len(generation) > 9:
+        raise TokenError("malformed refresh token")
+    expected = _refresh_mac(secret, session_id, int(generation))
+    if not hmac.compare_digest(expected.encode(), mac.encode("utf-8", "surrogatepass")):
+        raise TokenError("refresh token not signed by us")
+    return session_id, int(generation)
 
 
-def hash_refresh_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+def _refresh_mac(secret: str, session_id: str, generation: int) -> str:
+    # A key of its own, so a refresh MAC is never a valid access-token signature.
+    key = hashlib.sha256(b"kam-refresh-token:" + secret.encode()).digest()
+    message = f"{session_id}:{generation}".encode("utf-8", "surrogatepass")
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

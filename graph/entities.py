@@ -369,6 +369,14 @@ async def _project_history(
         )
 
 
+END_MEMBER_SESSIONS: Final = """
+MATCH (:TeamMember {id: $id})<-[:IS]-(u:User)
+MATCH (s:Session {userId: u.id})
+WHERE s.revoked = false
+SET s.revoked = true, s.revokedAt = $now
+"""
+
+
 async def set_archived(
     db: Database, actor: Actor, scope: Scope, kind_name: str, node_id: str, archived: bool
 ) -> str:
@@ -382,7 +390,12 @@ async def set_archived(
             "SET n.archived = $archived, n.archivedAt = CASE WHEN $archived THEN $now ELSE null END, "
             "n.version = coalesce(n.version, 1) + 1, n.updatedAt = $now RETURN n.id AS id"
         )
-        await tx.run(statement, {"id": node_id, "archived": archived, "now": datetime.now(UTC)})
+        now = datetime.now(UTC)
+        await tx.run(statement, {"id": node_id, "archived": archived, "now": now})
+        if archived and kind.label is Label.TEAM_MEMBER:
+            # One of ours who left: their logins' sessions end now (none starts while the
+            # member stays archived: graph/users.py), whatever team windows are still open.
+            await tx.run(END_MEMBER_SESSIONS, {"id": node_id, "now": now})
         await audit_in(
             tx,
             actor,

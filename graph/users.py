@@ -1,4 +1,4 @@
-"""Login users, their sessions (revocable refresh tokens) and failed-login bookkeeping."""
+"""Login users and their sessions (revocable, with a refresh generation)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from graph.convert import native
 from graph.driver import Database, Row
 from graph.errors import NotFound
 
@@ -17,9 +16,7 @@ class UserRecord:
     username: str
     password_hash: str
     roles: tuple[str, ...]
-    active: bool
-    failed_logins: int
-    locked_until: datetime | None
+    active: bool  # the login is active, and its team member (if any) is not archived
     member_id: str | None
 
 
@@ -36,21 +33,17 @@ USER_BY_USERNAME: Final = """
 MATCH (u:User {username: $username})
 OPTIONAL MATCH (u)-[:IS]->(m:TeamMember)
 RETURN u.id AS id, u.username AS username, u.passwordHash AS passwordHash, u.roles AS roles,
-       u.active AS active, coalesce(u.failedLogins, 0) AS failedLogins,
-       u.lockedUntil AS lockedUntil, m.id AS memberId
+       u.active = true AND NOT coalesce(m.archived, false) AS active, m.id AS memberId
 """
 
 
 def _to_user(row: Row) -> UserRecord:
-    locked = row["lockedUntil"]
     return UserRecord(
         id=row["id"],
         username=row["username"],
         password_hash=row["passwordHash"],
         roles=tuple(row["roles"] or ()),
         active=bool(row["active"]),
-        failed_logins=int(row["failedLogins"]),
-        locked_until=native(locked),
         member_id=row["memberId"],
     )
 
@@ -61,71 +54,45 @@ async def user_by_username(db: Database, username: str) -> UserRecord | None:
     return _to_user(rows[0]) if rows else None
 
 
-RECORD_FAILURE: Final = """
-MATCH (u:User {id: $userId})
-SET u.failedLogins = coalesce(u.failedLogins, 0) + 1
-WITH u
-SET u.lockedUntil = CASE WHEN u.failedLogins >= $maxFailures THEN $lockUntil ELSE u.lockedUntil END
-RETURN u.failedLogins AS failures, u.lockedUntil AS lockedUntil
-"""
-
-
-async def record_failed_login(
-    db: Database, user_id: str, max_failures: int, lock_until: datetime
-) -> int:
-    """Count a failed login; lock the user once the count reaches the limit."""
-    rows = await db.write(
-        RECORD_FAILURE, {"userId": user_id, "maxFailures": max_failures, "lockUntil": lock_until}
-    )
-    return int(rows[0]["failures"]) if rows else 0
-
-
 OPEN_SESSION: Final = """
 MATCH (u:User {id: $userId})
-SET u.failedLogins = 0, u.lockedUntil = null, u.lastLoginAt = $now
+SET u.lastLoginAt = $now
 MERGE (s:Session {id: $sessionId})
-ON CREATE SET s.userId = $userId, s.refreshHash = $refreshHash, s.createdAt = $now,
+ON CREATE SET s.userId = $userId, s.generation = 0, s.createdAt = $now,
               s.expiresAt = $expiresAt, s.revoked = false
 RETURN s.id AS id
 """
 
 
 async def open_session(
-    db: Database,
-    user_id: str,
-    session_id: str,
-    refresh_hash: str,
-    now: datetime,
-    expires_at: datetime,
+    db: Database, user_id: str, session_id: str, now: datetime, expires_at: datetime
 ) -> None:
-    """Record a successful login: a new session, and the failure count reset."""
+    """Record a successful login: a new session, at refresh generation 0."""
     await db.write(
         OPEN_SESSION,
-        {
-            "userId": user_id,
-            "sessionId": session_id,
-            "refreshHash": refresh_hash,
-            "now": now,
-            "expiresAt": expires_at,
-        },
+        {"userId": user_id, "sessionId": session_id, "now": now, "expiresAt": expires_at},
     )
 
 
+# A login whose team member is archived has left: its sessions end with the archiving, and
+# none is accepted while the member stays archived.
 SESSION_PRINCIPAL: Final = """
 MATCH (s:Session {id: $sessionId})
 WHERE s.revoked = false AND s.expiresAt > $now
 MATCH (u:User {id: s.userId})
 WHERE u.active = true
 OPTIONAL MATCH (u)-[:IS]->(m:TeamMember)
+WITH s, u, m
+WHERE m IS NULL OR NOT coalesce(m.archived, false)
 RETURN u.id AS userId, u.username AS username, u.roles AS roles, m.id AS memberId,
-       coalesce(m.segments, []) AS segments, s.refreshHash AS refreshHash
+       coalesce(m.segments, []) AS segments, coalesce(s.generation, 0) AS generation
 """
 
 
 async def session_principal(
     db: Database, session_id: str, now: datetime
-) -> tuple[SessionPrincipal, str] | None:
-    """The live user behind a session and the session's refresh hash, or None when ended."""
+) -> tuple[SessionPrincipal, int] | None:
+    """The live user behind a session and the session's refresh generation, or None."""
     rows = await db.read(SESSION_PRINCIPAL, {"sessionId": session_id, "now": now})
     if not rows:
         return None
@@ -137,29 +104,24 @@ async def session_principal(
         member_id=row["memberId"],
         segments=tuple(row["segments"]),
     )
-    return principal, str(row["refreshHash"])
+    return principal, int(row["generation"])
 
 
 ROTATE_REFRESH: Final = """
 MATCH (s:Session {id: $sessionId})
-WHERE s.revoked = false AND s.refreshHash = $oldHash
-SET s.refreshHash = $newHash, s.expiresAt = $expiresAt
+WHERE s.revoked = false AND coalesce(s.generation, 0) = $generation
+SET s.generation = $generation + 1, s.expiresAt = $expiresAt
 RETURN s.id AS id
 """
 
 
 async def rotate_refresh(
-    db: Database, session_id: str, old_hash: str, new_hash: str, expires_at: datetime
+    db: Database, session_id: str, generation: int, expires_at: datetime
 ) -> bool:
-    """Swap a session's refresh token; False when the old one was not current."""
+    """Move a session on from refresh `generation`; False when that was not its current one."""
     rows = await db.write(
         ROTATE_REFRESH,
-        {
-            "sessionId": session_id,
-            "oldHash": old_hash,
-            "newHash": new_hash,
-            "expiresAt": expires_at,
-        },
+        {"sessionId": session_id, "generation": generation, "expiresAt": expires_at},
     )
     return bool(rows)
 
@@ -177,7 +139,7 @@ async def revoke_session(db: Database, session_id: str, now: datetime) -> None:
 
 UPSERT_USER: Final = """
 MERGE (u:User {username: $username})
-ON CREATE SET u.id = $id, u.createdAt = $now, u.failedLogins = 0
+ON CREATE SET u.id = $id, u.createdAt = $now
 SET u.passwordHash = $passwordHash, u.roles = $roles, u.active = true, u.updatedAt = $now
 WITH u
 OPTIONAL MATCH (u)-[old:IS]->(:TeamMember)
@@ -217,7 +179,7 @@ async def upsert_user(
 
 REHASH_USER: Final = """
 MATCH (u:User {username: $username})
-SET u.passwordHash = $passwordHash, u.updatedAt = $now, u.failedLogins = 0, u.lockedUntil = null
+SET u.passwordHash = $passwordHash, u.updatedAt = $now
 WITH u
 OPTIONAL MATCH (s:Session {userId: u.id}) WHERE s.revoked = false
 SET s.revoked = true, s.revokedAt = $now

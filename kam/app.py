@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import strawberry
 from cross_web import HTTPException
+from graphql import ASTValidationRule
 from starlette.applications import Starlette
 from starlette.authentication import (
     AuthCredentials,
@@ -31,19 +32,14 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from auth.policy import Policy, load_policy
 from auth.principal import ANONYMOUS, Principal
 from auth.service import AuthSettings, PrincipalCache, principal_for_token
+from auth.throttle import LoginThrottle
 from auth.visibility import Visibility
 from graph import audit
 from graph.accounts import NameLadder
@@ -52,18 +48,23 @@ from graph.driver import Database, start_counting
 from graph.embedded import Connection, EmbeddedServer
 from graph.errors import GraphError
 from graph.migrations import migrate
+from kam.cost import HEAVY_FIELDS, CostLimit
 from kam.limits import (
     BodyLimit,
-    CostLimit,
+    CallerSlots,
     RateLimit,
     SecurityHeaders,
     TimeLimit,
     TokenBucket,
+    gate_heavy_fields,
     one_operation_rule,
 )
 from kam.settings import Settings
+from kam.shape import ShapeLimit, ShapeLimits
 from loaders import build_loaders
+from resolvers.adapter.info import graphql_schema
 from resolvers.context import Context
+from resolvers.edge import InputEdge
 from resolvers.errors import client_error
 from resolvers.schema import apply_policy, build_schema, install_introspection_filter
 
@@ -81,6 +82,7 @@ class Runtime:
     embedded: EmbeddedServer | None = None
     principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0))
     logins: TokenBucket = field(default_factory=lambda: TokenBucket(10))
+    login_throttle: LoginThrottle | None = None
     connection_uri: str = ""
     audit_spool: AuditSpool | None = None
 
@@ -230,6 +232,7 @@ class KamGraphQL(GraphQL[Context, None]):
             round_trips=start_counting(),
             principals=runtime.principals,
             logins=runtime.logins,
+            login_throttle=runtime.login_throttle,
             introspection=principal.is_authenticated or not runtime.settings.is_production,
             audit_spool=runtime.audit_spool,
         )
@@ -335,20 +338,24 @@ def create_app(
     settings.check_for_start()
     policy = policy or load_policy(settings.policy_file)
     install_introspection_filter()
-    # The shape rules are built once: the validation cache is keyed by the rule objects, so
-    # new rule classes per request would validate every document again.
-    shape_rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        one_operation_rule(),
-    ]
+    # The rules are built once: the validation cache is keyed by the rule objects, so new
+    # rule classes per request would validate every document again.
+    rules: list[type[ASTValidationRule]] = [one_operation_rule()]
+    shape = ShapeLimits(settings.max_query_depth, settings.max_aliases, settings.max_fields)
     limits: tuple[Any, ...] = (
-        lambda: AddValidationRules(shape_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: ShapeLimit(shape),
+        lambda: AddValidationRules(rules),
+        InputEdge,
         lambda: CostLimit(settings.max_cost),
     )
     schema = build_schema((*limits, *((RoundTripReport,) if settings.exposes_metrics else ())))
     apply_policy(schema, policy)
+    gate_heavy_fields(
+        graphql_schema(schema),
+        HEAVY_FIELDS,
+        CallerSlots(settings.heavy_per_caller, settings.heavy_waiting_per_caller),
+    )
     graphql_app = KamGraphQL(schema, graphiql=not settings.is_production)
 
     @asynccontextmanager
@@ -379,6 +386,11 @@ def create_app(
             embedded,
             PrincipalCache(auth.principal_cache_seconds),
             TokenBucket(settings.login_attempts_per_minute),
+            LoginThrottle(
+                settings.login_max_failures,
+                settings.login_failures_per_address,
+                settings.login_lock_minutes * 60,
+            ),
         )
         try:
             await migrate(db)

@@ -1,43 +1,35 @@
 """Limits on what one request may ask: size, shape, cost, rate and time.
 
-Shape limits (depth, aliases, tokens, one operation, cost) are GraphQL validation rules: a
-document past one is refused before anything runs, with a message naming the limit. Size,
-rate and time are ASGI middleware around the endpoint.
+A document past a shape limit (depth, aliases, fields: kam/shape.py), the token limit, one
+operation per request or the cost limit (kam/cost.py) is refused before anything runs, with
+a message naming the limit. Size, rate and time are ASGI middleware around the endpoint;
+heavy fields run a few at a time per caller.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    GraphQLField,
-    GraphQLInterfaceType,
-    GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
-    InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
-    SelectionSetNode,
     ValidationContext,
     ValidationRule,
-    VariableNode,
-    get_named_type,
+    default_field_resolver,
 )
-from strawberry.extensions import SchemaExtension
 
-from resolvers.adapter.info import graphql_schema
-
-DEFAULT_PAGE = 20  # a `first` with no default and no value sent
+from graph.errors import ConfigError
+from resolvers.errors import RateLimited
 
 
 def one_operation_rule() -> type[ValidationRule]:
@@ -56,109 +48,6 @@ def one_operation_rule() -> type[ValidationRule]:
                 )
 
     return OneOperation
-
-
-class CostLimit(SchemaExtension):
-    """Estimated rows: each field costs 1 plus its children, times its page size (`first`).
-
-    Run per request at execution (not as a validation rule): the estimate depends on the
-    variables, and validation results are cached per document."""
-
-    def __init__(self, max_cost: int) -> None:
-        super().__init__()
-        self.max_cost = max_cost
-
-    def on_execute(self) -> Iterator[None]:
-        ctx = self.execution_context
-        document = ctx.graphql_document
-        if document is not None:
-            schema = graphql_schema(ctx.schema)
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            values = ctx.variables or {}
-            for op in document.definitions:
-                if isinstance(op, OperationDefinitionNode):
-                    root = schema.get_root_type(op.operation)
-                    walk = _CostWalk(schema, fragments, values)
-                    cost = walk.cost(op.selection_set, root, frozenset())
-                    if cost > self.max_cost:
-                        raise GraphQLError(
-                            f"the query would cost about {cost} rows; the limit is {self.max_cost}: ask for smaller pages",
-                            extensions={"code": "VALIDATION", "limit": "cost", "cost": cost},
-                        )
-        yield
-
-
-class _CostWalk:
-    """Each field costs 1 plus its children, times its page size: `first` as sent, else the
-    field's own default for `first`, else 1 (a single object)."""
-
-    def __init__(
-        self,
-        schema: GraphQLSchema,
-        fragments: dict[str, FragmentDefinitionNode],
-        values: dict[str, Any],
-    ) -> None:
-        self.schema = schema
-        self.fragments = fragments
-        self.values = values
-
-    def page(self, field: FieldNode, definition: GraphQLField | None) -> int:
-        for arg in field.arguments or ():
-            if arg.name.value == "first":
-                if isinstance(arg.value, IntValueNode):
-                    return max(1, int(arg.value.value))
-                if isinstance(arg.value, VariableNode):
-                    value = self.values.get(arg.value.name.value)
-                    if isinstance(value, int):
-                        return max(1, value)
-                break
-        if definition is not None and "first" in definition.args:
-            default = definition.args["first"].default_value
-            return max(1, default) if isinstance(default, int) else DEFAULT_PAGE
-        return 1
-
-    def cost(
-        self,
-        selection_set: SelectionSetNode | None,
-        parent: GraphQLNamedType | None,
-        seen: frozenset[str],
-    ) -> int:
-        if selection_set is None:
-            return 0
-        total = 0
-        fields = (
-            parent.fields if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType) else {}
-        )
-        for sel in selection_set.selections:
-            if isinstance(sel, FieldNode):
-                definition = fields.get(sel.name.value)
-                if sel.selection_set is None:
-                    total += 1
-                    continue
-                child = get_named_type(definition.type) if definition else None
-                children = self.cost(sel.selection_set, child, seen)
-                total += self.page(sel, definition) * (1 + children)
-            elif isinstance(sel, InlineFragmentNode):
-                total += self.cost(sel.selection_set, self._condition(sel, parent), seen)
-            elif isinstance(sel, FragmentSpreadNode):
-                name = sel.name.value
-                if name in self.fragments and name not in seen:
-                    fragment = self.fragments[name]
-                    total += self.cost(
-                        fragment.selection_set, self._condition(fragment, parent), seen | {name}
-                    )
-        return total
-
-    def _condition(
-        self, node: InlineFragmentNode | FragmentDefinitionNode, parent: GraphQLNamedType | None
-    ) -> GraphQLNamedType | None:
-        if node.type_condition is None:
-            return parent
-        return self.schema.get_type(node.type_condition.name.value)
 
 
 class TokenBucket:
@@ -181,6 +70,83 @@ class TokenBucket:
             return 0.0
         self._buckets[key] = (tokens, now)
         return (1 - tokens) / self.rate
+
+
+class CallerSlots:
+    """Heavy fields run at most `running` at a time per caller (their user, else their
+    address), across all their requests; `waiting` more queue for a slot, and any beyond that
+    are refused. One caller's heavy work then cannot fill the database and starve others."""
+
+    def __init__(self, running: int, waiting: int) -> None:
+        self.running = running
+        self.waiting = waiting
+        self._callers: dict[str, _Caller] = {}
+
+    @asynccontextmanager
+    async def slot(self, caller: str) -> AsyncIterator[None]:
+        """Hold one of `caller`'s slots; RateLimited when too many already wait for one."""
+        entry = self._callers.get(caller)
+        if entry is None:
+            entry = self._callers[caller] = _Caller(asyncio.Semaphore(self.running))
+        if entry.semaphore.locked() and entry.queued >= self.waiting:
+            raise RateLimited(
+                f"you have {self.running} heavy queries running and {entry.queued} waiting: "
+                "wait for them to finish before sending more",
+                retryAfter=1,
+            )
+        entry.users += 1
+        try:
+            entry.queued += 1
+            try:
+                await entry.semaphore.acquire()
+            finally:
+                entry.queued -= 1
+            try:
+                yield
+            finally:
+                entry.semaphore.release()
+        finally:
+            entry.users -= 1
+            if not entry.users:
+                del self._callers[caller]
+
+    def gate(self, resolve: Any) -> Any:
+        """`resolve` (a root field's resolver) run in one of its caller's slots."""
+
+        async def gated(source: Any, info: Any, **kwargs: Any) -> Any:
+            context = info.context
+            principal = context.principal
+            if principal.user_id:
+                caller = "user:" + principal.user_id
+            else:
+                client = context.request.client
+                caller = "address:" + (client.host if client else "-")
+            async with self.slot(caller):
+                result = resolve(source, info, **kwargs)
+                if inspect.isawaitable(result):
+                    result = await result
+                return result
+
+        return gated
+
+
+@dataclass
+class _Caller:
+    semaphore: asyncio.Semaphore
+    queued: int = 0
+    users: int = 0  # holding or waiting for a slot: the entry goes when none is left
+
+
+def gate_heavy_fields(
+    schema: GraphQLSchema, fields: Iterable[tuple[str, str]], slots: CallerSlots
+) -> None:
+    """Run each of `fields` (type, field) in its caller's slots."""
+    for type_name, name in fields:
+        type_ = schema.get_type(type_name)
+        if not isinstance(type_, GraphQLObjectType) or name not in type_.fields:
+            raise ConfigError(f"heavy field {type_name}.{name} is not in the schema")
+        field = type_.fields[name]
+        field.resolve = slots.gate(field.resolve or default_field_resolver)
 
 
 def _error_response(

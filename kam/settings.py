@@ -56,8 +56,11 @@ class Settings(BaseSettings):
     token_secret: SecretStr = SecretStr(DEFAULT_TOKEN_SECRET)
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=7, ge=1, le=90)
+    # Failed logins of one username from one address before each further attempt waits
+    # (1, 2, 4 ... s, at most `login_lock_minutes`); and of any usernames from one address.
     login_max_failures: int = Field(default=5, ge=1)
     login_lock_minutes: int = Field(default=15, ge=1)
+    login_failures_per_address: int = Field(default=30, ge=1)
     # How long a process trusts a session it has checked (0: ask the graph on every request).
     principal_cache_seconds: float = Field(default=2.0, ge=0, le=60)
     policy_file: Path | None = None
@@ -87,9 +90,14 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=1, le=100)
     max_aliases: int = Field(default=15, ge=0, le=1000)
     max_tokens: int = Field(default=1000, ge=10, le=100_000)
+    # Fields a document asks for with its fragments spread where they are used.
+    max_fields: int = Field(default=2000, ge=10, le=1_000_000)
     max_body_bytes: int = Field(default=100_000, ge=1_000, le=10_000_000)
     max_cost: int = Field(default=5000, ge=1, le=10_000_000)
     request_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    # Heavy fields (kam/cost.py, HEAVY_FIELDS) one caller may run at once, and may queue.
+    heavy_per_caller: int = Field(default=2, ge=1, le=1000)
+    heavy_waiting_per_caller: int = Field(default=32, ge=0, le=100_000)
     rate_limit_per_minute: int = Field(default=600, ge=1, description="per logged-in user")
     rate_limit_per_minute_address: int = Field(default=1200, ge=1, description="per client address")
     login_attempts_per_minute: int = Field(default=10, ge=1, description="per client address")

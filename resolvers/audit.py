@@ -81,7 +81,7 @@ class AuditQueries:
         after: str | None = None,
     ) -> Connection[AuditEntry]:
         check_first(first)
-        key = decode_cursor(after, 2)
+        key = decode_cursor(after, 2, dated=True)
         before = None
         if key:
             try:

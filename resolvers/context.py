@@ -11,6 +11,7 @@ from strawberry.types import Info as StrawberryInfo
 from auth.policy import Policy
 from auth.principal import Principal
 from auth.service import AuthSettings, PrincipalCache
+from auth.throttle import LoginThrottle
 from auth.visibility import Visibility
 from graph.audit_spool import AuditSpool
 from graph.driver import Database, RoundTrips
@@ -36,6 +37,7 @@ class Context:
     round_trips: RoundTrips
     principals: PrincipalCache | None = None
     logins: Any = None  # the per-address login limiter (kam.limits.TokenBucket)
+    login_throttle: LoginThrottle | None = None  # failed logins (auth/throttle.py)
     introspection: bool = True
     audit_reads: set[tuple[str, str, str, str]] = field(default_factory=set)
     audit_spool: AuditSpool | None = None

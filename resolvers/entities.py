@@ -584,4 +584,6 @@ async def _archive(info: Info, kind: str, node_id: str, archived: bool) -> NodeR
     )
     if not isinstance(result, str):
         return result
+    if archived and kind == "TEAM_MEMBER" and info.context.principals is not None:
+        info.context.principals.forget_member(result)  # their sessions just ended
     return NodePayload(id=strawberry.ID(result), kind=kind, replayed=False)

@@ -15,6 +15,7 @@ from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
@@ -83,12 +84,14 @@ def client_error(error: GraphQLError, request_id: str) -> GraphQLError:
             path=error.path,
             extensions=original.extensions,
         )
-    if original is None or type(original) is GraphQLError:
+    coercion = isinstance(original or error, StrawberryInputCoercionError)
+    if original is None or type(original) is GraphQLError or coercion:
         # GraphQL's own syntax, validation and variable-coercion errors: safe, and say what to
         # fix, but without "Did you mean …?": a suggestion may name a field, type or value
-        # hidden from the caller.
+        # hidden from the caller. A scalar that refused a value (a Date that is no date) is a
+        # bad input.
         extensions = dict(error.extensions or {})
-        extensions.setdefault("code", "GRAPHQL_VALIDATION")
+        extensions.setdefault("code", "VALIDATION" if coercion else "GRAPHQL_VALIDATION")
         return GraphQLError(
             without_suggestions(error.message),
             nodes=error.nodes,

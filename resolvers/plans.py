@@ -346,7 +346,7 @@ class PlanQueries:
     ) -> Connection[PlanRevision]:
         check_first(first)
         plan = await _plan_in_reach(info, str(plan_id))
-        key = decode_cursor(after, 2)
+        key = decode_cursor(after, 2, dated=True)
         before = (datetime.fromisoformat(key[0]), key[1]) if key else None
         rows, more = await plans.plan_history(
             info.context.db, str(plan_id), readable_sections(info, plan), first, before

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 import strawberry
 
+from resolvers.edge import has_lone_surrogate
 from resolvers.errors import InvalidInput, bounded
 from resolvers.sections import PUBLIC, sectioned
 
@@ -55,17 +57,30 @@ def encode_cursor(*key: str) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
 
 
-def decode_cursor(cursor: str | None, size: int, argument: str = "after") -> tuple[str, ...] | None:
+def decode_cursor(
+    cursor: str | None, size: int, argument: str = "after", *, dated: bool = False
+) -> tuple[str, ...] | None:
+    """The key a cursor of this API encodes: `size` strings of valid text, the first a date
+    and time when `dated`. Anything else is a VALIDATION naming the argument: a forged key
+    would otherwise reach the database (a lone surrogate) or a date parser (year 0)."""
     if cursor is None:
         return None
+    not_ours = InvalidInput(f"'{argument}' is not a cursor from this API", argument=argument)
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        raise InvalidInput(
-            f"'{argument}' is not a cursor from this API", argument=argument
-        ) from None
+    except (ValueError, UnicodeEncodeError):
+        raise not_ours from None
     if not isinstance(key, list) or len(key) != size or not all(isinstance(k, str) for k in key):
-        raise InvalidInput(f"'{argument}' is not a cursor from this API", argument=argument)
+        raise not_ours
+    if any(has_lone_surrogate(k) for k in key):
+        raise not_ours
+    if dated:
+        try:
+            at = datetime.fromisoformat(key[0])
+            if at.tzinfo is not None:
+                at.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise not_ours from None
     return tuple(key)
 
 

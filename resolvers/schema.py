@@ -35,6 +35,7 @@ from resolvers.adapter.info import field_section, graphql_schema, own_fields
 from resolvers.adapter.introspection import install_introspection_filter
 from resolvers.adapter.memo import RememberedValidation, ValidationMemo
 from resolvers.audit import AuditQueries
+from resolvers.edge import SCALARS
 from resolvers.entities import EntityMutations, EntityQueries
 from resolvers.errors import ErrorMasking
 from resolvers.followup import FollowupMutations, FollowupQueries
@@ -97,6 +98,7 @@ def build_schema(extensions: tuple[Any, ...] = ()) -> strawberry.Schema:
         ],
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=FastExecution,
+        scalar_overrides=SCALARS,  # dates a calendar holds (resolvers/edge.py)
     )
 
 

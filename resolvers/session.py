@@ -58,31 +58,48 @@ class SessionQueries:
 class SessionMutations:
     @strawberry.field(
         metadata=meta(PUBLIC),
-        description="Log in; the same error for an unknown user and a wrong password.",
+        description="Log in; the same error for an unknown user and a wrong password. Repeated failures of a username from one address (or from one address) are slowed down: RATE_LIMITED with retryAfter.",
     )
     async def login(self, info: Info, username: str, password: str) -> LoginPayload:
         limiter = info.context.logins
+        client = info.context.request.client
+        address = client.host if client else "-"
         if limiter is not None:
-            client = info.context.request.client
-            wait = limiter.take(client.host if client else "-")
+            wait = limiter.take(address)
             if wait:
                 raise RateLimited(
                     "too many login attempts from your address; wait and try again",
                     retryAfter=math.ceil(wait),
                 )
         try:
-            tokens = await service.login(info.context.db, info.context.auth, username, password)
+            tokens = await service.login(
+                info.context.db,
+                info.context.auth,
+                username,
+                password,
+                address,
+                info.context.login_throttle,
+            )
         except service.LoginRefused:
             raise Unauthenticated(REFUSED) from None
+        except service.LoginThrottled as held:
+            # The same for a username that exists and one that does not.
+            who = "this username from your address" if held.per == "user" else "your address"
+            raise RateLimited(
+                f"too many failed logins of {who}; wait {math.ceil(held.seconds)} s and try again",
+                retryAfter=math.ceil(held.seconds),
+            ) from None
         return _payload(tokens)
 
     @strawberry.field(
         metadata=meta(PUBLIC),
-        description="Trade a refresh token for a new token pair (the old one ends).",
+        description="Trade a refresh token for a new token pair (the old one ends; used again, it ends the session).",
     )
     async def refresh(self, info: Info, refresh_token: str) -> LoginPayload:
         try:
-            tokens = await service.refresh(info.context.db, info.context.auth, refresh_token)
+            tokens = await service.refresh(
+                info.context.db, info.context.auth, refresh_token, info.context.principals
+            )
         except service.LoginRefused:
             raise Unauthenticated("the refresh token is not valid; log in again") from None
         return _payload(tokens)

@@ -54,11 +54,17 @@ class _HasId(Protocol):
 
 
 async def _page_of(
-    loader: DataLoader[PageKey, list[RowT]], parent_id: str, first: int, after: str | None
+    loader: DataLoader[PageKey, list[RowT]],
+    parent_id: str,
+    first: int,
+    after: str | None,
+    *,
+    dated: bool = False,
 ) -> tuple[list[RowT], bool]:
-    """One page of a parent's children through a paged loader, and whether more follow."""
+    """One page of a parent's children through a paged loader, and whether more follow
+    (`dated`: its cursors start with a date and time)."""
     check_first(first)
-    rows = await loader.load((parent_id, first, decode_cursor(after, 2)))
+    rows = await loader.load((parent_id, first, decode_cursor(after, 2, dated=dated)))
     return rows[:first], len(rows) > first
 
 
@@ -367,7 +373,7 @@ class Contact:
 async def _interaction_page(
     loader: DataLoader[PageKey, list[InteractionRow]], parent_id: str, first: int, after: str | None
 ) -> Connection[Interaction]:
-    rows, more = await _page_of(loader, parent_id, first, after)
+    rows, more = await _page_of(loader, parent_id, first, after, dated=True)
     nodes = [Interaction.from_row(r) for r in rows]
     return connection_of(nodes, [(n.at.isoformat(), n.id) for n in nodes], more)
 

@@ -223,6 +223,7 @@ def live(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         login_lock_minutes=1,
         # One loopback address sends the whole suite: rates are tested on their own app.
         login_attempts_per_minute=1_000_000,
+        login_failures_per_address=1_000_000,
         rate_limit_per_minute=1_000_000,
         rate_limit_per_minute_address=1_000_000,
     )

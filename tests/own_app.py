@@ -65,6 +65,7 @@ def own_app(data_dir: Path, app_dir: Path, **settings: Any) -> Iterator[OwnApp]:
         rate_limit_per_minute=1_000_000,
         rate_limit_per_minute_address=1_000_000,
         login_attempts_per_minute=1_000_000,
+        login_failures_per_address=1_000_000,
         principal_cache_seconds=60,
         **settings,
     )

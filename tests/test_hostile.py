@@ -207,3 +207,206 @@ def test_documents_that_do_not_parse_get_a_typed_error(live: LiveApp, document: 
     assert body.get("data") is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["GRAPHQL_VALIDATION"]
     assert "Syntax Error" in body["errors"][0]["message"]
+
+
+# Text that is not Unicode text, and dates no calendar holds: each refused as VALIDATION
+# naming the argument (they answered INTERNAL: the driver cannot encode a lone surrogate,
+# and Python's dates end at year 1 and 9999).
+SURROGATES = ["\ud800", "a\udfffb", "\udbff\ud800", "ok\ud83d"]  # lone, reversed, cut pair
+
+
+def post_raw(live: LiveApp, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+    """POST with every non-ASCII character escaped, as JSON allows ("\\ud800" included)."""
+    response = httpx.post(
+        f"{live.url}/graphql",
+        content=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+TEXT_ARGUMENTS = [
+    ("query($x: ID!) { account(id: $x) { name } }", "id"),
+    ("query($x: ID!) { contact(id: $x) { name } }", "id"),
+    ("query($x: ID!) { orgChart(accountId: $x) { contactCount } }", "accountId"),
+    (
+        "query($x: String) { accounts(filter: {nameContains: $x}) { edges { cursor } } }",
+        "filter.nameContains",
+    ),
+    ("query($x: String) { accounts(after: $x) { edges { cursor } } }", "after"),
+    (
+        'query($x: String) { planHistory(planId: "plan-acc-nordwind-2026", after: $x) { edges { cursor } } }',
+        "after",
+    ),
+    ("mutation($x: String!) { login(username: $x, password: $x) { token } }", "username"),
+    ("mutation($x: String!) { refresh(refreshToken: $x) { token } }", "refreshToken"),
+    (
+        "mutation($x: JSON!) { createNode(input: {kind: PARTNER, properties: $x}) { __typename } }",
+        "input.properties",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", SURROGATES)
+@pytest.mark.parametrize(("query", "argument"), TEXT_ARGUMENTS)
+def test_lone_surrogates_are_refused_naming_the_argument(
+    live: LiveApp, query: str, argument: str, text: str
+) -> None:
+    before = graph_dump(live)
+    value: Any = {"name": text} if "JSON" in query else text
+    body = post_raw(live, query, {"x": value}, live.token("admin"))
+    assert body["data"] is None, body
+    assert body["errors"][0]["extensions"] == {"code": "VALIDATION", "argument": argument}
+    assert "not valid text" in body["errors"][0]["message"]
+    assert graph_dump(live) == before
+
+
+def cursor(*key: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
+
+
+TEXT_CURSORS = [cursor("\ud800", "x"), cursor("2026-01-01T00:00:00+00:00", "\udc00")]
+DATE_CURSORS = [
+    cursor("not a date", "x"),
+    cursor("0000-01-01T00:00:00", "x"),
+    cursor("0001-01-01T00:00:00+14:00", "x"),
+    cursor("2026-13-45T99:00:00", "x"),
+]
+DATED_PAGES = [
+    '{ planHistory(planId: "plan-acc-nordwind-2026", after: $c) { edges { cursor } } }',
+    "{ auditLog(after: $c) { edges { cursor } } }",
+    '{ account(id: "acc-nordwind") { interactions(after: $c) { edges { cursor } } } }',
+    '{ contact(id: "acc-nordwind-u-global-c001") { interactions(after: $c) { edges { cursor } } } }',
+]
+NAMED_PAGES = [
+    '{ account(id: "acc-nordwind") { contacts(after: $c) { edges { cursor } } } }',
+    "{ accounts(after: $c) { edges { cursor } } }",
+]
+FORGED = [(p, c) for p in DATED_PAGES for c in TEXT_CURSORS + DATE_CURSORS] + [
+    (p, c) for p in NAMED_PAGES for c in TEXT_CURSORS
+]
+
+
+@pytest.mark.parametrize(("paged", "forged"), FORGED)
+def test_forged_cursors_are_refused_naming_the_argument(
+    live: LiveApp, paged: str, forged: str
+) -> None:
+    body = live.gql("query($c: String) " + paged, {"c": forged}, as_user="admin")
+    typed(body)
+    errors = body["errors"]
+    assert errors[0]["extensions"] == {"code": "VALIDATION", "argument": "after"}, body
+    assert errors[0]["message"] == "'after' is not a cursor from this API"
+
+
+OUT_OF_CALENDAR = [
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00+14:00",
+    "0999-12-31T23:59:59Z",
+    "9999-12-31T23:59:59-14:00",
+    "0000-01-01T00:00:00Z",
+    "yesterday",
+    "2026-02-30T00:00:00Z",
+]
+DATED = [
+    ("query($d: DateTime) { projectsAtRisk(asOf: $d) { reasons } }", "asOf"),
+    ("query($d: DateTime) { dueReviews(asOf: $d) { __typename } }", "asOf"),
+    (
+        'query($d: DateTime) { planDiff(planId: "plan-acc-nordwind-2026", since: $d) { field } }',
+        "since",
+    ),
+    (
+        'mutation($d: DateTime) { completeMilestone(id: "nothing-here", doneAt: $d) { __typename } }',
+        "doneAt",
+    ),
+]
+
+
+@pytest.mark.parametrize("when", OUT_OF_CALENDAR)
+@pytest.mark.parametrize(("query", "argument"), DATED)
+def test_dates_no_calendar_holds_are_refused_naming_the_argument(
+    live: LiveApp, query: str, argument: str, when: str
+) -> None:
+    body = live.gql(query, {"d": when}, as_user="admin")
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "VALIDATION", "argument": argument}
+    assert body["errors"][0]["message"].startswith(f"'{argument}' ")
+    # Written into the document instead of a variable: refused by the scalar, quoting it.
+    keyword, rest = query.replace("$d", f'"{when}"').split(") ", 1)
+    literal = live.gql(keyword.split("(")[0] + " " + rest, as_user="admin")
+    assert [e["extensions"]["code"] for e in literal["errors"]] == ["VALIDATION"], literal
+    assert when in literal["errors"][0]["message"]
+
+
+def test_dates_inside_input_objects_and_plain_dates(live: LiveApp) -> None:
+    for day in ("0001-01-01", "0000-01-01", "2026-02-30", "soon"):
+        body = live.gql(
+            'mutation($d: Date!) { addMilestone(projectId: "x", name: "m", due: $d) { __typename } }',
+            {"d": day},
+            as_user="admin",
+        )
+        assert body["errors"][0]["extensions"] == {"code": "VALIDATION", "argument": "due"}
+    nested = live.gql(
+        """mutation($in: LogInteractionInput!) { logInteraction(input: $in) { __typename } }""",
+        {
+            "in": {
+                "accountId": "acc-nordwind",
+                "channel": "MEETING",
+                "summary": "s",
+                "contactIds": [],
+                "memberIds": [],
+                "at": "0001-01-01T00:00:00+14:00",
+            }
+        },
+        as_user="admin",
+    )
+    assert [e["extensions"]["code"] for e in nested["errors"]] == ["VALIDATION"], nested
+    assert "'$in'" in nested["errors"][0]["message"] and ".at" in nested["errors"][0]["message"]
+
+
+# Any code point at all, lone surrogates included (st.text leaves them out by default).
+any_text = st.lists(
+    st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr)), max_size=12
+).map("".join)
+any_time = st.one_of(
+    st.datetimes().map(lambda d: d.isoformat()),
+    st.builds(
+        lambda d, minutes: (
+            d.isoformat() + f"{'+' if minutes >= 0 else '-'}"
+            f"{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        ),
+        st.datetimes(),
+        st.integers(-14 * 60, 14 * 60),
+    ),
+    any_text,
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=any_text, when=any_time)
+def test_fuzzed_text_and_dates_answer_typed(live: LiveApp, text: str, when: str) -> None:
+    token = live.token("admin")
+    for query, variables in [
+        ("query($x: ID!) { account(id: $x) { name } }", {"x": text}),
+        (
+            "query($x: String) { accounts(filter: {nameContains: $x}) { edges { cursor } } }",
+            {"x": text},
+        ),
+        ("query($x: String) { accounts(after: $x) { edges { cursor } } }", {"x": text}),
+        (
+            'query($c: String) { planHistory(planId: "plan-acc-nordwind-2026", after: $c) { edges { cursor } } }',
+            {"c": cursor(when, text)},
+        ),
+        ("query($d: DateTime) { projectsAtRisk(asOf: $d) { reasons } }", {"d": when}),
+        ("query($d: DateTime) { dueReviews(asOf: $d) { __typename } }", {"d": when}),
+    ]:
+        typed(post_raw(live, query, variables, token))

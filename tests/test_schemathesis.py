@@ -82,10 +82,24 @@ schemathesis.graphql.scalar(
         )
     ),
 )
-schemathesis.graphql.scalar("Date", st.dates().map(lambda d: StringValueNode(value=d.isoformat())))
+# Dates over the whole calendar and past its ends: year 1 and 9999 with a UTC offset that
+# carries them over the edge, year 0, days that do not exist, words.
+_NOT_DATES = st.sampled_from(["0000-01-01", "2026-02-30", "soon", "", "9999-99-99"])
+schemathesis.graphql.scalar(
+    "Date",
+    st.one_of(st.dates().map(lambda d: d.isoformat()), _NOT_DATES).map(
+        lambda v: StringValueNode(value=v)
+    ),
+)
 schemathesis.graphql.scalar(
     "DateTime",
-    st.datetimes(timezones=st.just(UTC)).map(lambda d: StringValueNode(value=d.isoformat())),
+    st.one_of(
+        st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat()),
+        st.sampled_from(
+            ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00Z"]
+        ),
+        _NOT_DATES,
+    ).map(lambda v: StringValueNode(value=v)),
 )
 
 SCHEMA = schemathesis.graphql.from_path(Path(__file__).resolve().parent.parent / "schema.graphql")

@@ -7,8 +7,10 @@ keys on the document object itself, which is what the parser cache makes stable.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, Node, OperationDefinitionNode
@@ -24,19 +26,54 @@ class ValidationMemo:
     def __init__(self, size: int) -> None:
         self.size = size
         self._seen: OrderedDict[Key, tuple[DocumentNode, list[GraphQLError]]] = OrderedDict()
+        # graphql-core's rules take tens of µs a field, and compare every pair of fields of
+        # one name: a new document of a thousand tokens takes 80-300 ms. It is validated on
+        # these threads, so the event loop answers others meanwhile.
+        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kam-validate")
+
+    def known(
+        self, schema: Any, document: DocumentNode, rules: tuple[Any, ...]
+    ) -> list[GraphQLError] | None:
+        """The remembered errors of this document, or None when it is not remembered."""
+        seen = self._seen.get((id(schema), id(document), rules))
+        if seen is not None and seen[0] is document:  # an id is only reused once freed
+            self._seen.move_to_end((id(schema), id(document), rules))
+            return seen[1]
+        return None
+
+    def remember(
+        self,
+        schema: Any,
+        document: DocumentNode,
+        rules: tuple[Any, ...],
+        errors: list[GraphQLError],
+    ) -> None:
+        self._seen[(id(schema), id(document), rules)] = (document, errors)  # held: id stays
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
 
     def errors(
         self, schema: Any, document: DocumentNode, rules: tuple[Any, ...]
     ) -> list[GraphQLError]:
-        key = (id(schema), id(document), rules)
-        seen = self._seen.get(key)
-        if seen is not None and seen[0] is document:  # an id is only reused once freed
-            self._seen.move_to_end(key)
-            return seen[1]
+        known = self.known(schema, document, rules)
+        if known is not None:
+            return known
         errors = validate_document(schema, document, rules)
-        self._seen[key] = (document, errors)  # holds the document: its id stays its own
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
+        self.remember(schema, document, rules, errors)
+        return errors
+
+    async def errors_off_loop(
+        self, schema: Any, document: DocumentNode, rules: tuple[Any, ...]
+    ) -> list[GraphQLError]:
+        """`errors`, with a document not remembered validated on the memo's threads."""
+        known = self.known(schema, document, rules)
+        if known is not None:
+            return known
+        loop = asyncio.get_running_loop()
+        errors = await loop.run_in_executor(
+            self.executor, validate_document, schema, document, rules
+        )
+        self.remember(schema, document, rules, errors)
         return errors
 
 
@@ -45,10 +82,11 @@ class RememberedValidation(SchemaExtension):
         super().__init__()
         self.memo = memo
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         ctx = self.execution_context
-        if ctx.graphql_document is not None:
-            ctx.pre_execution_errors = self.memo.errors(
+        # A document already refused (kam/shape.py, right after parsing) is not validated.
+        if ctx.graphql_document is not None and ctx.pre_execution_errors is None:
+            ctx.pre_execution_errors = await self.memo.errors_off_loop(
                 ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
             )
         yield
