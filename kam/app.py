@@ -62,6 +62,7 @@ from kam.limits import (
     one_operation_rule,
 )
 from kam.settings import Settings
+from kam.web import routes as web_routes
 from loaders import build_loaders
 from resolvers.context import Context
 from resolvers.errors import client_error
@@ -439,6 +440,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            *web_routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -24,7 +24,16 @@ TEST_ONLY = ROOT / "tests" / "web" / "vendor"
 # A patch turns a bare import specifier into a relative path: browsers resolve bare names
 # only through an import map, which the app's CSP would have to allow by hash.
 FILES: list[tuple[Path, str, str, str, str, str, str, tuple[str, str] | None]] = [
-    (SERVED, "preact", "10.28.2", "MIT", "dist/preact.module.js", "preact.module.js", "LICENSE", None),
+    (
+        SERVED,
+        "preact",
+        "10.28.2",
+        "MIT",
+        "dist/preact.module.js",
+        "preact.module.js",
+        "LICENSE",
+        None,
+    ),
     (
         SERVED,
         "preact",
@@ -58,7 +67,16 @@ FILES: list[tuple[Path, str, str, str, str, str, str, tuple[str, str] | None]] =
         None,
     ),
     (SERVED, "@dagrejs/dagre", "3.1.3", "MIT", "", "", "LICENSE", None),
-    (SERVED, "chart.js", "4.6.1", "MIT", "dist/chart.umd.min.js", "chart.umd.min.js", "LICENSE.md", None),
+    (
+        SERVED,
+        "chart.js",
+        "4.6.1",
+        "MIT",
+        "dist/chart.umd.min.js",
+        "chart.umd.min.js",
+        "LICENSE.md",
+        None,
+    ),
     (TEST_ONLY, "axe-core", "4.14.1", "MPL-2.0", "axe.min.js", "axe.min.js", "LICENSE", None),
 ]
 
@@ -69,13 +87,10 @@ def sha256(path: Path) -> str:
 
 def unpack(package: str, version: str, work: Path) -> Path:
     """The package's files, from the registry through npm's own client."""
-    out = subprocess.run(
-        ["npm", "pack", f"{package}@{version}", "--silent"],
-        cwd=work,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[-1]
+    # Fixed names and versions from FILES above, through npm on PATH as a developer runs it.
+    command = ["npm", "pack", f"{package}@{version}", "--silent"]
+    done = subprocess.run(command, cwd=work, check=True, capture_output=True, text=True)  # noqa: S603
+    out = done.stdout.split()[-1]
     target = work / out.removesuffix(".tgz")
     with tarfile.open(work / out) as tar:
         tar.extractall(target, filter="data")
