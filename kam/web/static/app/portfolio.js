@@ -24,7 +24,8 @@ async function loadPortfolio(filter) {
   }
   if (can('Query', 'dueReviews')) extra.push('dueReviews{accountId overdueDays}');
   if (extra.length) {
-    const more = await gql(`query($ids:[ID!]!){${extra.join(' ')}}`, { ids: list.map((a) => a.id) });
+    const ids = extra[0].startsWith('compareAccounts');
+    const more = await gql(`query${ids ? '($ids:[ID!]!)' : ''}{${extra.join(' ')}}`, ids ? { ids: list.map((a) => a.id) } : {});
     const overdue = new Map();
     for (const r of more.dueReviews || []) overdue.set(r.accountId, Math.max(overdue.get(r.accountId) || 0, r.overdueDays));
     const compared = new Map((more.compareAccounts || []).map((c) => [c.account.id, c]));

@@ -74,7 +74,8 @@ export function HealthMark({ mark }) {
 }
 
 export function Table({ caption, head, rows, className = '' }) {
-  return html`<div class="table-wrap"><table class=${className}>
+  // The wrapper scrolls sideways on a narrow screen, so it takes the focus to scroll by keys.
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${caption || head.filter(Boolean).join(', ')}><table class=${className}>
     ${caption ? html`<caption>${caption}</caption>` : null}
     <thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
     <tbody>${rows}</tbody>
