@@ -21,6 +21,13 @@ export const PLAN_FIELDS = [
   ['marginGoal', 'Financial goal: margin', 'share'],
 ];
 
+const LABELS = new Map(PLAN_FIELDS.map(([f, label]) => [f, label]));
+
+/** The template's name of a plan field, e.g. "(b) Decision-making process". */
+export function fieldLabel(field) {
+  return LABELS.get(field) || field;
+}
+
 export function showValue(kind, v) {
   if (v == null || (Array.isArray(v) && !v.length)) return '—';
   if (kind === 'list') return html`<ul>${v.map((x) => html`<li>${x}</li>`)}</ul>`;
@@ -140,7 +147,7 @@ export function HistorySection({ plan, reviews, version }) {
   const revisions = nodes(data?.planHistory);
   return html`<${Section} title="Plan history and changes" id="history">
     ${!data ? html`<${Loading} error=${error} />` : revisions.length ? html`<${Table} caption="Latest changes, newest first" head=${['When', 'Who', 'Field', 'Before', 'After']}
-      rows=${revisions.map((r) => html`<tr><td>${fmt.date(r.at)}</td><td>${r.username || '—'}</td><td>${r.field}</td><td>${fmt.value(r.before)}</td><td>${fmt.value(r.after)}</td></tr>`)} />`
+      rows=${revisions.map((r) => html`<tr><td>${fmt.date(r.at)}</td><td>${r.username || '—'}</td><td>${fieldLabel(r.field)}</td><td>${fmt.value(r.before)}</td><td>${fmt.value(r.after)}</td></tr>`)} />`
       : html`<p>No change kept yet.</p>`}
     ${can('Query', 'planDiff') ? html`<form class="filters" onSubmit=${compare} aria-label="Compare two points of the plan">
       <label>From <select name="from">
@@ -154,7 +161,7 @@ export function HistorySection({ plan, reviews, version }) {
       <button type="submit">Show the differences</button>
     </form>` : null}
     ${diff ? (diff.length ? html`<${Table} className="diff" caption="What changed" head=${['Field', 'Before', 'After', 'Changed by']}
-      rows=${diff.map((c) => html`<tr><td>${c.field}</td><td class="before">${fmt.value(c.before)}</td><td class="after">${fmt.value(c.after)}</td><td>${c.changedBy.join(', ')}</td></tr>`)} />`
+      rows=${diff.map((c) => html`<tr data-field=${c.field}><td>${fieldLabel(c.field)}</td><td class="before">${fmt.value(c.before)}</td><td class="after">${fmt.value(c.after)}</td><td>${c.changedBy.join(', ')}</td></tr>`)} />`
       : html`<p role="status">Nothing changed between those two points.</p>`) : null}
   <//>`;
 }

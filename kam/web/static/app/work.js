@@ -1,6 +1,7 @@
 // My work: reviews due, my actions (status changed in place), projects at risk.
 import { html, useState } from './html.js';
 import { can, gql, sel } from './api.js';
+import { ChangesSection } from './changes.js';
 import { Loading, Section, Table, fmt, useLoad } from './ui.js';
 
 const STATUSES = ['OPEN', 'IN_PROGRESS', 'DONE', 'DROPPED'];
@@ -61,6 +62,7 @@ export function WorkScreen() {
       ${data.myActions ? html`<${Section} title="My actions" id="my-actions">
         ${data.myActions.length ? html`<${Table} head=${['Action', 'Account', 'Due', 'Status']} rows=${data.myActions.map((a) => html`<${ActionRow} key=${a.id} action=${a} />`)} />` : html`<p>You have no actions.</p>`}
       <//>` : null}
+      <${ChangesSection} />
       ${data.projectsAtRisk ? html`<${Section} title="Projects at risk" id="projects-at-risk">
         ${data.projectsAtRisk.length ? html`<ul class="risks">${data.projectsAtRisk.map((r) => html`<li>
             <a href=${`#/account/${encodeURIComponent(r.project.accountId)}`}>${r.project.name}</a>
