@@ -198,6 +198,8 @@ def test_each_screen_shows_what_the_role_may_read(
             expect(page.locator('[data-section="reviews"] table')).to_contain_text(
                 "Share of wallet"
             )
+        partners = page.get_by_role("link", name="Partner options")
+        expect(partners).to_have_count(1 if role in ("account_manager", "executive") else 0)
         w.shot("account")
 
         w.go(f"/account/{c.account}/org")
@@ -221,6 +223,21 @@ def test_each_screen_shows_what_the_role_may_read(
             w.shot("decision-network")
         else:
             expect(page.get_by_role("link", name="Decision network")).to_have_count(0)
+
+        if role in ("account_manager", "executive"):
+            w.go(f"/account/{c.account}/partners")
+            options = page.locator('[data-section="options"]')
+            expect(options).to_contain_text("Internal capability")
+            expect(options).to_contain_text(f"Area {c.prefix}")
+            page.get_by_label("Client need").select_option(label="Needs partner")
+            expect(options).to_contain_text(f"Partner {c.prefix}")
+            expect(options).to_contain_text(f"Attack line at Fixture {c.prefix}")
+            other = f"Other project at Other {c.prefix}"
+            if role == "executive":  # reads every account; the manager is not on the other one
+                expect(options).to_contain_text(other)
+            else:
+                expect(options).not_to_contain_text(other)
+            w.shot("partner-options")
 
         w.go(f"/account/{c.account}/print")
         expect(page.get_by_role("heading", name=re.compile("account plan 2026"))).to_be_visible()
@@ -294,6 +311,7 @@ def test_the_org_chart_tree_and_the_menu_work_by_keyboard(
 
 
 SCREENS = [
+    "/account/{a}/partners",
     "/work",
     "/portfolio",
     "/account/{a}",

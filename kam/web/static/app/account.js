@@ -47,6 +47,7 @@ function Header({ account }) {
     <nav class="subnav" aria-label="Account views">
       ${can('Query', 'orgChart') ? html`<a class="button" href=${`#/account/${id}/org`}>Org chart</a>` : null}
       ${can('Query', 'decisionNetwork') && can('Account', 'projects') ? html`<a class="button" href=${`#/account/${id}/network`}>Decision network</a>` : null}
+      ${can('Query', 'accountNeeds') && can('Query', 'partnerOptions') ? html`<a class="button" href=${`#/account/${id}/partners`}>Partner options</a>` : null}
       ${can('Account', 'plan') ? html`<a class="button secondary" href=${`#/account/${id}/print`}>Print the plan</a>` : null}
     </nav>
   </header>`;

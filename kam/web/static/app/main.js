@@ -8,6 +8,7 @@ import { OrgChartScreen } from './orgchart.js';
 import { NetworkScreen } from './network.js';
 import { PrintScreen } from './print.js';
 import { AdminScreen } from './admin.js';
+import { PartnersScreen } from './partners.js';
 
 function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -93,6 +94,7 @@ function Screen({ route }) {
   if (route.name === 'account' && route.id) {
     if (route.view === 'org') return html`<${OrgChartScreen} key=${key} accountId=${route.id} focus=${route.rest} />`;
     if (route.view === 'network') return html`<${NetworkScreen} key=${key} accountId=${route.id} />`;
+    if (route.view === 'partners') return html`<${PartnersScreen} key=${key} accountId=${route.id} />`;
     if (route.view === 'print') return html`<${PrintScreen} key=${key} accountId=${route.id} />`;
     return html`<${AccountScreen} key=${key} accountId=${route.id} />`;
   }
