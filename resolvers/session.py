@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 
 from auth import service
+from auth.policy import Access
 from resolvers.context import Info
 from resolvers.errors import RateLimited, Unauthenticated
 from resolvers.sections import PUBLIC, meta, tag
@@ -28,6 +29,13 @@ class Me:
     username: str = tag(PUBLIC)
     roles: list[str] = tag(PUBLIC)
     team_member_id: strawberry.ID | None = tag(PUBLIC)
+    writable_sections: list[str] = tag(
+        PUBLIC,
+        description=(
+            "Sections your roles may change (a condition such as your own segment still "
+            "applies per account), so a client offers only the edits you may make."
+        ),
+    )
 
 
 def _payload(tokens: service.Tokens) -> LoginPayload:
@@ -51,6 +59,11 @@ class SessionQueries:
             username=p.username,
             roles=sorted(p.roles),
             team_member_id=strawberry.ID(p.member_id) if p.member_id else None,
+            writable_sections=sorted(
+                s
+                for s in info.context.policy.sections
+                if info.context.visibility.grant(s).access >= Access.WRITE
+            ),
         )
 
 
