@@ -293,6 +293,10 @@ def test_the_org_chart_tree_and_the_menu_work_by_keyboard(
         expect(page.get_by_role("treeitem", name=re.compile("^.?Germany"))).to_be_focused()
         page.keyboard.press("Enter")
         expect(page.get_by_test_id("focus")).to_have_text("Germany")
+        germany = page.get_by_role("treeitem", name=re.compile("^.?Germany"))
+        expect(germany).to_have_attribute("aria-expanded", "true")  # the tree follows the chart
+        page.keyboard.press("ArrowLeft")  # closes it
+        expect(germany).to_have_attribute("aria-expanded", "false")
         page.keyboard.press("ArrowLeft")  # back to the parent
         expect(page.get_by_role("treeitem", name=re.compile("^.?Region EMEA"))).to_be_focused()
 
@@ -489,3 +493,45 @@ def test_the_app_is_served_under_a_strict_csp(live: LiveApp) -> None:
     # GraphiQL stays on GET /graphql in development.
     ide = httpx.get(f"{live.url}/graphql", headers={"Accept": "text/html"}, timeout=30)
     assert ide.status_code == 200 and "graphiql" in ide.text.lower()
+
+
+def test_a_handover_ends_in_the_brief(live: LiveApp, browser: Browser, uid: str) -> None:
+    """The executive (who may change account teams) hands a fresh client's account over."""
+    c = build_client(live.backend, uid)
+    with signed_in(browser, live.url, "executive", "executive", DEMO_PASSWORD) as w:
+        page = w.page
+        w.go(f"/account/{c.account}")
+        section = page.locator('[data-section="handover"]')
+        section.get_by_label("From").select_option(label="Alma Manager")
+        section.get_by_label("To").select_option(label="Mika Marketing")
+        section.get_by_label("On").fill(str(date.today() + timedelta(days=7)))
+        section.get_by_role("button", name="Hand over").click()
+        brief = section.locator(".brief")
+        expect(brief).to_contain_text("Alma Manager → Mika Marketing")
+        expect(brief).to_contain_text("Sam Site (strength 0.9); also known by Mika Marketing")
+        expect(brief).to_contain_text("Carl CPO (strength 0.5); nobody else knows them")
+        w.shot("handover")
+        w.assert_clean()
+
+
+def test_edits_are_offered_only_where_the_role_may_write(
+    live: LiveApp, world: World, browser: Browser
+) -> None:
+    c = world.client
+    with signed_in(browser, live.url, "marketing", world.users["marketing"], DEMO_PASSWORD) as w:
+        w.go(f"/account/{c.account}")
+        page = w.page
+        expect(page.locator('.plan-field[data-field="decisionProcess"]')).to_contain_text(
+            "Board decides each spring"
+        )
+        expect(page.get_by_role("button", name=re.compile("^Edit"))).to_have_count(0)
+        expect(page.get_by_role("button", name="Log the interaction")).to_have_count(1)
+        expect(page.locator('[data-section="handover"]')).to_have_count(0)
+    with signed_in(
+        browser, live.url, "controlling", world.users["controlling"], DEMO_PASSWORD
+    ) as w:
+        w.go(f"/account/{c.account}")
+        page = w.page
+        expect(page.locator('.plan-field[data-field="revenueGoal"]')).to_contain_text("7.7M")
+        expect(page.get_by_role("button", name="Edit Financial goal: revenue")).to_have_count(1)
+        expect(page.locator('[data-section="interactions"]')).to_have_count(0)

@@ -1,7 +1,8 @@
 // The account page: header, team, plan, history, reviews, projects, competitors,
 // interactions and coverage gaps; each section only when the caller may read it.
 import { html, useEffect, useRef, useState } from './html.js';
-import { can, conn, gql, nodes, sel, state } from './api.js';
+import { can, conn, gql, mayWrite, nodes, sel, state } from './api.js';
+import { HandoverSection } from './handover.js';
 import { HistorySection, PlanSection } from './plan.js';
 import { Loading, ROLE_COLOURS, Section, Table, fmt, loadScript, useLoad } from './ui.js';
 
@@ -122,7 +123,7 @@ function ProjectsSection({ projects }) {
 function InteractionsSection({ accountId, interactions, people }) {
   const [list, setList] = useState(interactions);
   const [note, setNote] = useState(null);
-  const canLog = can('Mutation', 'logInteraction') && state.me.teamMemberId;
+  const canLog = can('Mutation', 'logInteraction') && mayWrite('interactions') && state.me.teamMemberId;
   async function submit(ev) {
     ev.preventDefault();
     const form = new FormData(ev.target);
@@ -226,6 +227,7 @@ export function AccountScreen({ accountId }) {
       ${account.competitors ? html`<${CompetitorsSection} competitors=${nodes(account.competitors)} />` : null}
       ${account.interactions ? html`<${InteractionsSection} accountId=${accountId} interactions=${nodes(account.interactions)} people=${people} />` : null}
       ${can('Query', 'coverageGaps') ? html`<${CoverageSection} accountId=${accountId} />` : null}
+      ${account.team ? html`<${HandoverSection} accountId=${accountId} team=${nodes(account.team)} people=${people} />` : null}
     </div>`;
 }
 

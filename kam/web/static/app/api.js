@@ -59,7 +59,7 @@ export async function refreshNow() {
 }
 
 const SIGN_IN = 'mutation($u:String!,$p:String!){login(username:$u,password:$p){token refreshToken expiresAt}}';
-const WHO = '{me{userId username roles teamMemberId} __schema{types{name fields{name} inputFields{name}}}}';
+const WHO = '{me{userId username roles teamMemberId writableSections} __schema{types{name fields{name} inputFields{name}}}}';
 
 async function learn() {
   const res = await post(WHO, {}, session.token);
@@ -131,6 +131,11 @@ export async function gql(query, variables = {}) {
   if (!body) throw new ApiError(`The server answered ${res.status}`);
   if (!body.data) throw new ApiError(body.errors?.[0]?.message || 'The request failed');
   return body.data;
+}
+
+/** Whether the caller's roles may change `section` (the policy's own answer, from `me`). */
+export function mayWrite(section) {
+  return me?.writableSections?.includes(section) ?? false;
 }
 
 /** Whether the caller's introspection lists `field` on `type`. */

@@ -44,7 +44,12 @@ export function OrgTree({ org, focus, ties, onChoose }) {
     moved.current = false;
     tree.current?.querySelector(`[data-key="${CSS.escape(active)}"]`)?.focus();
   }, [active, items]);
-  const go = (key) => { moved.current = true; setActive(key); };
+  // Focus moves at once (the item is already on screen); the roving tabindex follows.
+  const go = (key) => {
+    const el = tree.current?.querySelector(`[data-key="${CSS.escape(key)}"]`);
+    if (el) el.focus(); else moved.current = true;
+    setActive(key);
+  };
   function toggle(unitId, open) {
     const next = new Set(expanded);
     if (open) next.add(unitId); else next.delete(unitId);
@@ -79,7 +84,7 @@ export function OrgTree({ org, focus, ties, onChoose }) {
       ${items.map((it) => {
         const p = it.type === 'person' ? org.people.get(it.id) : null;
         const text = p ? html`<span class="name">${p.name}</span> <span class="meta">${describe(p, ties, org.departed)}</span>` : it.label;
-        return html`<li role="treeitem" data-key=${it.key} aria-level=${it.level} aria-expanded=${it.type === 'unit' ? String(it.open) : null}
+        return html`<li key=${it.key} role="treeitem" data-key=${it.key} aria-level=${it.level} aria-expanded=${it.type === 'unit' ? String(it.open) : null}
           aria-selected=${it.key === focusKey ? 'true' : 'false'} tabindex=${it.key === active ? 0 : -1}
           class=${`tree-item level-${Math.min(it.level, 6)} ${it.type}${it.key === focusKey ? ' current' : ''}${p && org.departed.has(p.id) ? ' departed' : ''}`}
           onClick=${() => { setActive(it.key); if (it.type === 'unit') toggle(it.id, !it.open); onChoose({ type: it.type, id: it.id }); }}>

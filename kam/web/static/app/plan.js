@@ -1,24 +1,25 @@
 // The account plan: sections (a)-(i) with their age, edited in place with version checks,
 // its history and the diff between two reviews.
 import { html, useState } from './html.js';
-import { can, conn, gql, nodes, sel } from './api.js';
+import { can, conn, gql, mayWrite, nodes, sel } from './api.js';
 import { Loading, Section, Table, fmt, useLoad } from './ui.js';
 
+// [field, label, kind, the policy section it belongs to (schema.graphql's tags)]
 export const PLAN_FIELDS = [
-  ['opportunities', '(a) Opportunities', 'list'],
-  ['threats', '(a) Threats', 'list'],
-  ['decisionProcess', '(b) Decision-making process', 'text'],
-  ['processStatus', '(c) Ongoing processes and negotiations', 'text'],
-  ['leadersView', "(d) How the client's leaders see the market, rivals and themselves", 'text'],
-  ['valuesBeliefs', '(e) Values and beliefs', 'text'],
-  ['capabilities', '(f) Capabilities', 'text'],
-  ['currentStrategy', '(g) Current strategy', 'text'],
-  ['futureStrategy', '(g) Future strategy', 'text'],
-  ['internalProcesses', '(h) Internal processes', 'text'],
-  ['shareOfWalletGoal', 'Share of wallet: goal', 'share'],
-  ['shareOfWalletActual', 'Share of wallet: today', 'share'],
-  ['revenueGoal', 'Financial goal: revenue', 'money'],
-  ['marginGoal', 'Financial goal: margin', 'share'],
+  ['opportunities', '(a) Opportunities', 'list', 'competition'],
+  ['threats', '(a) Threats', 'list', 'competition'],
+  ['decisionProcess', '(b) Decision-making process', 'text', 'plan.strategy'],
+  ['processStatus', '(c) Ongoing processes and negotiations', 'text', 'plan.strategy'],
+  ['leadersView', "(d) How the client's leaders see the market, rivals and themselves", 'text', 'plan.strategy'],
+  ['valuesBeliefs', '(e) Values and beliefs', 'text', 'plan.strategy'],
+  ['capabilities', '(f) Capabilities', 'text', 'plan.strategy'],
+  ['currentStrategy', '(g) Current strategy', 'text', 'plan.strategy'],
+  ['futureStrategy', '(g) Future strategy', 'text', 'plan.strategy'],
+  ['internalProcesses', '(h) Internal processes', 'text', 'plan.strategy'],
+  ['shareOfWalletGoal', 'Share of wallet: goal', 'share', 'plan.share_of_wallet'],
+  ['shareOfWalletActual', 'Share of wallet: today', 'share', 'plan.share_of_wallet'],
+  ['revenueGoal', 'Financial goal: revenue', 'money', 'plan.financial_goals'],
+  ['marginGoal', 'Financial goal: margin', 'share', 'plan.financial_goals'],
 ];
 
 const LABELS = new Map(PLAN_FIELDS.map(([f, label]) => [f, label]));
@@ -51,11 +52,11 @@ const UPDATE = (field) => `mutation($i:UpdatePlanInput!){updatePlan(input:$i){__
   ... on PlanPayload{plan{id version updatedAt ${field}}} ... on Conflict{message currentVersion}
   ... on Forbidden{message} ... on ValidationProblem{message problems{field message}} ... on NotFound{message}}}`;
 
-function PlanField({ plan, accountId, field, label, kind, age, onSaved }) {
+function PlanField({ plan, accountId, field, label, kind, section, age, onSaved }) {
   const [draft, setDraft] = useState(null);
   const [conflict, setConflict] = useState(null);
   const [note, setNote] = useState(null);
-  const editable = can('Mutation', 'updatePlan') && can('PlanPatch', field);
+  const editable = can('Mutation', 'updatePlan') && can('PlanPatch', field) && mayWrite(section);
   const inputId = `edit-${field}`;
   async function save(version) {
     const value = fromDraft(kind, draft);
@@ -115,7 +116,7 @@ export function PlanSection({ plan, accountId, ages, onSaved }) {
     ${plan.keyContacts ? html`<div class="plan-field"><h3>(b) Decision makers and influencers</h3>
       <ul class="people key">${plan.keyContacts.map((k) => html`<li>${k.contact.name}${k.contact.title ? `, ${k.contact.title}` : ''} <span class="tag">${k.roles.map((r) => r.toLowerCase().replace('_', ' ')).join(', ')}</span></li>`)}</ul></div>` : null}
     <div class="plan-fields">
-      ${fields.map(([f, label, kind]) => html`<${PlanField} key=${f} plan=${plan} accountId=${accountId} field=${f} label=${label} kind=${kind}
+      ${fields.map(([f, label, kind, section]) => html`<${PlanField} key=${f} plan=${plan} accountId=${accountId} field=${f} label=${label} kind=${kind} section=${section}
         age=${ages ? ages.get(f) ?? null : undefined} onSaved=${onSaved} />`)}
     </div>
   <//>`;
