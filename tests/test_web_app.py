@@ -261,7 +261,16 @@ def test_the_org_chart_opens_on_a_person_with_managers_and_lines(
         graph = page.locator(".graph[data-drawn=true]")
         # Rita, her solid manager (Cora), her dotted one (Carl), and Nina who reports to her.
         expect(graph).to_have_attribute("data-nodes", "4")
+        # Bea has no manager and no reports; with the overlay, whom she influences joins her.
+        page.get_by_label("Find a person").fill("Bea")
+        page.get_by_role("button", name="Bea Buyer, Buyer").click()
+        expect(page.get_by_test_id("focus")).to_have_text("Bea Buyer")
+        expect(graph).to_have_attribute("data-nodes", "1")
         page.get_by_label("Influence overlay").check()
+        expect(graph).to_have_attribute("data-nodes", "2")
+        expect(
+            page.get_by_text("showing the neighbourhood of Bea Buyer (2 people)")
+        ).to_be_visible()
         with page.expect_download() as download:
             page.get_by_role("button", name="Export PNG").click()
         assert download.value.suggested_filename.endswith(".png")
@@ -535,3 +544,29 @@ def test_edits_are_offered_only_where_the_role_may_write(
         expect(page.locator('.plan-field[data-field="revenueGoal"]')).to_contain_text("7.7M")
         expect(page.get_by_role("button", name="Edit Financial goal: revenue")).to_have_count(1)
         expect(page.locator('[data-section="interactions"]')).to_have_count(0)
+
+
+def test_admin_sees_users_and_filters_the_audit_log(
+    live: LiveApp, world: World, browser: Browser
+) -> None:
+    with signed_in(browser, live.url, "admin", "admin", DEMO_PASSWORD) as w:
+        page = w.page
+        page.get_by_role("link", name="Admin").click()
+        users = page.locator('[data-section="users"]')
+        expect(users).to_contain_text(world.users["controlling"])
+        expect(users).to_contain_text("account_manager")
+        audit = page.locator('[data-section="audit"]')
+        audit.get_by_label("Target id").fill(world.plan_id)
+        audit.get_by_label("Action").select_option("WRITE")
+        audit.get_by_role("button", name="Filter").click()
+        rows = audit.locator("tbody tr")
+        expect(rows.first).to_contain_text(world.plan_id)
+        for text in rows.all_inner_texts():
+            assert "WRITE" in text and world.plan_id in text, text
+        w.shot("admin")
+        w.assert_clean()
+    with signed_in(browser, live.url, "executive", world.users["executive"], DEMO_PASSWORD) as w:
+        expect(w.page.get_by_role("link", name="Admin")).to_have_count(0)
+        w.go("/admin")
+        expect(w.page.get_by_text("Nothing here for your role.")).to_be_visible()
+        assert "auditLog" not in w.network_text()

@@ -68,7 +68,7 @@ async function loadTies(ids) {
 }
 
 /** The people and units one view shows. */
-function neighbourhood(org, focus, extra) {
+function neighbourhood(org, focus, extra, influence) {
   const shown = new Set();
   const unitNodes = new Set();
   if (focus.type === 'unit') {
@@ -85,6 +85,8 @@ function neighbourhood(org, focus, extra) {
       up = next;
     }
     for (const l of org.reports.get(focus.id) || []) shown.add(l.fromId);
+    // With the overlay on, a person's neighbourhood includes whom they influence.
+    for (const inf of influence?.influences || []) if (org.people.has(inf.contact.id)) shown.add(inf.contact.id);
   }
   for (const id of extra) {
     shown.add(id);
@@ -173,7 +175,8 @@ export function OrgChartScreen({ accountId, focus: focusPath }) {
     if (focusPath?.[0] === 'person' && org.people.has(focusPath[1])) setFocus({ type: 'person', id: focusPath[1] });
     else setFocus({ type: 'unit', id: org.roots[0] });
   }, [org]);
-  const view = useMemo(() => (org && focus ? neighbourhood(org, focus, extra) : null), [org, focus, extra]);
+  const influence = overlay && focus?.type === 'person' ? ties.get(focus.id) : null;
+  const view = useMemo(() => (org && focus ? neighbourhood(org, focus, extra, influence) : null), [org, focus, extra, influence]);
   useEffect(() => {
     if (!view) return;
     const missing = [...view.shown].filter((id) => !ties.has(id));
