@@ -557,7 +557,7 @@ def test_admin_sees_users_and_filters_the_audit_log(
         expect(users).to_contain_text("account_manager")
         audit = page.locator('[data-section="audit"]')
         audit.get_by_label("Target id").fill(world.plan_id)
-        audit.get_by_label("Action").select_option("WRITE")
+        audit.get_by_role("combobox", name="Action").select_option("WRITE")
         audit.get_by_role("button", name="Filter").click()
         rows = audit.locator("tbody tr")
         expect(rows.first).to_contain_text(world.plan_id)

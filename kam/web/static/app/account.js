@@ -4,7 +4,7 @@ import { html, useEffect, useRef, useState } from './html.js';
 import { can, conn, gql, mayWrite, nodes, sel, state } from './api.js';
 import { HandoverSection } from './handover.js';
 import { HistorySection, PlanSection } from './plan.js';
-import { Loading, ROLE_COLOURS, Section, Table, fmt, loadScript, useLoad } from './ui.js';
+import { Loading, Section, Table, fmt, loadScript, useLoad } from './ui.js';
 
 const HEAD = ['id', 'name', 'segment', 'industry', 'tier', 'status', 'marketPotential'];
 const PLAN = [
@@ -159,8 +159,7 @@ function InteractionsSection({ accountId, interactions, people }) {
   <//>`;
 }
 
-function CoverageSection({ accountId }) {
-  const spec = [
+const GAPS = [
     'coverageScore',
     ['unknownKeyPeople', 'Contact', ['id', 'name', 'title', 'buyingRole']],
     ['singleThreaded', 'SingleThread', [['contact', 'Contact', ['id', 'name']], 'memberId']],
@@ -168,8 +167,14 @@ function CoverageSection({ accountId }) {
     ['uncoveredBlockers', 'UncoveredBlocker', [['contact', 'Contact', ['name']], ['project', 'Project', ['name']]]],
     ['departedKeyPeople', 'DepartedContact', [['contact', 'Contact', ['name']], 'nowAt', 'roles']],
     ['staleRelationships', 'StaleRelationship', [['contact', 'Contact', ['name']], 'memberId', 'lastInteraction']],
-  ];
-  const { data, error } = useLoad(() => gql(`query($id:ID!){coverageGaps(accountId:$id){${sel('CoverageGaps', spec)}}}`, { id: accountId }), [accountId]);
+];
+
+function loadGaps(accountId) {
+  if (!can('Query', 'coverageGaps')) return Promise.resolve(null);
+  return gql(`query($id:ID!){coverageGaps(accountId:$id){${sel('CoverageGaps', GAPS)}}}`, { id: accountId });
+}
+
+function CoverageSection({ gaps: { data, error } }) {
   if (!data) return html`<${Section} title="Coverage gaps" id="coverage"><${Loading} error=${error} /><//>`;
   const g = data.coverageGaps;
   if (!g) return null;
@@ -202,6 +207,7 @@ async function loadFollowUp(planId) {
 
 export function AccountScreen({ accountId }) {
   const { data, error } = useLoad(() => loadAccount(accountId), [accountId]);
+  const gaps = useLoad(() => loadGaps(accountId), [accountId]); // at once, beside the account
   const [plan, setPlan] = useState(null);
   const [people, setPeople] = useState([]);
   useEffect(() => { if (data) setPlan(data.account.plan || null); }, [data]);
@@ -226,9 +232,8 @@ export function AccountScreen({ accountId }) {
       ${account.projects ? html`<${ProjectsSection} projects=${nodes(account.projects)} />` : null}
       ${account.competitors ? html`<${CompetitorsSection} competitors=${nodes(account.competitors)} />` : null}
       ${account.interactions ? html`<${InteractionsSection} accountId=${accountId} interactions=${nodes(account.interactions)} people=${people} />` : null}
-      ${can('Query', 'coverageGaps') ? html`<${CoverageSection} accountId=${accountId} />` : null}
+      ${can('Query', 'coverageGaps') ? html`<${CoverageSection} gaps=${gaps} />` : null}
       ${account.team ? html`<${HandoverSection} accountId=${accountId} team=${nodes(account.team)} people=${people} />` : null}
     </div>`;
 }
 
-export { ROLE_COLOURS };

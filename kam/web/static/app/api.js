@@ -61,15 +61,26 @@ export async function refreshNow() {
 const SIGN_IN = 'mutation($u:String!,$p:String!){login(username:$u,password:$p){token refreshToken expiresAt}}';
 const WHO = '{me{userId username roles teamMemberId writableSections} __schema{types{name fields{name} inputFields{name}}}}';
 
+const WHO_KEY = 'kam.who';
+
 async function learn() {
   const res = await post(WHO, {}, session.token);
   if (res.status === 401) return false;
   const body = await res.json();
   if (!body.data) return false;
-  visible = new Map(
-    body.data.__schema.types.map((t) => [t.name, new Set((t.fields || t.inputFields || []).map((f) => f.name))]),
-  );
+  const types = body.data.__schema.types.map((t) => [t.name, (t.fields || t.inputFields || []).map((f) => f.name)]);
+  visible = new Map(types.map(([name, fields]) => [name, new Set(fields)]));
   me = body.data.me;
+  // Kept for this tab's session only: a reload then needs no round trip before the screen's own.
+  sessionStorage.setItem(WHO_KEY, JSON.stringify({ me, types }));
+  return true;
+}
+
+function recall() {
+  const kept = JSON.parse(sessionStorage.getItem(WHO_KEY) || 'null');
+  if (!kept) return false;
+  me = kept.me;
+  visible = new Map(kept.types.map(([name, fields]) => [name, new Set(fields)]));
   return true;
 }
 
@@ -94,6 +105,8 @@ export async function signIn(username, password) {
 
 export async function resume() {
   if (!session) return false;
+  // A session ended meanwhile shows on the first request, which asks to sign in again.
+  if (recall()) { scheduleRefresh(); emit(); return true; }
   if (await learn()) { scheduleRefresh(); emit(); return true; }
   if (await refreshNow() && await learn()) { emit(); return true; }
   drop();
@@ -105,6 +118,7 @@ function drop() {
   me = null;
   clearTimeout(refreshTimer);
   sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(WHO_KEY);
 }
 
 export async function signOut() {
