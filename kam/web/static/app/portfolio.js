@@ -1,6 +1,6 @@
 // Portfolio: accounts in reach with filters, a health mark each, and a side-by-side compare.
-import { html, useState } from './html.js';
-import { can, conn, gql, nodes, sel, state } from './api.js';
+import { html, useEffect, useState } from './html.js';
+import { can, gql, nodes, sel, state } from './api.js';
 import { HealthMark, Loading, Section, Table, fmt, health, useLoad } from './ui.js';
 
 const ACCOUNT = ['id', 'name', 'segment', 'industry', 'tier', 'status', 'marketPotential'];
@@ -13,10 +13,13 @@ const COMPARE = [
   ['competitors', 'CompetitorPosition', ['name', 'share', 'position']],
 ];
 
-async function loadPortfolio(filter) {
-  const accounts = sel('Query', [conn('accounts', 'Account', ACCOUNT, '(first:25,filter:$f)')]);
-  const data = await gql(`query($f:AccountFilterInput){${accounts}}`, { f: filter });
+async function loadPortfolio(filter, after = null) {
+  const accounts = sel('Query', [['accounts', 'AccountConnection', [
+    ['edges', 'AccountEdge', [['node', 'Account', ACCOUNT]]], ['pageInfo', 'PageInfo', ['hasNextPage', 'endCursor']],
+  ], '(first:25,after:$after,filter:$f)']]);
+  const data = await gql(`query($f:AccountFilterInput,$after:String){${accounts}}`, { f: filter, after });
   const list = nodes(data.accounts);
+  const next = data.accounts.pageInfo.hasNextPage ? data.accounts.pageInfo.endCursor : null;
   const marks = new Map();
   const extra = [];
   if (list.length && can('Query', 'compareAccounts') && sel('AccountComparison', HEALTH.slice(1))) {
@@ -39,7 +42,7 @@ async function loadPortfolio(filter) {
       }));
     }
   }
-  return { list, marks };
+  return { list, marks, next };
 }
 
 function Compare({ ids }) {
@@ -72,7 +75,14 @@ export function PortfolioScreen() {
   const [filter, setFilter] = useState({});
   const [picked, setPicked] = useState([]);
   const [comparing, setComparing] = useState(null);
-  const { data, error } = useLoad(() => loadPortfolio(filter), [JSON.stringify(filter)]);
+  const { data: first, error } = useLoad(() => loadPortfolio(filter), [JSON.stringify(filter)]);
+  const [more, setMore] = useState(null);
+  useEffect(() => { setMore(null); }, [first]);
+  const data = first && more ? { list: [...first.list, ...more.list], marks: new Map([...first.marks, ...more.marks]), next: more.next } : first;
+  async function loadMore() {
+    const page = await loadPortfolio(filter, data.next);
+    setMore(more ? { list: [...more.list, ...page.list], marks: new Map([...more.marks, ...page.marks]), next: page.next } : page);
+  }
   function submit(ev) {
     ev.preventDefault();
     const form = new FormData(ev.target);
@@ -101,7 +111,7 @@ export function PortfolioScreen() {
       <div class="toolbar">
         <button type="button" disabled=${picked.length < 2 || !can('Query', 'compareAccounts')} onClick=${() => setComparing([...picked])}>Compare ${picked.length || ''} selected</button>
       </div>
-      <${Table} caption=${`${data.list.length} accounts`} head=${['', 'Account', 'Health', 'Segment', 'Industry', 'Tier', ...(showPotential ? ['Market potential'] : [])]}
+      <${Table} caption=${`${data.list.length}${data.next ? '+' : ''} accounts`} head=${['', 'Account', 'Health', 'Segment', 'Industry', 'Tier', ...(showPotential ? ['Market potential'] : [])]}
         rows=${data.list.map((a) => html`<tr data-account=${a.id}>
           <td><input type="checkbox" aria-label=${`Select ${a.name}`} checked=${picked.includes(a.id)} onChange=${() => toggle(a.id)} /></td>
           <td><a href=${`#/account/${encodeURIComponent(a.id)}`}>${a.name}</a></td>
@@ -109,5 +119,6 @@ export function PortfolioScreen() {
           <td>${a.segment || '—'}</td><td>${a.industry || '—'}</td><td>${a.tier || '—'}</td>
           ${showPotential ? html`<td class="num">${fmt.money(a.marketPotential)}</td>` : null}
         </tr>`)} />
+      ${data.next ? html`<div class="toolbar"><button type="button" class="secondary" onClick=${loadMore}>More accounts</button></div>` : null}
       ${comparing ? html`<${Compare} ids=${comparing} />` : null}`}`;
 }

@@ -16,7 +16,7 @@ function query() {
   return parts.length ? `{${parts.join(' ')}}` : null;
 }
 
-function ActionRow({ action, onChanged }) {
+function ActionRow({ action, accountName, onChanged }) {
   const [current, setCurrent] = useState(action);
   const [note, setNote] = useState(null);
   async function change(ev) {
@@ -39,7 +39,7 @@ function ActionRow({ action, onChanged }) {
   const label = `Status of ${current.title}`;
   return html`<tr data-action=${current.id}>
     <td>${current.title}</td>
-    <td>${current.accountId ? html`<a href=${`#/account/${encodeURIComponent(current.accountId)}`}>${current.accountId}</a>` : '—'}</td>
+    <td>${current.accountId ? html`<a href=${`#/account/${encodeURIComponent(current.accountId)}`}>${accountName || current.accountId}</a>` : '—'}</td>
     <td>${fmt.date(current.due)}</td>
     <td><select aria-label=${label} value=${current.status} onChange=${change}>
       ${STATUSES.map((s) => html`<option value=${s} selected=${s === current.status}>${s.toLowerCase().replace('_', ' ')}</option>`)}
@@ -47,9 +47,23 @@ function ActionRow({ action, onChanged }) {
   </tr>`;
 }
 
+/** Account names for the actions' account ids (an Action carries only the id). */
+async function withAccountNames(data) {
+  const ids = [...new Set((data.myActions || []).map((a) => a.accountId).filter(Boolean))].slice(0, 14);
+  const names = new Map((data.dueReviews || []).map((r) => [r.accountId, r.accountName]));
+  const missing = ids.filter((id) => !names.has(id));
+  if (missing.length) {
+    const decl = missing.map((_, k) => `$a${k}:ID!`).join(',');
+    const body = missing.map((_, k) => `a${k}:account(id:$a${k}){id name}`).join(' ');
+    const found = await gql(`query(${decl}){${body}}`, Object.fromEntries(missing.map((id, k) => [`a${k}`, id])));
+    missing.forEach((id, k) => { if (found[`a${k}`]) names.set(id, found[`a${k}`].name); });
+  }
+  return { ...data, accountNames: names };
+}
+
 export function WorkScreen() {
   const q = query();
-  const { data, error } = useLoad(() => (q ? gql(q) : Promise.resolve({})), []);
+  const { data, error } = useLoad(() => (q ? gql(q).then(withAccountNames) : Promise.resolve({})), []);
   if (!data) return html`<h1>My work</h1><${Loading} error=${error} />`;
   return html`<h1>My work</h1>
     <div class="grid">
@@ -60,7 +74,7 @@ export function WorkScreen() {
             <td>${r.overdueDays > 0 ? `${r.overdueDays} days` : 'not yet'}</td></tr>`)} />` : html`<p>No review is due.</p>`}
       <//>` : null}
       ${data.myActions ? html`<${Section} title="My actions" id="my-actions">
-        ${data.myActions.length ? html`<${Table} head=${['Action', 'Account', 'Due', 'Status']} rows=${data.myActions.map((a) => html`<${ActionRow} key=${a.id} action=${a} />`)} />` : html`<p>You have no actions.</p>`}
+        ${data.myActions.length ? html`<${Table} head=${['Action', 'Account', 'Due', 'Status']} rows=${data.myActions.map((a) => html`<${ActionRow} key=${a.id} action=${a} accountName=${data.accountNames?.get(a.accountId)} />`)} />` : html`<p>You have no actions.</p>`}
       <//>` : null}
       <${ChangesSection} />
       ${data.projectsAtRisk ? html`<${Section} title="Projects at risk" id="projects-at-risk">
