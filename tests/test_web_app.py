@@ -576,3 +576,27 @@ def test_admin_sees_users_and_filters_the_audit_log(
         w.go("/admin")
         expect(w.page.get_by_text("Nothing here for your role.")).to_be_visible()
         assert "auditLog" not in w.network_text()
+
+
+def test_a_refused_access_token_is_refreshed_without_asking(
+    live: LiveApp, world: World, browser: Browser
+) -> None:
+    """The app trades its refresh token for a new pair when the access token is refused."""
+    with signed_in(
+        browser, live.url, "account_manager", world.users["account_manager"], DEMO_PASSWORD
+    ) as w:
+        page = w.page
+        page.evaluate(
+            """() => {
+              const s = JSON.parse(sessionStorage.getItem('kam.session'));
+              sessionStorage.setItem('kam.session', JSON.stringify({...s, token: 'not-a-token'}));
+            }"""
+        )
+        page.reload()
+        expect(page.get_by_role("heading", name="My work")).to_be_visible()
+        expect(page.locator(f'tr[data-action="{world.action_id}"]')).to_be_visible()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        token = page.evaluate("() => JSON.parse(sessionStorage.getItem('kam.session')).token")
+        assert token != "not-a-token"
+        assert any('"refresh"' in a for a in w.answers), "no refresh was asked for"
+        w.assert_clean()
