@@ -16,11 +16,13 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
+from pydantic import SecretStr
 
 from graph.users import upsert_user
+from kam.settings import Environment
 from tests import factories
 from tests.client_fixture import ClientFixture, am_login, build_client
-from tests.conftest import DEMO_PASSWORD, LiveApp
+from tests.conftest import DEMO_PASSWORD, LiveApp, start_app
 from tests.web.browser import Watched, axe_violations, launch, signed_in
 
 PLAN = {
@@ -599,4 +601,37 @@ def test_a_refused_access_token_is_refreshed_without_asking(
         token = page.evaluate("() => JSON.parse(sessionStorage.getItem('kam.session')).token")
         assert token != "not-a-token"
         assert any('"refresh"' in a for a in w.answers), "no refresh was asked for"
+        w.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def production(live: LiveApp) -> Iterator[str]:
+    """The same app as in production: its own CSP on every other response, HSTS, no GraphiQL."""
+    settings = live.settings.model_copy(
+        update={"env": Environment.PRODUCTION, "token_secret": SecretStr(secrets.token_urlsafe(48))}
+    )
+    server, thread, url = start_app(settings, live.backend.connection)
+    yield url
+    server.should_exit = True
+    thread.join(15)
+
+
+def test_in_production_the_app_keeps_its_one_policy_and_works(
+    production: str, world: World, browser: Browser
+) -> None:
+    page = httpx.get(f"{production}/", timeout=30)
+    policies = page.headers.get_list("content-security-policy")
+    assert len(policies) == 1 and "script-src 'self'" in policies[0], policies
+    assert "max-age" in page.headers["strict-transport-security"]
+    module = httpx.get(f"{production}/static/app/main.js", timeout=30)
+    assert len(module.headers.get_list("content-security-policy")) == 1
+    health = httpx.get(f"{production}/healthz", timeout=30)
+    assert health.headers.get_list("content-security-policy") == [
+        "default-src 'none'; frame-ancestors 'none'"
+    ]
+    c = world.client
+    with signed_in(browser, production, "executive", "executive", DEMO_PASSWORD) as w:
+        w.go(f"/account/{c.account}/org")
+        expect(w.page.locator(".graph[data-drawn=true]")).to_be_visible()
+        expect(w.page.get_by_role("tree")).to_contain_text("Cora CEO")
         w.assert_clean()
