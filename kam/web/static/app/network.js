@@ -60,6 +60,13 @@ function Paths({ accountId, target, onPaths }) {
 }
 
 export function NetworkScreen({ accountId }) {
+  if (!can('Query', 'decisionNetwork') || !can('Account', 'projects')) {
+    return html`<h1>Decision network</h1><p>Decision networks are not part of your role.</p>`;
+  }
+  return html`<${Network} accountId=${accountId} />`;
+}
+
+function Network({ accountId }) {
   const projects = useLoad(() => gql(`query($a:ID!){account(id:$a){name ${sel('Account', [conn('projects', 'Project', ['id', 'name', 'kind', 'status'])])}}}`, { a: accountId }), [accountId]);
   const [projectId, setProjectId] = useState(null);
   const [target, setTarget] = useState(null);

@@ -1,7 +1,7 @@
 // Partner options for a client need: our functional areas first, then partners with their
 // history at accounts the caller may see.
 import { html, useState } from './html.js';
-import { gql, sel } from './api.js';
+import { can, gql, sel } from './api.js';
 import { Loading, Section, useLoad } from './ui.js';
 
 const OPTIONS = ['needName', 'description', ['options', 'CapabilityOption', ['capabilityId', 'capabilityName', 'recommendation',
@@ -24,6 +24,13 @@ function Options({ needId }) {
 }
 
 export function PartnersScreen({ accountId }) {
+  if (!can('Query', 'accountNeeds') || !can('Query', 'partnerOptions')) {
+    return html`<h1>Partner options</h1><p>Partner options are not part of your role.</p>`;
+  }
+  return html`<${Partners} accountId=${accountId} />`;
+}
+
+function Partners({ accountId }) {
   const { data, error } = useLoad(() => gql('query($a:ID!){account(id:$a){name} accountNeeds(accountId:$a){id name}}', { a: accountId }), [accountId]);
   const [needId, setNeedId] = useState(null);
   if (!data) return html`<h1>Partner options</h1><${Loading} error=${error} />`;
