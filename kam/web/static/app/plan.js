@@ -107,14 +107,22 @@ function PlanField({ plan, accountId, field, label, kind, section, age, onSaved 
   </div>`;
 }
 
+function KeyContacts({ list }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? list : list.slice(0, 12);
+  return html`<div class="plan-field"><h3>(b) Decision makers and influencers</h3>
+    <ul class="people key">${shown.map((k) => html`<li>${k.contact.name}${k.contact.title ? `, ${k.contact.title}` : ''} <span class="tag">${k.roles.map((r) => r.toLowerCase().replace('_', ' ')).join(', ')}</span></li>`)}</ul>
+    ${list.length > shown.length ? html`<button type="button" class="link" onClick=${() => setAll(true)}>Show all ${list.length}</button>` : null}
+  </div>`;
+}
+
 export function PlanSection({ plan, accountId, ages, onSaved }) {
   const fields = PLAN_FIELDS.filter(([f]) => can('Plan', f));
   if (!fields.length) return null;
   return html`<${Section} title=${`Account plan ${plan.period}`} id="plan"
       actions=${html`<a class="button secondary" href=${`#/account/${encodeURIComponent(accountId)}/print`}>Print view</a>`}>
     <p class="meta">Status ${plan.status?.toLowerCase()} · version ${plan.version}${plan.updatedAt ? ` · changed ${fmt.date(plan.updatedAt)}` : ''}</p>
-    ${plan.keyContacts ? html`<div class="plan-field"><h3>(b) Decision makers and influencers</h3>
-      <ul class="people key">${plan.keyContacts.map((k) => html`<li>${k.contact.name}${k.contact.title ? `, ${k.contact.title}` : ''} <span class="tag">${k.roles.map((r) => r.toLowerCase().replace('_', ' ')).join(', ')}</span></li>`)}</ul></div>` : null}
+    ${plan.keyContacts ? html`<${KeyContacts} list=${plan.keyContacts} />` : null}
     <div class="plan-fields">
       ${fields.map(([f, label, kind, section]) => html`<${PlanField} key=${f} plan=${plan} accountId=${accountId} field=${f} label=${label} kind=${kind} section=${section}
         age=${ages ? ages.get(f) ?? null : undefined} onSaved=${onSaved} />`)}
