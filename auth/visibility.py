@@ -57,3 +57,7 @@ class Visibility:
             if grant.access >= Access.READ and grant.when is Condition.OWN_SEGMENT:
                 return section
         return None
+
+    def writable_sections(self) -> list[str]:
+        """The sections the caller may change on some rows (a condition may narrow them)."""
+        return sorted(s for s in self.policy.sections if self.grant(s).access >= Access.WRITE)

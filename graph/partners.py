@@ -119,3 +119,34 @@ async def partner_options(db: Database, scope: Scope, need_id: str) -> PartnerOp
     return PartnerOptions(
         row["needId"], row["needName"], row.get("description"), row["accountId"], options
     )
+
+
+@dataclass(frozen=True)
+class AccountNeed:
+    id: str
+    name: str
+    description: str | None
+
+
+# No row at all when the account is out of reach; one row with an empty list when it has none.
+ACCOUNT_NEEDS: Final = (
+    """
+MATCH (a:Account {id: $accountId})
+WHERE """
+    + ACCOUNT_IN_SCOPE
+    + """
+OPTIONAL MATCH (a)-[:HAS_NEED]->(n:Need)
+WITH a, n, n.name AS byName
+ORDER BY byName, n.id
+RETURN a.id AS accountId,
+       collect(CASE WHEN n IS NULL THEN null ELSE [n.id, n.name, n.description] END) AS needs
+"""
+)
+
+
+async def account_needs(db: Database, scope: Scope, account_id: str) -> list[AccountNeed]:
+    """The client needs recorded at an account, by name (for choosing partner options)."""
+    rows = await db.read(ACCOUNT_NEEDS, {"accountId": account_id, **scope.params()})
+    if not rows:
+        raise NotFound(f"account {account_id}")
+    return [AccountNeed(*n) for n in rows[0]["needs"] if n]

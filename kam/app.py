@@ -61,6 +61,7 @@ from kam.limits import (
 )
 from kam.settings import Settings
 from kam.shape import ShapeLimit, ShapeLimits
+from kam.web import routes as web_routes
 from loaders import build_loaders
 from resolvers.adapter.info import graphql_schema
 from resolvers.context import Context
@@ -454,6 +455,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            *web_routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

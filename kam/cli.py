@@ -146,8 +146,9 @@ def serve_app(
         )
     except ConfigError as exc:
         raise fail(str(exc)) from None
-    url = f"http://{settings.host}:{settings.port}/graphql"
-    out.print(f"GraphQL endpoint: {url}", highlight=False, soft_wrap=True)
+    base = f"http://{settings.host}:{settings.port}"
+    out.print(f"Web app: {base}/", highlight=False, soft_wrap=True)
+    out.print(f"GraphQL endpoint: {base}/graphql", highlight=False, soft_wrap=True)
     for line in banner:
         out.print(line, highlight=False, soft_wrap=True)
     sys.stdout.flush()

@@ -300,7 +300,13 @@ class SecurityHeaders:
 
         async def with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
+                headers = [*message.get("headers", [])]
+                # A response with its own policy (the web app's pages) keeps it: two CSP
+                # headers would both be enforced, and `default-src 'none'` blocks the app.
+                own_csp = any(k.lower() == b"content-security-policy" for k, _ in headers)
+                message["headers"] = headers + [
+                    h for h in self.headers if not (own_csp and h[0] == b"content-security-policy")
+                ]
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -355,6 +355,14 @@ class PartnerOptions:
     options: list[CapabilityOption]
 
 
+@sectioned("partners")
+@strawberry.type(description="A client need recorded at an account.")
+class Need:
+    id: strawberry.ID
+    name: str
+    description: str | None
+
+
 # The fields under a contact that its page query answers with the contact itself.
 CONTACT_PAGE_FIELDS = frozenset(
     {"unit", "managers", "reports", "influences", "influencedBy", "projects", "knownBy"}
@@ -575,6 +583,19 @@ class NetworkQueries:
             )
             for f in (figures[str(i)] for i in ids)
         ]
+
+    @strawberry.field(
+        metadata=meta("partners"),
+        description="The client needs recorded at an account, by name; NOT_FOUND when out of reach.",
+    )
+    async def account_needs(self, info: Info, account_id: strawberry.ID) -> list[Need] | None:
+        try:
+            found = await partners.account_needs(
+                info.context.db, info.context.scope, str(account_id)
+            )
+        except NotFound:
+            raise NotFoundError(f"no account with id {account_id}", argument="accountId") from None
+        return [Need(id=strawberry.ID(n.id), name=n.name, description=n.description) for n in found]
 
     @strawberry.field(
         metadata=meta("partners"),

@@ -28,6 +28,13 @@ class Me:
     username: str = tag(PUBLIC)
     roles: list[str] = tag(PUBLIC)
     team_member_id: strawberry.ID | None = tag(PUBLIC)
+    writable_sections: list[str] = tag(
+        PUBLIC,
+        description=(
+            "Sections your roles may change (a condition such as your own segment still "
+            "applies per account), so a client offers only the edits you may make."
+        ),
+    )
 
 
 def _payload(tokens: service.Tokens) -> LoginPayload:
@@ -51,6 +58,7 @@ class SessionQueries:
             username=p.username,
             roles=sorted(p.roles),
             team_member_id=strawberry.ID(p.member_id) if p.member_id else None,
+            writable_sections=info.context.visibility.writable_sections(),
         )
 
 

@@ -1,0 +1,74 @@
+// "What changed since my last visit" in my accounts: plan revisions, key people who left,
+// new interactions, newest first. The last visit is kept in this browser, per user.
+import { html } from './html.js';
+import { can, conn, gql, nodes, sel, state } from './api.js';
+import { fieldLabel } from './plan.js';
+import { Loading, Section, fmt, useLoad } from './ui.js';
+
+const MAX_ACCOUNTS = 7; // two aliases each: within the API's alias limit
+const DEFAULT_DAYS = 14;
+
+function lastVisit() {
+  const key = `kam.lastVisit.${state.me.userId}`;
+  const before = localStorage.getItem(key);
+  localStorage.setItem(key, new Date().toISOString());
+  return before ? new Date(before) : new Date(Date.now() - DEFAULT_DAYS * 86400000);
+}
+
+async function loadChanges(since) {
+  const mine = state.me.teamMemberId ? '(first:7,filter:{teamMemberId:$m})' : '(first:7)';
+  const spec = sel('Query', [conn('accounts', 'Account', ['id', 'name', ['plan', 'Plan', ['id']],
+    conn('interactions', 'Interaction', ['id', 'at', 'channel', 'summary'], '(first:10)')], mine)]);
+  if (!spec) return [];
+  const first = await gql(`query${state.me.teamMemberId ? '($m:ID)' : ''}{${spec}}`, state.me.teamMemberId ? { m: state.me.teamMemberId } : {});
+  const accounts = nodes(first.accounts).slice(0, MAX_ACCOUNTS);
+  const events = [];
+  for (const a of accounts) {
+    for (const i of nodes(a.interactions)) {
+      if (new Date(i.at) > since) events.push({ at: i.at, account: a, kind: 'interaction', text: `${(i.channel || 'contact').toLowerCase()}: ${i.summary || ''}` });
+    }
+  }
+  const parts = [];
+  const decl = [];
+  const vars = {};
+  accounts.forEach((a, k) => {
+    if (a.plan?.id && can('Query', 'planHistory')) {
+      parts.push(`h${k}:planHistory(planId:$p${k},first:10){edges{node{${sel('PlanRevision', ['at', 'username', 'field'])}}}}`);
+      decl.push(`$p${k}:ID!`);
+      vars[`p${k}`] = a.plan.id;
+    }
+    if (can('Query', 'coverageGaps') && can('CoverageGaps', 'departedKeyPeople')) {
+      parts.push(`g${k}:coverageGaps(accountId:$a${k}){departedKeyPeople{${sel('DepartedContact', [['contact', 'Contact', ['name']], 'departedAt', 'nowAt'])}}}`);
+      decl.push(`$a${k}:ID!`);
+      vars[`a${k}`] = a.id;
+    }
+  });
+  if (parts.length) {
+    const more = await gql(`query(${decl.join(',')}){${parts.join(' ')}}`, vars);
+    accounts.forEach((a, k) => {
+      for (const r of nodes(more[`h${k}`])) {
+        if (new Date(r.at) > since) events.push({ at: r.at, account: a, kind: 'plan', text: `${r.username || 'someone'} changed ${fieldLabel(r.field)}` });
+      }
+      for (const d of more[`g${k}`]?.departedKeyPeople || []) {
+        if (d.departedAt && new Date(d.departedAt) > since) events.push({ at: d.departedAt, account: a, kind: 'left', text: `${d.contact.name} left${d.nowAt ? ` for ${d.nowAt}` : ''}` });
+      }
+    });
+  }
+  return events.sort((x, y) => String(y.at).localeCompare(String(x.at)));
+}
+
+export function ChangesSection() {
+  const { data, error } = useLoad(async () => {
+    const since = lastVisit();
+    return { since, events: await loadChanges(since) };
+  }, []);
+  if (!can('Query', 'accounts')) return null;
+  return html`<${Section} title="Changed since your last visit" id="changes">
+    ${!data ? html`<${Loading} error=${error} />` : html`
+      <p class="meta">Since ${fmt.date(data.since)} ${new Date(data.since).toLocaleTimeString('en-GB')}</p>
+      ${data.events.length ? html`<ul class="changes">${data.events.slice(0, 30).map((e) => html`<li>
+        <span class="when">${fmt.date(e.at)}</span> <span class="tag">${e.kind === 'plan' ? 'plan' : e.kind === 'left' ? 'left' : 'interaction'}</span>
+        <a href=${`#/account/${encodeURIComponent(e.account.id)}`}>${e.account.name}</a>: ${e.text}</li>`)}</ul>`
+        : html`<p>Nothing new in your accounts.</p>`}`}
+  <//>`;
+}
