@@ -84,6 +84,10 @@ class PrincipalCache:
     def forget(self, session_id: str) -> None:
         self._entries.pop(session_id, None)
 
+    def forget_user(self, user_id: str) -> None:
+        """Forget every session of one login (deactivated, or its password reset)."""
+        self._entries = {k: v for k, v in self._entries.items() if v[1].user_id != user_id}
+
     def forget_member(self, member_id: str) -> None:
         """Forget every session of the logins of a team member (one archived: gone)."""
         self._entries = {k: v for k, v in self._entries.items() if v[1].member_id != member_id}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
-from graph.driver import Database, Row
-from graph.errors import NotFound
+from graph.driver import Database, Row, Transaction
+from graph.errors import GraphError, NotFound
+from graph.writes import Actor, audit_in, new_id
 
 
 @dataclass(frozen=True)
@@ -224,3 +225,94 @@ ORDER BY username
 
 async def list_users(db: Database) -> list[dict[str, Any]]:
     return await db.read(LIST_USERS)
+
+
+# Administration from the API: each change in one transaction with its audit entry.
+USERNAME_TAKEN: Final = "MATCH (u:User {username: $username}) RETURN u.id AS id"
+MEMBER_EXISTS: Final = "MATCH (m:TeamMember {id: $memberId}) RETURN m.id AS id"
+CREATE_USER: Final = """
+MERGE (u:User {id: $id})
+ON CREATE SET u.createdAt = $now
+SET u.username = $username, u.passwordHash = $passwordHash, u.roles = $roles,
+    u.active = true, u.updatedAt = $now
+WITH u
+OPTIONAL MATCH (m:TeamMember {id: $memberId})
+FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | MERGE (u)-[:IS]->(m))
+RETURN u.id AS id
+"""
+USER_BY_ID: Final = """
+MATCH (u:User {id: $userId})
+OPTIONAL MATCH (u)-[:IS]->(m:TeamMember)
+RETURN u.id AS id, u.username AS username, u.roles AS roles, u.active AS active,
+       m.id AS memberId, m.name AS memberName
+"""
+DEACTIVATE_BY_ID: Final = """
+MATCH (u:User {id: $userId})
+SET u.active = false, u.updatedAt = $now
+WITH u
+OPTIONAL MATCH (s:Session {userId: u.id}) WHERE s.revoked = false
+SET s.revoked = true, s.revokedAt = $now
+RETURN DISTINCT u.id AS id
+"""
+REHASH_BY_ID: Final = """
+MATCH (u:User {id: $userId})
+SET u.passwordHash = $passwordHash, u.updatedAt = $now
+WITH u
+OPTIONAL MATCH (s:Session {userId: u.id}) WHERE s.revoked = false
+SET s.revoked = true, s.revokedAt = $now
+RETURN DISTINCT u.id AS id
+"""
+
+
+class UsernameTaken(GraphError):
+    """Another login already has this username."""
+
+
+async def add_user(
+    db: Database,
+    actor: Actor,
+    username: str,
+    password_hash: str,
+    roles: list[str],
+    member_id: str | None,
+) -> dict[str, Any]:
+    """Create a login (never replacing one); returns it as `list_users` rows look."""
+    user_id = new_id("user")
+
+    async def work(tx: Transaction) -> dict[str, Any]:
+        if await tx.run(USERNAME_TAKEN, {"username": username}):
+            raise UsernameTaken(f"username {username} is taken")
+        if member_id is not None and not await tx.run(MEMBER_EXISTS, {"memberId": member_id}):
+            raise NotFound(f"team member {member_id}")
+        now = datetime.now(UTC)
+        params = {"id": user_id, "username": username, "passwordHash": password_hash}
+        await tx.run(CREATE_USER, {**params, "roles": roles, "memberId": member_id, "now": now})
+        await audit_in(tx, actor, "admin.users", "User", user_id)
+        return (await tx.run(USER_BY_ID, {"userId": user_id}))[0]
+
+    return await db.write_transaction(work)
+
+
+async def _change_user(
+    db: Database, actor: Actor, user_id: str, statement: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    async def work(tx: Transaction) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        if not await tx.run(statement, {"userId": user_id, "now": now, **params}):
+            raise NotFound(f"user {user_id}")
+        await audit_in(tx, actor, "admin.users", "User", user_id)
+        return (await tx.run(USER_BY_ID, {"userId": user_id}))[0]
+
+    return await db.write_transaction(work)
+
+
+async def deactivate_user_by_id(db: Database, actor: Actor, user_id: str) -> dict[str, Any]:
+    """Deactivate a login and end its sessions, audited in the same transaction."""
+    return await _change_user(db, actor, user_id, DEACTIVATE_BY_ID, {})
+
+
+async def reset_password_by_id(
+    db: Database, actor: Actor, user_id: str, password_hash: str
+) -> dict[str, Any]:
+    """Set a new password hash and end the login's sessions, audited in the same transaction."""
+    return await _change_user(db, actor, user_id, REHASH_BY_ID, {"passwordHash": password_hash})

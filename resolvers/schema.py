@@ -34,6 +34,7 @@ from resolvers.adapter.execution import FastExecution, mark_fast_paths
 from resolvers.adapter.info import field_section, graphql_schema, own_fields
 from resolvers.adapter.introspection import install_introspection_filter
 from resolvers.adapter.memo import RememberedValidation, ValidationMemo
+from resolvers.admin_users import UserMutations
 from resolvers.audit import AuditQueries
 from resolvers.edge import SCALARS
 from resolvers.entities import EntityMutations, EntityQueries
@@ -71,7 +72,14 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (SessionMutations, PlanMutations, FollowupMutations, EntityMutations, ProfileMutations),
+    (
+        SessionMutations,
+        PlanMutations,
+        FollowupMutations,
+        EntityMutations,
+        ProfileMutations,
+        UserMutations,
+    ),
 )
 
 
