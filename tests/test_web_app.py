@@ -592,6 +592,45 @@ def test_admin_sees_users_and_filters_the_audit_log(
         assert "auditLog" not in w.network_text()
 
 
+def test_admin_adds_resets_and_deactivates_a_user(
+    live: LiveApp, world: World, browser: Browser
+) -> None:
+    """The admin screen's user changes reach the real logins: sign-in works, then not."""
+    name = f"{world.client.account}-ui-user"
+    with signed_in(browser, live.url, "admin", "admin", DEMO_PASSWORD) as w:
+        page = w.page
+        page.get_by_role("link", name="Admin").click()
+        add = page.get_by_role("form", name="Add a user")
+        add.get_by_label("Username").fill(name)
+        add.get_by_label("Password").fill("first password")
+        add.get_by_label("Team member id").fill(world.client.id("mk"))
+        add.get_by_label("marketing").check()
+        add.get_by_role("button", name="Add user").click()
+        expect(add.get_by_role("status")).to_have_text(f"Added {name}")
+        row = page.locator(f'tr[data-user="{name}"]')
+        expect(row).to_contain_text("marketing")
+        expect(row).to_contain_text(world.client.id("mk"))
+        assert live.login(name, "first password")["data"]["login"]["token"]
+        row.get_by_role("button", name=f"Reset the password of {name}").click()
+        row.get_by_label(f"New password for {name}").fill("second password")
+        row.get_by_role("button", name="Set password").click()
+        expect(row.get_by_role("status")).to_have_text("Password set; their sessions ended")
+        assert not (live.login(name, "first password").get("data") or {}).get("login")
+        assert live.login(name, "second password")["data"]["login"]["token"]
+        row.get_by_role("button", name=f"Deactivate {name}").click()
+        expect(row.get_by_role("status")).to_have_text("Deactivated; their sessions ended")
+        expect(row.locator("td").nth(2)).to_have_text("no")
+        assert not (live.login(name, "second password").get("data") or {}).get("login")
+        bad = page.get_by_role("form", name="Add a user")
+        bad.get_by_label("Username").fill(f"{name}-2")
+        bad.get_by_label("Password").fill("long enough")
+        bad.get_by_role("button", name="Add user").click()
+        expect(bad.get_by_role("status")).to_contain_text("input.roles")
+        w.shot("admin-users")
+        assert "passwordHash" not in w.network_text() and "$argon2" not in w.network_text()
+        w.assert_clean()
+
+
 def test_a_refused_access_token_is_refreshed_without_asking(
     live: LiveApp, world: World, browser: Browser
 ) -> None:
