@@ -161,3 +161,55 @@ async def divisions_by_ids(db: Database, ids: Sequence[str]) -> dict[str, NamedR
         r["id"]: NamedRow(r["id"], r["name"], r.get("kind"), r.get("level"), r.get("parentId"))
         for r in rows
     }
+
+
+ALL_DIVISIONS: Final = """
+MATCH (g:GeoDivision)
+RETURN g.id AS id, g.name AS name, g.kind AS kind, g.level AS level,
+       head([(g)<-[:PARENT_OF]-(p:GeoDivision) | p.id]) AS parentId
+ORDER BY name, id
+"""
+
+
+async def all_divisions(db: Database) -> list[NamedRow]:
+    """Every geographic division of ours, by name (our own structure: no row scope)."""
+    rows = await db.read(ALL_DIVISIONS)
+    return [
+        NamedRow(r["id"], r["name"], r.get("kind"), r.get("level"), r.get("parentId")) for r in rows
+    ]
+
+
+# Our people the caller may know of: everyone for a caller who reaches every account; else
+# themselves and those who sit with them on an account team today.
+MEMBERS_PAGE: Final = (
+    """
+MATCH (m:TeamMember)
+WHERE NOT coalesce(m.archived, false)
+  AND ($afterName IS NULL OR m.name > $afterName OR (m.name = $afterName AND m.id > $afterId))
+  AND ($allAccounts OR m.id = $memberId OR EXISTS {
+    MATCH (m)-[mine:ON_TEAM]->(:Account)<-[theirs:ON_TEAM]-(:TeamMember {id: $memberId})
+    WHERE mine.from <= $today AND (mine.until IS NULL OR mine.until >= $today)
+      AND theirs.from <= $today AND (theirs.until IS NULL OR theirs.until >= $today)
+  })
+WITH m ORDER BY m.name, m.id LIMIT $limit
+RETURN """
+    + MEMBER_FIELDS
+    + " AS member"
+)
+
+
+async def members_page(
+    db: Database, scope: Scope, first: int, after: tuple[str, str] | None
+) -> tuple[list[MemberRow], bool]:
+    """A page of our people by name, in the caller's reach; True when more follow."""
+    rows = await db.read(
+        MEMBERS_PAGE,
+        {
+            **scope.params(),
+            "afterName": after[0] if after else None,
+            "afterId": after[1] if after else None,
+            "limit": first + 1,
+        },
+    )
+    found = [to_member(r["member"]) for r in rows]
+    return found[:first], len(found) > first

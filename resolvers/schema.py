@@ -41,6 +41,7 @@ from resolvers.entities import EntityMutations, EntityQueries
 from resolvers.errors import ErrorMasking
 from resolvers.followup import FollowupMutations, FollowupQueries
 from resolvers.guards import guard, login_required
+from resolvers.matrix import MatrixQueries
 from resolvers.network import NetworkQueries
 from resolvers.plans import PlanMutations, PlanQueries
 from resolvers.profiles import ProfileMutations
@@ -68,6 +69,7 @@ Query = merge_types(
         FollowupQueries,
         EntityQueries,
         AuditQueries,
+        MatrixQueries,
     ),
 )
 Mutation = merge_types(
