@@ -631,6 +631,55 @@ def test_admin_adds_resets_and_deactivates_a_user(
         w.assert_clean()
 
 
+def test_portfolio_filters_by_division_and_team_member(
+    live: LiveApp, world: World, browser: Browser
+) -> None:
+    """The division and team-member menus come from the API and narrow the account list."""
+    c = world.client
+    live.backend.write(
+        """
+        MERGE (e:GeoDivision {id: $p + '-emea'}) SET e.name = $p + ' EMEA'
+        MERGE (d:GeoDivision {id: $p + '-dach'}) SET d.name = $p + ' DACH'
+        MERGE (n:GeoDivision {id: $p + '-nordics'}) SET n.name = $p + ' Nordics'
+        MERGE (e)-[:PARENT_OF]->(d)
+        MERGE (e)-[:PARENT_OF]->(n)
+        WITH d
+        MATCH (m:TeamMember {id: $p + '-mk'})
+        MERGE (m)-[:COVERS]->(d)
+        """,
+        p=c.prefix,
+    )
+    with signed_in(browser, live.url, "executive", world.users["executive"], DEMO_PASSWORD) as w:
+        page = w.page
+        page.get_by_role("link", name="Portfolio").click()
+        form = page.get_by_role("form", name="Filter accounts")
+        rows = page.locator("tbody tr[data-account]")
+        division = form.get_by_label("Division")
+        expect(division.locator("option", has_text=f"{c.prefix} DACH")).to_have_count(1)
+        division.select_option(f"{c.prefix}-emea")
+        form.get_by_role("button", name="Filter").click()
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_have_attribute("data-account", c.account)
+        division.select_option(f"{c.prefix}-nordics")
+        form.get_by_role("button", name="Filter").click()
+        expect(page.get_by_text("0 accounts")).to_be_visible()
+        division.select_option("")
+        form.get_by_label("Team member").select_option(c.id("am"))
+        form.get_by_role("button", name="Filter").click()
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_have_attribute("data-account", c.account)
+        w.shot("portfolio-filters")
+        w.assert_clean()
+    with signed_in(
+        browser, live.url, "account_manager", world.users["account_manager"], DEMO_PASSWORD
+    ) as w:
+        w.page.get_by_role("link", name="Portfolio").click()
+        menu = w.page.get_by_role("form", name="Filter accounts").get_by_label("Team member")
+        offered = menu.locator("option").evaluate_all("(os) => os.map((o) => o.value)")
+        assert set(offered) >= {"", c.id("am"), c.id("mk")}
+        assert all(v == "" or v.startswith(c.prefix) for v in offered), offered
+
+
 def test_a_refused_access_token_is_refreshed_without_asking(
     live: LiveApp, world: World, browser: Browser
 ) -> None:

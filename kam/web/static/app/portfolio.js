@@ -45,6 +45,41 @@ async function loadPortfolio(filter, after = null) {
   return { list, marks, next };
 }
 
+const MAX_MEMBER_PAGES = 4; // 400 names: a menu, not a directory
+
+/** Divisions (nested under their parents) and our people, for the filter menus. */
+async function loadChoices() {
+  const out = { divisions: [], members: [] };
+  if (can('Query', 'geoDivisions')) {
+    const all = (await gql('{geoDivisions{id name parentId}}')).geoDivisions;
+    const ids = new Set(all.map((d) => d.id));
+    const children = new Map();
+    for (const d of all) {
+      const parent = d.parentId && ids.has(d.parentId) ? d.parentId : null;
+      children.set(parent, [...(children.get(parent) || []), d]);
+    }
+    const walk = (parent, depth, seen) => {
+      for (const d of children.get(parent) || []) {
+        if (seen.has(d.id)) continue;
+        seen.add(d.id);
+        out.divisions.push({ ...d, depth });
+        walk(d.id, depth + 1, seen);
+      }
+    };
+    walk(null, 0, new Set());
+  }
+  if (can('Query', 'teamMembers')) {
+    let after = null;
+    for (let k = 0; k < MAX_MEMBER_PAGES; k += 1) {
+      const page = (await gql('query($a:String){teamMembers(first:100,after:$a){edges{node{id name}} pageInfo{hasNextPage endCursor}}}', { a: after })).teamMembers;
+      out.members.push(...nodes(page));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+  }
+  return out;
+}
+
 function Compare({ ids }) {
   const { data, error } = useLoad(() => gql(`query($ids:[ID!]!){compareAccounts(ids:$ids){${sel('AccountComparison', COMPARE)}}}`, { ids }), [ids.join()]);
   if (!data) return html`<${Loading} error=${error} />`;
@@ -76,6 +111,7 @@ export function PortfolioScreen() {
   const [picked, setPicked] = useState([]);
   const [comparing, setComparing] = useState(null);
   const { data: first, error } = useLoad(() => loadPortfolio(filter), [JSON.stringify(filter)]);
+  const { data: choices } = useLoad(loadChoices, []);
   const [more, setMore] = useState(null);
   useEffect(() => { setMore(null); }, [first]);
   const data = first && more ? { list: [...first.list, ...more.list], marks: new Map([...first.marks, ...more.marks]), next: more.next } : first;
@@ -91,6 +127,10 @@ export function PortfolioScreen() {
       const v = String(form.get(key) || '').trim();
       if (v) f[key] = v;
     }
+    for (const key of ['geoDivisionId', 'teamMemberId']) {
+      const v = String(form.get(key) || '');
+      if (v) f[key] = v;
+    }
     if (form.get('mine') && state.me.teamMemberId) f.teamMemberId = state.me.teamMemberId;
     setFilter(f);
   }
@@ -104,6 +144,10 @@ export function PortfolioScreen() {
       <label>Segment <input name="segment" /></label>
       <label>Tier <input name="tier" size="3" /></label>
       <label>Industry <input name="industry" /></label>
+      ${choices?.divisions.length ? html`<label>Division <select name="geoDivisionId"><option value="">any</option>
+        ${choices.divisions.map((d) => html`<option value=${d.id}>${'\u2003'.repeat(d.depth)}${d.name}</option>`)}</select></label>` : null}
+      ${choices?.members.length ? html`<label>Team member <select name="teamMemberId"><option value="">anyone</option>
+        ${choices.members.map((m) => html`<option value=${m.id}>${m.name}</option>`)}</select></label>` : null}
       ${state.me.teamMemberId ? html`<label class="check"><input type="checkbox" name="mine" /> Where I am on the team</label>` : null}
       <button type="submit">Filter</button>
     </form>
