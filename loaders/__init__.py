@@ -6,9 +6,12 @@ that start from an already-scoped parent (an account's units, a unit's contacts)
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from strawberry.dataloader import DataLoader
 
-from graph import accounts, contacts, interactions, org, plans, projects, team
+from graph import accounts, changes, contacts, interactions, org, plans, projects, team
 from graph.driver import Database
 from graph.scope import Scope
 from loaders.base import OnFirstUse, PageKey, by_id, grouped, paged
@@ -20,6 +23,7 @@ class Loaders:
 
     def __init__(self, db: Database, scope: Scope) -> None:
         self.db, self.scope = db, scope
+        self._since: dict[tuple[str, datetime], DataLoader[str, Any]] = {}
 
     account_by_id: OnFirstUse[DataLoader[str, accounts.AccountRow | None]] = OnFirstUse(
         lambda db, scope: by_id(lambda ids: accounts.accounts_by_ids(db, scope, ids))
@@ -104,6 +108,22 @@ class Loaders:
     plan_by_account: OnFirstUse[DataLoader[str, plans.PlanRow | None]] = OnFirstUse(
         lambda db, scope: by_id(lambda ids: plans.current_plans(db, ids))
     )
+
+    def sync_conflicts_since(self, since: datetime) -> DataLoader[str, list[changes.ConflictRow]]:
+        """Accounts' sync conflicts since a moment (one loader per moment asked)."""
+        key = ("conflicts", since)
+        if key not in self._since:
+            db = self.db
+            self._since[key] = grouped(lambda ids: changes.sync_conflicts(db, ids, since))
+        return self._since[key]
+
+    def job_changes_since(self, since: datetime) -> DataLoader[str, list[changes.JobChangeRow]]:
+        """Accounts' people's job changes recorded since a moment."""
+        key = ("jobs", since)
+        if key not in self._since:
+            db = self.db
+            self._since[key] = grouped(lambda ids: changes.job_changes(db, ids, since))
+        return self._since[key]
 
     def account_projects(
         self, wanted: projects.ProjectsWanted

@@ -20,6 +20,7 @@ from graph.org import UnitRow
 from graph.projects import SUMMARY_FIELDS, CompetitorPositionRow, ProjectRow, ProjectsWanted
 from graph.team import MemberRow, MembershipRow, NamedRow
 from loaders.base import PageKey
+from resolvers.changes import JobChange, SyncConflict, job_changes_of, sync_conflicts_of
 from resolvers.context import Info, selects_only
 from resolvers.relay import (
     Connection,
@@ -167,6 +168,26 @@ class Account:
         rows = await info.context.loaders.competition_by_account.load(self.id)
         nodes = [CompetitorPosition.from_row(r) for r in rows]
         return page_in_memory(nodes, lambda c: str(c.competitor_id), first, after)
+
+    @strawberry.field(
+        metadata=meta("account.profile"),
+        description="Salesforce sync conflicts on the account, its units, people and projects "
+        "since a moment, newest first: only those whose property you may read.",
+    )
+    async def sync_conflicts(
+        self, info: Info, since: datetime, first: int = 20
+    ) -> list[SyncConflict] | None:
+        return await sync_conflicts_of(info, self, since, first)
+
+    @strawberry.field(
+        metadata=meta("contact.profile"),
+        description="People at the account with a new title or employer recorded since a "
+        "moment, newest first.",
+    )
+    async def job_changes(
+        self, info: Info, since: datetime, first: int = 20
+    ) -> list[JobChange] | None:
+        return await job_changes_of(info, self, since, first)
 
 
 class _Named(Protocol):
