@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 from pydantic import SecretStr
 
+from graph.crm import RECORD_CONFLICTS
 from graph.users import upsert_user
 from kam.settings import Environment
 from tests import factories
@@ -580,6 +581,8 @@ def test_admin_sees_users_and_filters_the_audit_log(
         audit.get_by_role("combobox", name="Action").select_option("WRITE")
         audit.get_by_role("button", name="Filter").click()
         rows = audit.locator("tbody tr")
+        # The unfiltered rows stay until the filtered answer replaces them.
+        expect(rows.filter(has_not_text="WRITE")).to_have_count(0)
         expect(rows.first).to_contain_text(world.plan_id)
         for text in rows.all_inner_texts():
             assert "WRITE" in text and world.plan_id in text, text
@@ -675,9 +678,74 @@ def test_portfolio_filters_by_division_and_team_member(
     ) as w:
         w.page.get_by_role("link", name="Portfolio").click()
         menu = w.page.get_by_role("form", name="Filter accounts").get_by_label("Team member")
+        expect(menu.locator(f'option[value="{c.id("mk")}"]')).to_have_count(1)
         offered = menu.locator("option").evaluate_all("(os) => os.map((o) => o.value)")
         assert set(offered) >= {"", c.id("am"), c.id("mk")}
         assert all(v == "" or v.startswith(c.prefix) for v in offered), offered
+
+
+def test_changes_show_new_jobs_and_sync_conflicts_and_the_org_chart_marks_them(
+    live: LiveApp, browser: Browser, uid: str
+) -> None:
+    """A fresh client: the CPO has a new title, Salesforce disagrees on the industry and on a
+    contact's email. The account manager sees both changes; market research no email."""
+    c = build_client(live.backend, uid)
+    done = live.gql(
+        """mutation($i: ProfileChangeInput!) { recordProfileChange(input: $i) { __typename } }""",
+        {"i": {"contactId": c.id("cpo"), "title": "Chief Operating Officer"}},
+        as_user="admin",
+    )["data"]["recordProfileChange"]
+    assert done["__typename"] == "ProfileChangePayload", done
+    live.backend.write(
+        RECORD_CONFLICTS,
+        conflicts=[
+            {
+                "id": f"{c.account}:industry:x",
+                "nodeId": c.account,
+                "field": "industry",
+                "kept": "Machinery",
+                "theirs": "Heavy Engineering",
+            },
+            {
+                "id": f"{c.id('ceo')}:email:x",
+                "nodeId": c.id("ceo"),
+                "field": "email",
+                "kept": "ceo@client.example",
+                "theirs": "boss@elsewhere.example",
+            },
+        ],
+        source="salesforce",
+        now=datetime.now(UTC),
+    )
+    with signed_in(
+        browser, live.url, "account_manager", am_login(live.backend, c), DEMO_PASSWORD
+    ) as w:
+        page = w.page
+        changes = page.locator('[data-section="changes"]')
+        job = changes.locator('li[data-kind="job"]')
+        expect(job).to_contain_text("Carl CPO has a new title: Chief Operating Officer")
+        sync = changes.locator('li[data-kind="sync"]')
+        expect(sync.filter(has_text="field industry")).to_contain_text("Heavy Engineering")
+        expect(sync.filter(has_text="field email")).to_contain_text("boss@elsewhere.example")
+        w.shot("changes")
+        w.go(f"/account/{c.account}/org")
+        page.get_by_label("Find a person").fill("Carl")
+        page.get_by_role("button", name="Carl CPO, Chief Operating Officer").click()
+        expect(page.get_by_test_id("focus")).to_have_text("Carl CPO")
+        item = page.locator(".tree-item.moved")
+        expect(item).to_have_count(1)
+        expect(item).to_contain_text("changed job, new title: Chief Operating Officer")
+        expect(page.get_by_text("double amber: changed job")).to_be_visible()
+        w.assert_clean()
+    window = {c.account: (date(2020, 1, 1), None)}
+    research = factories.member_login(live.backend, uid, "MARKET_RESEARCH", window)
+    with signed_in(browser, live.url, "market_research", research, DEMO_PASSWORD) as w:
+        changes = w.page.locator('[data-section="changes"]')
+        expect(changes.locator('li[data-kind="sync"]')).to_contain_text("Heavy Engineering")
+        expect(changes.locator('li[data-kind="job"]')).to_contain_text("Carl CPO")
+        assert "boss@elsewhere.example" not in w.main_text()
+        assert "boss@elsewhere.example" not in w.network_text()
+        w.assert_clean()
 
 
 def test_a_refused_access_token_is_refreshed_without_asking(

@@ -1,5 +1,5 @@
 // Admin: login users (add, deactivate, reset a password) and the audit trail with filters.
-import { html, useState } from './html.js';
+import { html, useEffect, useState } from './html.js';
 import { can, conn, gql, nodes, sel, state } from './api.js';
 import { Loading, Section, Table, fmt, useLoad } from './ui.js';
 
@@ -51,6 +51,7 @@ function UserRow({ user, self, onChanged }) {
   const [current, setCurrent] = useState(user);
   const [resetting, setResetting] = useState(false);
   const [note, setNote] = useState(null);
+  useEffect(() => { setCurrent(user); }, [user]); // a reloaded list brings the stored state
   async function run(name, input, done) {
     setNote('Saving…');
     try {
@@ -92,7 +93,7 @@ function Users() {
   return html`<${Section} title="Users" id="users">
     ${can('Mutation', 'addUser') ? html`<${AddUser} onAdded=${reload} />` : null}
     ${!data ? html`<${Loading} error=${error} />` : html`<${Table} head=${['User', 'Roles', 'Active', 'Team member', 'Change']}
-      rows=${data.users.map((u) => html`<${UserRow} key=${`${u.id}${u.active}`} user=${u} self=${u.id === self} onChanged=${reload} />`)} />`}
+      rows=${data.users.map((u) => html`<${UserRow} key=${u.id} user=${u} self=${u.id === self} onChanged=${reload} />`)} />`}
   <//>`;
 }
 

@@ -1,5 +1,6 @@
 // "What changed since my last visit" in my accounts: plan revisions, key people who left,
-// new interactions, newest first. The last visit is kept in this browser, per user.
+// people with a new job, Salesforce sync conflicts, new interactions, newest first. The last
+// visit is kept in this browser, per user.
 import { html } from './html.js';
 import { can, conn, gql, nodes, sel, state } from './api.js';
 import { fieldLabel } from './plan.js';
@@ -7,6 +8,8 @@ import { Loading, Section, fmt, useLoad } from './ui.js';
 
 const MAX_ACCOUNTS = 7; // two aliases each: within the API's alias limit
 const DEFAULT_DAYS = 14;
+const KINDS = { ACCOUNT: 'the account', CLIENT_UNIT: 'unit', CONTACT: 'person', PROJECT: 'project' };
+const TAGS = { plan: 'plan', left: 'left', interaction: 'interaction', sync: 'sync conflict', job: 'new job' };
 
 function lastVisit() {
   const key = `kam.lastVisit.${state.me.userId}`;
@@ -18,14 +21,24 @@ function lastVisit() {
 async function loadChanges(since) {
   const mine = state.me.teamMemberId ? '(first:7,filter:{teamMemberId:$m})' : '(first:7)';
   const spec = sel('Query', [conn('accounts', 'Account', ['id', 'name', ['plan', 'Plan', ['id']],
-    conn('interactions', 'Interaction', ['id', 'at', 'channel', 'summary'], '(first:10)')], mine)]);
+    conn('interactions', 'Interaction', ['id', 'at', 'channel', 'summary'], '(first:10)'),
+    ['syncConflicts', 'SyncConflict', ['kind', 'nodeId', 'field', 'kept', 'theirs', 'at'], '(since:$s,first:20)'],
+    ['jobChanges', 'JobChange', ['contactId', 'contactName', 'field', 'before', 'after', 'recordedAt'], '(since:$s,first:20)']], mine)]);
   if (!spec) return [];
-  const first = await gql(`query${state.me.teamMemberId ? '($m:ID)' : ''}{${spec}}`, state.me.teamMemberId ? { m: state.me.teamMemberId } : {});
+  const heads = [state.me.teamMemberId ? '$m:ID' : null, spec.includes('$s') ? '$s:DateTime!' : null].filter(Boolean);
+  const given = { ...(spec.includes('$s') ? { s: since.toISOString() } : {}), ...(state.me.teamMemberId ? { m: state.me.teamMemberId } : {}) };
+  const first = await gql(`query${heads.length ? `(${heads.join(',')})` : ''}{${spec}}`, given);
   const accounts = nodes(first.accounts).slice(0, MAX_ACCOUNTS);
   const events = [];
   for (const a of accounts) {
     for (const i of nodes(a.interactions)) {
       if (new Date(i.at) > since) events.push({ at: i.at, account: a, kind: 'interaction', text: `${(i.channel || 'contact').toLowerCase()}: ${i.summary || ''}` });
+    }
+    for (const c of a.syncConflicts || []) {
+      events.push({ at: c.at, account: a, kind: 'sync', text: `Salesforce conflict on ${KINDS[c.kind] || 'a record'}${c.nodeId === a.id ? '' : ` ${c.nodeId}`}, field ${c.field}: kept ${fmt.value(c.kept)}, Salesforce has ${fmt.value(c.theirs)}` });
+    }
+    for (const j of a.jobChanges || []) {
+      events.push({ at: j.recordedAt, account: a, kind: 'job', text: `${j.contactName} has a new ${j.field === 'company' ? 'employer' : 'title'}: ${j.after || '—'}${j.before ? ` (was ${j.before})` : ''}` });
     }
   }
   const parts = [];
@@ -66,8 +79,8 @@ export function ChangesSection() {
   return html`<${Section} title="Changed since your last visit" id="changes">
     ${!data ? html`<${Loading} error=${error} />` : html`
       <p class="meta">Since ${fmt.date(data.since)} ${new Date(data.since).toLocaleTimeString('en-GB')}</p>
-      ${data.events.length ? html`<ul class="changes">${data.events.slice(0, 30).map((e) => html`<li>
-        <span class="when">${fmt.date(e.at)}</span> <span class="tag">${e.kind === 'plan' ? 'plan' : e.kind === 'left' ? 'left' : 'interaction'}</span>
+      ${data.events.length ? html`<ul class="changes">${data.events.slice(0, 30).map((e) => html`<li data-kind=${e.kind}>
+        <span class="when">${fmt.date(e.at)}</span> <span class="tag">${TAGS[e.kind]}</span>
         <a href=${`#/account/${encodeURIComponent(e.account.id)}`}>${e.account.name}</a>: ${e.text}</li>`)}</ul>`
         : html`<p>Nothing new in your accounts.</p>`}`}
   <//>`;

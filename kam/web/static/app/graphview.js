@@ -22,6 +22,7 @@ export const GRAPH_STYLE = [
   { selector: 'node.person', style: { shape: 'round-rectangle', width: 150, height: 46, 'text-max-width': 140, 'background-color': 'data(colour)', 'border-width': 1, 'border-color': '#1e293b' } },
   { selector: 'node.person[ring > 0]', style: { 'underlay-color': '#16a34a', 'underlay-opacity': 0.55, 'underlay-padding': 'data(ring)', 'underlay-shape': 'round-rectangle' } },
   { selector: 'node.departed', style: { 'border-style': 'dashed', 'border-width': 3, 'border-color': '#dc2626', opacity: 0.75 } },
+  { selector: 'node.moved', style: { 'border-style': 'double', 'border-width': 5, 'border-color': '#f59e0b' } },
   { selector: 'node.focus', style: { 'border-width': 4, 'border-color': '#facc15' } },
   { selector: 'node.unit', style: { shape: 'rectangle', width: 170, height: 36, 'text-max-width': 160, 'background-color': '#e2e8f0', color: '#0f172a', 'border-width': 1, 'border-color': '#64748b' } },
   { selector: 'node.ours', style: { shape: 'ellipse', width: 110, height: 40, 'text-max-width': 100, 'background-color': '#1d4ed8' } },

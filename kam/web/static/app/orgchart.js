@@ -13,10 +13,15 @@ const CHART = [
   ['reportingLines', 'ReportingLine', ['fromId', 'toId', 'kind']],
 ];
 
+const JOB_CHANGE_DAYS = 365; // a new job within a year is still news at a meeting
+
 async function loadChart(accountId) {
   const gaps = can('Query', 'coverageGaps') && can('CoverageGaps', 'departedKeyPeople')
     ? 'coverageGaps(accountId:$a){departedKeyPeople{contact{id}}}' : '';
-  const data = await gql(`query($a:ID!){orgChart(accountId:$a){${sel('OrgChart', CHART)}} ${gaps}}`, { a: accountId });
+  const jobs = can('Query', 'account') && can('Account', 'jobChanges')
+    ? 'account(id:$a){jobChanges(since:$s,first:100){contactId field before after}}' : '';
+  const since = new Date(Date.now() - JOB_CHANGE_DAYS * 86400000).toISOString();
+  const data = await gql(`query($a:ID!${jobs ? ',$s:DateTime!' : ''}){orgChart(accountId:$a){${sel('OrgChart', CHART)}} ${gaps} ${jobs}}`, jobs ? { a: accountId, s: since } : { a: accountId });
   if (!data.orgChart) throw new Error('This account does not exist or is not in your reach.');
   const units = new Map();
   const people = new Map();
@@ -36,8 +41,13 @@ async function loadChart(accountId) {
     reports.get(l.toId).push(l);
   }
   const departed = new Set((data.coverageGaps?.departedKeyPeople || []).map((d) => d.contact.id));
+  // Newest first: the first change seen of a person is their latest.
+  const moved = new Map();
+  for (const j of data.account?.jobChanges || []) {
+    if (!moved.has(j.contactId)) moved.set(j.contactId, `new ${j.field === 'company' ? 'employer' : 'title'}: ${j.after || '—'}`);
+  }
   const roots = [...units.values()].filter((u) => !u.parentId || !units.has(u.parentId)).map((u) => u.id);
-  return { chart: data.orgChart, units, people, managers, reports, departed, roots };
+  return { chart: data.orgChart, units, people, managers, reports, departed, moved, roots };
 }
 
 /** Who of ours knows each person (strongest), and whom each influences: 14 people a request. */
@@ -103,10 +113,11 @@ function elementsFor(org, view, ties, focus) {
     if (!p) continue;
     const best = Math.max(0, ...(ties.get(id)?.knownBy || []).map((k) => k.strength ?? 0.5));
     const left = org.departed.has(id);
+    const moved = !left && org.moved.has(id);
     els.push({
       group: 'nodes',
-      data: { id, kind: 'person', label: `${left ? '✝ left · ' : ''}${p.name}\n${p.title || ''}`, colour: ROLE_COLOURS[p.buyingRole] || ROLE_COLOURS.USER, ring: best ? Math.round(2 + best * 8) : 0 },
-      classes: `person${left ? ' departed' : ''}${focus.type === 'person' && focus.id === id ? ' focus' : ''}`,
+      data: { id, kind: 'person', label: `${left ? '✝ left · ' : moved ? '↻ new job · ' : ''}${p.name}\n${p.title || ''}`, colour: ROLE_COLOURS[p.buyingRole] || ROLE_COLOURS.USER, ring: best ? Math.round(2 + best * 8) : 0 },
+      classes: `person${left ? ' departed' : ''}${moved ? ' moved' : ''}${focus.type === 'person' && focus.id === id ? ' focus' : ''}`,
     });
   }
   for (const id of view.unitNodes) {
@@ -156,6 +167,7 @@ function Legend({ overlay }) {
     ${Object.keys(ROLE_COLOURS).map((role) => html`<li><span class=${`swatch role-${role}`}></span>${role.toLowerCase().replace('_', ' ')}</li>`)}
     <li><span class="swatch ring"></span>green halo: one of us knows them (wider = stronger)</li>
     <li><span class="swatch departed"></span>dashed red: left the client</li>
+    <li><span class="swatch moved"></span>double amber: changed job</li>
     <li><span class="line solid"></span>solid line</li><li><span class="line dotted"></span>dotted line</li><li><span class="line matrix"></span>matrix line</li>
     ${overlay ? html`<li><span class="line influence"></span>influence</li>` : null}
   </ul>`;

@@ -1,13 +1,14 @@
 // The org chart as an ARIA tree: units hold units and people; arrow keys move, Enter shows.
 import { html, useEffect, useMemo, useRef, useState } from './html.js';
 
-function describe(p, ties, departed) {
+function describe(p, ties, departed, moved) {
   const bits = [];
   if (p.title) bits.push(p.title);
   if (p.buyingRole && p.buyingRole !== 'USER') bits.push(p.buyingRole.toLowerCase().replace('_', ' '));
   const known = ties.get(p.id)?.knownBy || [];
   if (known.length) bits.push(`known by ${known.map((k) => `${k.member?.name || 'one of us'}${k.strength != null ? ` (${k.strength})` : ''}`).join(', ')}`);
   if (departed.has(p.id)) bits.push('left the client');
+  else if (moved?.has(p.id)) bits.push(`changed job, ${moved.get(p.id)}`);
   return bits.join(' · ');
 }
 
@@ -83,10 +84,10 @@ export function OrgTree({ org, focus, ties, onChoose }) {
     <ul role="tree" class="tree" aria-labelledby="org-tree-title" ref=${tree} onKeyDown=${onKey}>
       ${items.map((it) => {
         const p = it.type === 'person' ? org.people.get(it.id) : null;
-        const text = p ? html`<span class="name">${p.name}</span> <span class="meta">${describe(p, ties, org.departed)}</span>` : it.label;
+        const text = p ? html`<span class="name">${p.name}</span> <span class="meta">${describe(p, ties, org.departed, org.moved)}</span>` : it.label;
         return html`<li key=${it.key} role="treeitem" data-key=${it.key} aria-level=${it.level} aria-expanded=${it.type === 'unit' ? String(it.open) : null}
           aria-selected=${it.key === focusKey ? 'true' : 'false'} tabindex=${it.key === active ? 0 : -1}
-          class=${`tree-item level-${Math.min(it.level, 6)} ${it.type}${it.key === focusKey ? ' current' : ''}${p && org.departed.has(p.id) ? ' departed' : ''}`}
+          class=${`tree-item level-${Math.min(it.level, 6)} ${it.type}${it.key === focusKey ? ' current' : ''}${p && org.departed.has(p.id) ? ' departed' : p && org.moved?.has(p.id) ? ' moved' : ''}`}
           onClick=${() => { setActive(it.key); if (it.type === 'unit') toggle(it.id, !it.open); onChoose({ type: it.type, id: it.id }); }}>
           ${it.type === 'unit' ? html`<span class="twisty" aria-hidden="true">${it.open ? '▾' : '▸'}</span>` : null}${text}
         </li>`;
