@@ -13,6 +13,7 @@ from auth.registry import property_sections
 from graph.changes import ConflictRow, JobChangeRow
 from graph.entities import NODE_KINDS
 from resolvers.context import Info
+from resolvers.errors import bounded
 from resolvers.sections import sectioned
 
 MAX_FIRST = 100
@@ -54,7 +55,7 @@ def _utc(since: datetime) -> datetime:
 
 
 def _first(first: int) -> int:
-    return max(1, min(first, MAX_FIRST))
+    return bounded("first", first, 1, MAX_FIRST)
 
 
 def _readable(info: Info, account: _AccountLike, row: ConflictRow) -> bool:
@@ -69,8 +70,9 @@ def _readable(info: Info, account: _AccountLike, row: ConflictRow) -> bool:
 async def sync_conflicts_of(
     info: Info, account: _AccountLike, since: datetime, first: int
 ) -> list[SyncConflict]:
+    limit = _first(first)
     rows = await info.context.loaders.sync_conflicts_since(_utc(since)).load(str(account.id))
-    shown = [r for r in rows if _readable(info, account, r)][: _first(first)]
+    shown = [r for r in rows if _readable(info, account, r)][:limit]
     return [
         SyncConflict(
             id=strawberry.ID(r.id),
@@ -88,6 +90,7 @@ async def sync_conflicts_of(
 async def job_changes_of(
     info: Info, account: _AccountLike, since: datetime, first: int
 ) -> list[JobChange]:
+    limit = _first(first)
     rows: list[JobChangeRow] = await info.context.loaders.job_changes_since(_utc(since)).load(
         str(account.id)
     )
@@ -101,5 +104,5 @@ async def job_changes_of(
             changed_on=r.changed_on,
             recorded_at=r.recorded_at,
         )
-        for r in rows[: _first(first)]
+        for r in rows[:limit]
     ]

@@ -111,3 +111,14 @@ def test_an_account_out_of_reach_shows_no_changes(live: LiveApp, uid: str) -> No
     )
     assert body["data"]["account"] is None
     assert "Engineering" not in str(body) and "Machinery" not in str(body)
+
+
+def test_first_out_of_bounds_is_a_validation_error(live: LiveApp, uid: str) -> None:
+    client = build_client(live.backend, uid)
+    body = live.gql(
+        'query($a: ID!) { account(id: $a) { jobChanges(since: "2026-01-01T00:00:00Z", first: 0) { field } } }',
+        {"a": client.account},
+        as_user="executive",
+    )
+    assert body["errors"][0]["extensions"]["code"] == "VALIDATION", body
+    assert "'first'" in body["errors"][0]["message"]
