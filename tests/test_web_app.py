@@ -614,7 +614,7 @@ def test_admin_adds_resets_and_deactivates_a_user(
         expect(row).to_contain_text("marketing")
         expect(row).to_contain_text(world.client.id("mk"))
         assert live.login(name, "first password")["data"]["login"]["token"]
-        row.get_by_role("button", name=f"Reset the password of {name}").click()
+        row.get_by_role("button", name=f"Reset password of {name}").click()
         row.get_by_label(f"New password for {name}").fill("second password")
         row.get_by_role("button", name="Set password").click()
         expect(row.get_by_role("status")).to_have_text("Password set; their sessions ended")
@@ -746,6 +746,32 @@ def test_changes_show_new_jobs_and_sync_conflicts_and_the_org_chart_marks_them(
         assert "boss@elsewhere.example" not in w.main_text()
         assert "boss@elsewhere.example" not in w.network_text()
         w.assert_clean()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_admin_screen_passes_axe_and_fits_the_width(
+    live: LiveApp, world: World, browser: Browser, width: int
+) -> None:
+    """The user forms (add, reset open on a row) have labels and fit a phone."""
+    with signed_in(
+        browser, live.url, "admin", "admin", DEMO_PASSWORD, width=width, bypass_csp=True
+    ) as w:
+        w.go("/admin")
+        page = w.page
+        row = page.locator(f'tr[data-user="{world.users["controlling"]}"]')
+        row.get_by_role(
+            "button", name=f"Reset password of {world.users['controlling']}"
+        ).click()
+        expect(row.get_by_label(f"New password for {world.users['controlling']}")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("main .loading")).to_have_count(0)
+        found = axe_violations(page)
+        assert found == [], f"admin at {width}px: {found}"
+        overflow = page.evaluate("() => document.documentElement.scrollWidth")
+        assert overflow <= width, f"admin is {overflow}px wide at {width}px"
+        if width == 375:
+            w.shot("narrow-admin")
+        assert w.errors == []
 
 
 def test_a_refused_access_token_is_refreshed_without_asking(

@@ -76,7 +76,7 @@ function UserRow({ user, self, onChanged }) {
     <td class="user-actions">
       ${canDeactivate ? html`<button class="small secondary" type="button" aria-label=${`Deactivate ${current.username}`}
         onClick=${() => run('deactivateUser', { userId: current.id }, 'Deactivated; their sessions ended')}>Deactivate</button>` : null}
-      ${can('Mutation', 'resetPassword') && !resetting ? html` <button class="small secondary" type="button" aria-label=${`Reset the password of ${current.username}`}
+      ${can('Mutation', 'resetPassword') && !resetting ? html` <button class="small secondary" type="button" aria-label=${`Reset password of ${current.username}`}
         onClick=${() => setResetting(true)}>Reset password</button>` : null}
       ${resetting ? html`<form class="inline" onSubmit=${reset}>
         <label>New password for ${current.username} <input name="password" type="password" required minlength="8" autocomplete="new-password" /></label>
