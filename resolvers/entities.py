@@ -29,7 +29,7 @@ from auth.registry import (
     write_denied,
 )
 from graph import entities
-from graph.entities import LINK_KINDS, NODE_KINDS, LinkKindName, NodeKindName
+from graph.kinds import LINK_KINDS, NODE_KINDS, LinkKindName, NodeKindName
 from graph.projects import projects_at_risk
 from resolvers.context import Info
 from resolvers.errors import bounded
