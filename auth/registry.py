@@ -44,10 +44,12 @@ PROPERTY_SECTIONS: Final[dict[str, dict[str, str]]] = {
     "PLAN": PLAN_FIELDS,
 }
 
-# A review KPI or change that names a plan goal is in that goal's section; anything else
-# is in the review's own section. Names are compared in lower case, letters and digits only,
-# and a name that merely contains a goal's word counts as that goal ("Revenue (EUR)", "gross
-# margin"): a wrong guess hides a KPI from a role that might have read it, never the reverse.
+# A review KPI or change is in the section of what it names. Names are compared in lower
+# case, ASCII letters and digits only. A plan field's name is that field's section; a name
+# with a goal's word is that goal's ("Revenue (EUR)", "gross margin"); a name with a word of
+# the review's own business (meetings, visits, coverage …) is the review's section. Anything
+# else (another language, a look-alike letter, an abbreviation) may be a money figure: it is
+# in the financial goals' section, so a guess can only hide a KPI, never show one.
 GOAL_WORDS: Final[tuple[tuple[str, str], ...]] = (
     ("shareofwallet", "plan.share_of_wallet"),
     ("wallet", "plan.share_of_wallet"),
@@ -61,13 +63,38 @@ GOAL_WORDS: Final[tuple[tuple[str, str], ...]] = (
     ("income", "plan.financial_goals"),
 )
 REVIEW_SECTION: Final = "plan.reviews"
+UNRECOGNISED_SECTION: Final = "plan.financial_goals"
+REVIEW_WORDS: Final = (
+    "meeting",
+    "visit",
+    "call",
+    "contact",
+    "coverage",
+    "interaction",
+    "satisfaction",
+    "nps",
+    "csat",
+    "milestone",
+    "project",
+    "action",
+    "review",
+    "cadence",
+    "workshop",
+    "training",
+    "ticket",
+    "incident",
+    "delivery",
+    "quality",
+    "complaint",
+    "headcount",
+)
 _PLAN_KEYS: Final = {
     "".join(ch for ch in f.lower() if ch.isalnum()): s for f, s in PLAN_FIELDS.items()
 }
 
 
 def _key(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
+    return "".join(ch for ch in name.lower() if ch.isascii() and ch.isalnum())
 
 
 def version_property(section: str) -> str:
@@ -91,7 +118,12 @@ def kpi_section(name: str) -> str:
     key = _key(name)
     if key in _PLAN_KEYS:
         return _PLAN_KEYS[key]
-    return next((section for word, section in GOAL_WORDS if word in key), REVIEW_SECTION)
+    if not name.isascii():
+        return UNRECOGNISED_SECTION  # a look-alike letter may hide a goal's word
+    goal = next((section for word, section in GOAL_WORDS if word in key), None)
+    if goal is not None:
+        return goal
+    return REVIEW_SECTION if any(word in key for word in REVIEW_WORDS) else UNRECOGNISED_SECTION
 
 
 def review_sections(kpi_names: Iterable[str], changed_fields: Iterable[str]) -> list[str]:

@@ -20,10 +20,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final, LiteralString
 
 from graph.batch import merge_rels_statement
+from graph.convert import native
 from graph.driver import Database, Row, Transaction
 from graph.errors import NotFound
 from graph.model import Label, Rel
@@ -35,6 +36,7 @@ CHANNELS: Final = frozenset({"MEETING", "CALL", "VIDEO", "EMAIL", "EVENT", "OTHE
 SOURCES: Final = {"calendar": "cal", "mail": "mail", "salesforce": "sf"}
 
 Runner = Callable[[LiteralString, Mapping[str, Any]], Awaitable[list[Row]]]
+Teams = dict[str, list[tuple[str, date | None, date | None]]]  # member -> (account, from, until)
 
 
 def normalise_email(text: str | None) -> str | None:
@@ -145,12 +147,22 @@ WHERE m.email IS NOT NULL OR m.emailAliases IS NOT NULL OR m.salesforceUserId IS
 RETURN m.id AS id, m.email AS email, m.emailAliases AS aliases, m.salesforceUserId AS sfUser
 """
 # Read once per run: aliases and main addresses stored in another case (the index below
-# only finds the normalised ones).
+# only finds the normalised ones), of contacts not archived.
 CONTACT_ALIASES: Final = """
 MATCH (c:Contact)
-WHERE c.emailAliases IS NOT NULL OR (c.email IS NOT NULL AND c.email <> toLower(trim(c.email)))
+WHERE (c.emailAliases IS NOT NULL OR (c.email IS NOT NULL AND c.email <> toLower(trim(c.email))))
+  AND coalesce(c.archived, false) = false
 RETURN c.id AS id, c.email AS email, c.emailAliases AS aliases
 """
+# The accounts each capturing member was on the team of, with the windows.
+TEAM_WINDOWS: Final = """
+UNWIND $ids AS mid
+MATCH (:TeamMember {id: mid})-[t:ON_TEAM]->(a:Account)
+RETURN mid AS memberId, a.id AS accountId, t.from AS since, t.until AS until
+"""
+# Sources read from one member's own calendar or mailbox: what they hold goes only to the
+# accounts that member was on the team of at the time (row scope holds for captured items).
+OWN_SOURCES: Final = frozenset({"calendar", "mail"})
 CONTACTS_BY_EMAIL: Final = """
 UNWIND $emails AS e
 MATCH (c:Contact {email: e})
@@ -177,6 +189,7 @@ class Directory:
 
     members: dict[str, str] = field(default_factory=dict)
     sf_users: dict[str, str] = field(default_factory=dict)
+    contact_mains: dict[str, list[str]] = field(default_factory=dict)  # stored in another case
     contact_aliases: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
@@ -189,8 +202,13 @@ class Directory:
             if row.get("sfUser"):
                 directory.sf_users[str(row["sfUser"])] = row["id"]
         for row in await run(CONTACT_ALIASES, {}) if contacts else []:
-            for address in _addresses(row):
-                directory.contact_aliases.setdefault(address, []).append(row["id"])
+            main = normalise_email(row.get("email"))
+            if main:
+                directory.contact_mains.setdefault(main, []).append(row["id"])
+            for alias in row.get("aliases") or []:
+                alias_address = normalise_email(str(alias))
+                if alias_address and alias_address != main:
+                    directory.contact_aliases.setdefault(alias_address, []).append(row["id"])
         return directory
 
 
@@ -240,19 +258,22 @@ BY_MEMBER: Final = merge_rels_statement(Rel.BY, Label.INTERACTION, Label.TEAM_ME
 async def _contacts_of(
     run: Runner, directory: Directory, activities: Sequence[Activity]
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Contact ids by address, and account ids by contact id, for one batch."""
+    """Contact ids by address, and account ids by contact id, for one batch. An address is
+    whose main address it is; an alias counts only for an address that is nobody's main
+    address, and only when one contact alone claims it (nobody takes another's address)."""
     wanted = sorted(
-        {
-            e
-            for a in activities
-            for e in a.attendee_emails
-            if e not in directory.members and e not in directory.contact_aliases
-        }
+        {e for a in activities for e in a.attendee_emails if e not in directory.members}
     )
-    by_email: dict[str, list[str]] = {e: list(ids) for e, ids in directory.contact_aliases.items()}
+    by_email: dict[str, list[str]] = {
+        e: list(ids) for e, ids in directory.contact_mains.items() if e in wanted
+    }
     if wanted:
         for row in await run(CONTACTS_BY_EMAIL, {"emails": wanted}):
             by_email.setdefault(row["email"], []).append(row["id"])
+    for address in wanted:
+        claims = directory.contact_aliases.get(address, [])
+        if address not in by_email and len(claims) == 1:
+            by_email[address] = list(claims)
     ids = {c for a in activities for c in a.contact_ids}
     ids |= {c for a in activities for e in a.attendee_emails for c in by_email.get(e, [])}
     accounts: dict[str, list[str]] = {}
@@ -262,11 +283,31 @@ async def _contacts_of(
     return by_email, accounts
 
 
+async def _teams_of(run: Runner, activities: Sequence[Activity]) -> Teams:
+    """The team windows of the members whose own calendar or mailbox a batch comes from."""
+    owners = sorted({m for a in activities if a.source in OWN_SOURCES for m in a.member_ids})
+    teams: Teams = {}
+    for row in await run(TEAM_WINDOWS, {"ids": owners}) if owners else []:
+        since, until = native(row["since"]), native(row["until"])
+        teams.setdefault(row["memberId"], []).append((row["accountId"], since, until))
+    return teams
+
+
+def _on_team(teams: Teams, members: Iterable[str], account: str, at: datetime) -> bool:
+    day = at.astimezone(UTC).date()
+    return any(
+        a == account and (since is None or since <= day) and (until is None or day <= until)
+        for m in members
+        for a, since, until in teams.get(m, [])
+    )
+
+
 def _rows(
     activities: Sequence[Activity],
     directory: Directory,
     by_email: Mapping[str, list[str]],
     accounts: Mapping[str, list[str]],
+    teams: Teams,
     report: CaptureReport,
     policy: SummaryPolicy,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -293,9 +334,12 @@ def _rows(
             if e not in directory.members
             for c in by_email.get(e, [])
         }
+        own = act.source in OWN_SOURCES
         per_account: dict[str, set[str]] = {}
         for contact in contacts:
             for account in accounts.get(contact, []):
+                if own and not _on_team(teams, act.member_ids, account, act.at):
+                    continue  # not an account the calendar's or mailbox's owner was on
                 per_account.setdefault(account, set()).add(contact)
         if not per_account:
             report.no_contact += 1
@@ -340,7 +384,8 @@ async def write_batch(
     """Match and store one batch inside the caller's transaction (or only match: dry run)."""
     report = CaptureReport(dry_run=dry_run)
     by_email, accounts = await _contacts_of(tx.run, directory, activities)
-    rows, cancels = _rows(activities, directory, by_email, accounts, report, policy)
+    teams = await _teams_of(tx.run, activities)
+    rows, cancels = _rows(activities, directory, by_email, accounts, teams, report, policy)
     ids = [r["id"] for r in rows]
     existing = {r["id"] for r in await tx.run(EXISTING, {"ids": ids})} if ids else set()
     report.captured = len(rows)

@@ -1,11 +1,12 @@
-"""Following up: reviews (monthly, quarterly, annual), actions, logged interactions, handover."""
+"""Following up: reviews (monthly, quarterly, annual) with their new actions, and logged
+interactions. Actions themselves are in `graph.actions`, the handover in `graph.handover`."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from graph.convert import native, native_row
@@ -28,18 +29,6 @@ class ReviewRow:
     kpis: list[dict[str, Any]]
     changes: list[dict[str, Any]]
     action_ids: list[str]
-
-
-@dataclass(frozen=True)
-class ActionRow:
-    id: str
-    title: str
-    status: str
-    due: date | None
-    owner_id: str | None
-    source_id: str | None
-    account_id: str | None
-    version: int
 
 
 PLAN_IN_REACH: Final = (
@@ -231,137 +220,6 @@ async def due_reviews(db: Database, scope: Scope, as_of: datetime) -> list[DueRe
     return sorted(due, key=lambda d: (-d.overdue_days, d.account_name, d.kind))
 
 
-ACTION_FIELDS: Final = """x {
-  .id, .title, .status, .due, .version,
-  ownerId: head([(x)-[:OWNED_BY]->(m:TeamMember) | m.id]),
-  sourceId: head([(x)<-[:HAS_ACTION]-(s) | s.id]),
-  accountId: head([(x)<-[:HAS_ACTION]-(:Review)<-[:REVIEWED_IN]-(:Plan)<-[:HAS_PLAN]-(ra:Account) | ra.id]
-             + [(x)<-[:HAS_ACTION]-(:Plan)<-[:HAS_PLAN]-(pa:Account) | pa.id])
-}"""
-
-
-def to_action(r: dict[str, Any]) -> ActionRow:
-    r = native_row(r)
-    return ActionRow(
-        id=r["id"],
-        title=r["title"],
-        status=r["status"],
-        due=r.get("due"),
-        owner_id=r.get("ownerId"),
-        source_id=r.get("sourceId"),
-        account_id=r.get("accountId"),
-        version=int(r.get("version", 1)),
-    )
-
-
-ACTIONS_BY_IDS: Final = "MATCH (x:Action) WHERE x.id IN $ids RETURN " + ACTION_FIELDS + " AS action"
-# The account an action `x` belongs to, through its plan or its plan's review, as `a`.
-ACTION_ACCOUNT: Final = """CALL (x) {
-  MATCH (x)<-[:HAS_ACTION]-(:Review)<-[:REVIEWED_IN]-(:Plan)<-[:HAS_PLAN]-(ra:Account)
-  RETURN ra AS a
-  UNION
-  MATCH (x)<-[:HAS_ACTION]-(:Plan)<-[:HAS_PLAN]-(pa:Account)
-  RETURN pa AS a
-}
-"""
-# Only actions of accounts in the caller's reach: an owner who left the team no longer sees
-# the account's actions (and an id out of reach answers like a missing one).
-ACTIONS_IN_REACH: Final = (
-    "MATCH (x:Action) WHERE x.id IN $ids "
-    + ACTION_ACCOUNT
-    + "WITH DISTINCT x, a WHERE "
-    + ACCOUNT_IN_SCOPE
-    + " RETURN "
-    + ACTION_FIELDS
-    + " AS action"
-)
-MY_ACTIONS: Final = (
-    """
-MATCH (x:Action)-[:OWNED_BY]->(:TeamMember {id: $memberId})
-WHERE ($statuses IS NULL OR x.status IN $statuses) AND coalesce(x.archived, false) = false
-"""
-    + ACTION_ACCOUNT
-    + "WITH DISTINCT x, a WHERE "
-    + ACCOUNT_IN_SCOPE
-    + """
-RETURN """
-    + ACTION_FIELDS
-    + """ AS action
-ORDER BY x.due, x.id
-"""
-)
-
-
-async def actions_by_ids(db: Database, ids: Sequence[str]) -> dict[str, ActionRow]:
-    rows = await db.read(ACTIONS_BY_IDS, {"ids": list(ids)})
-    return {r["action"]["id"]: to_action(r["action"]) for r in rows}
-
-
-async def actions_in_reach(db: Database, scope: Scope, ids: Sequence[str]) -> dict[str, ActionRow]:
-    """Actions by id, of accounts in the caller's reach."""
-    rows = await db.read(ACTIONS_IN_REACH, {"ids": list(ids), **scope.params()})
-    return {r["action"]["id"]: to_action(r["action"]) for r in rows}
-
-
-async def my_actions(
-    db: Database, scope: Scope, statuses: Sequence[str] | None
-) -> list[ActionRow]:
-    """The caller's own actions on accounts in their reach."""
-    rows = await db.read(
-        MY_ACTIONS, {**scope.params(), "statuses": list(statuses) if statuses else None}
-    )
-    return [to_action(r["action"]) for r in rows]
-
-
-ACTION_IN_REACH: Final = (
-    """
-MATCH (x:Action {id: $id})
-CALL (x) {
-  MATCH (x)<-[:HAS_ACTION]-(:Review)<-[:REVIEWED_IN]-(:Plan)<-[:HAS_PLAN]-(ra:Account)
-  RETURN ra AS a
-  UNION
-  MATCH (x)<-[:HAS_ACTION]-(:Plan)<-[:HAS_PLAN]-(pa:Account)
-  RETURN pa AS a
-}
-WITH x, a WHERE """
-    + ACCOUNT_IN_SCOPE
-    + " RETURN x.version AS version"
-)
-SET_ACTION_STATUS: Final = """
-MATCH (x:Action {id: $id}) WHERE x.version = $expectedVersion
-SET x.status = $status, x.version = x.version + 1, x.updatedAt = $now,
-    x.doneAt = CASE WHEN $status = 'DONE' THEN $now ELSE null END
-RETURN x.id AS id
-"""
-
-
-async def set_action_status(
-    db: Database, actor: Actor, scope: Scope, action_id: str, status: str, expected_version: int
-) -> str:
-    """Move an action along (OPEN, IN_PROGRESS, DONE, DROPPED); stale versions conflict."""
-    from graph.writes import Conflict
-
-    async def work(tx: Transaction) -> str:
-        found = await tx.run(ACTION_IN_REACH, {"id": action_id, **scope.params()})
-        if not found:
-            raise NotFound(f"action {action_id}")
-        if int(found[0]["version"] or 1) != expected_version:
-            raise Conflict(f"action {action_id}", int(found[0]["version"] or 1))
-        await tx.run(
-            SET_ACTION_STATUS,
-            {
-                "id": action_id,
-                "status": status,
-                "expectedVersion": expected_version,
-                "now": datetime.now(UTC),
-            },
-        )
-        await audit_in(tx, actor, "plan.reviews", "Action", action_id)
-        return action_id
-
-    return await db.write_transaction(work)
-
-
 CONTACTS_OF_ACCOUNT: Final = """
 MATCH (c:Contact)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(:Account {id: $accountId})
 WHERE c.id IN $ids
@@ -432,128 +290,3 @@ async def log_interaction(
         return interaction
 
     return await once(db, actor, client_mutation_id, "logInteraction", work)
-
-
-@dataclass(frozen=True)
-class HandoverBrief:
-    account_id: str
-    from_member_id: str
-    to_member_id: str
-    on: date
-    plan_id: str | None
-    open_project_ids: list[str]
-    moved_action_ids: list[str]
-    moved_mirror_unit_ids: list[str]
-    relationships: list[tuple[str, float | None, list[str]]]  # (contact, strength, others who know)
-
-
-HANDOVER_FROM: Final = (
-    """
-MATCH (a:Account {id: $accountId})<-[t:ON_TEAM]-(old:TeamMember)
-WHERE t.role = 'ACCOUNT_MANAGER' AND t.from <= $on AND (t.until IS NULL OR t.until >= $on)
-  AND ($fromId IS NULL OR old.id = $fromId) AND old.id <> $toId AND """
-    + ACCOUNT_IN_SCOPE
-    + """
-RETURN old.id AS id, EXISTS { MATCH (old)-[:MIRRORS]->(:ClientUnit {level: 'GLOBAL'})<-[:HAS_UNIT]-(a) } AS lead
-ORDER BY lead DESC, id
-LIMIT 1
-"""
-)
-HANDOVER: Final = """
-MATCH (a:Account {id: $accountId})<-[t:ON_TEAM]-(old:TeamMember {id: $fromId})
-WHERE t.role = 'ACCOUNT_MANAGER'
-MATCH (new:TeamMember {id: $toId})
-SET t.until = $lastDay
-MERGE (new)-[t2:ON_TEAM]->(a)
-SET t2.role = 'ACCOUNT_MANAGER', t2.from = $on, t2.until = null
-WITH a, old, new
-RETURN old.id AS id
-"""
-MOVE_MIRRORS: Final = """
-MATCH (a:Account {id: $accountId})-[:HAS_UNIT]->(u:ClientUnit)<-[mr:MIRRORS]-(old:TeamMember {id: $fromId})
-MATCH (new:TeamMember {id: $toId})
-DELETE mr
-MERGE (new)-[:MIRRORS]->(u)
-RETURN u.id AS id
-"""
-MOVE_ACTIONS: Final = """
-MATCH (a:Account {id: $accountId})-[:HAS_PLAN]->(:Plan)-[:REVIEWED_IN]->(:Review)-[:HAS_ACTION]->(x:Action)
-      -[o:OWNED_BY]->(old:TeamMember {id: $fromId})
-WHERE x.status IN $open
-MATCH (new:TeamMember {id: $toId})
-DELETE o
-MERGE (x)-[:OWNED_BY]->(new)
-RETURN x.id AS id
-"""
-BRIEF: Final = """
-MATCH (a:Account {id: $accountId})
-RETURN head([(a)-[:HAS_PLAN]->(p:Plan) WHERE p.status = 'ACTIVE' | p.id]) AS planId,
-       [(a)-[:HAS_PROJECT]->(pr:Project) WHERE coalesce(pr.status, 'OPEN') = 'OPEN' | pr.id] AS projects,
-       [(a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)<-[k:KNOWS]-(:TeamMember {id: $fromId})
-         | [c.id, k.strength, [(c)<-[:KNOWS]-(o:TeamMember) WHERE o.id <> $fromId | o.id]]] AS relationships
-"""
-
-
-async def handover_account(
-    db: Database,
-    actor: Actor,
-    scope: Scope,
-    account_id: str,
-    to_member_id: str,
-    on: date,
-    from_member_id: str | None,
-) -> HandoverBrief:
-    """End the account manager's window the day before `on`, open the successor's on `on`,
-    move their mirrored units and open actions, and brief the successor."""
-
-    async def work(tx: Transaction) -> HandoverBrief:
-        if not await tx.run(MEMBERS_EXIST, {"ids": [to_member_id]}):
-            raise Rejected(f"no team member {to_member_id}", field="toTeamMemberId")
-        found = await tx.run(
-            HANDOVER_FROM,
-            {
-                "accountId": account_id,
-                "on": on,
-                "fromId": from_member_id,
-                "toId": to_member_id,
-                **scope.params(),
-            },
-        )
-        if not found:
-            reach = await tx.run(
-                "MATCH (a:Account {id: $accountId}) WHERE "
-                + ACCOUNT_IN_SCOPE
-                + " RETURN a.id AS id",
-                {"accountId": account_id, **scope.params()},
-            )
-            if not reach:
-                raise NotFound(f"account {account_id}")
-            raise Rejected(
-                f"no account manager other than {to_member_id} holds the account on {on}",
-                field="on",
-            )
-        old = str(found[0]["id"])
-        params = {"accountId": account_id, "fromId": old, "toId": to_member_id}
-        await tx.run(HANDOVER, {**params, "on": on, "lastDay": on - timedelta(days=1)})
-        units = [r["id"] for r in await tx.run(MOVE_MIRRORS, params)]
-        actions = [
-            r["id"] for r in await tx.run(MOVE_ACTIONS, {**params, "open": list(OPEN_ACTIONS)})
-        ]
-        brief = (await tx.run(BRIEF, {"accountId": account_id, "fromId": old}))[0]
-        await audit_in(tx, actor, "team.matrix", "Account", account_id)
-        return HandoverBrief(
-            account_id=account_id,
-            from_member_id=old,
-            to_member_id=to_member_id,
-            on=on,
-            plan_id=brief["planId"],
-            open_project_ids=sorted(brief["projects"]),
-            moved_action_ids=sorted(set(actions)),
-            moved_mirror_unit_ids=sorted(set(units)),
-            relationships=sorted(
-                ((r[0], r[1], sorted(r[2])) for r in brief["relationships"]),
-                key=lambda r: -(r[1] or 0),
-            ),
-        )
-
-    return await db.write_transaction(work)

@@ -9,163 +9,24 @@ with coverage gaps left on purpose. M and L add generated accounts of the same s
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from graph.batch import merge_nodes, merge_rels
+from graph.dataset import Dataset, SeedStats, load
 from graph.driver import Database
 from graph.model import Label, Rel, Role, UnitLevel
+from graph.seed_accounts import generate_account, person_name, reference_data
+from graph.seed_world import (
+    DEMO_ACCOUNTS,
+    SEED,
+    SEGMENTS,
+    TEAM_ROLES,
+    TODAY,
+)
 
-SEED = 20261124
-TODAY = datetime.now(UTC).date()
-
-FUNCTIONAL_AREAS = [
-    "Marketing",
-    "Finance",
-    "Product Development",
-    "Production",
-    "Competitive Intelligence",
-    "Market Research",
-    "Controlling",
-    "Customer Support",
-    "Operations",
-]
-CAPABILITIES = {
-    "cap-analytics": ("Market analytics", "Market Research"),
-    "cap-co-marketing": ("Co-marketing campaigns", "Marketing"),
-    "cap-custom-product": ("Custom product variants", "Product Development"),
-    "cap-capacity": ("Guaranteed production capacity", "Production"),
-    "cap-cost-review": ("Joint cost reviews", "Controlling"),
-    "cap-247-support": ("24/7 support desk", "Customer Support"),
-    "cap-logistics": ("Vendor-managed inventory", "Operations"),
-    "cap-ci-briefing": ("Competitor briefings", "Competitive Intelligence"),
-    "cap-iot": ("IoT retrofit of installed base", None),
-    "cap-esg-audit": ("ESG supply-chain audit", None),
-    "cap-local-install": ("On-site installation in remote states", None),
-}
-PARTNERS = {
-    "partner-sensiq": ("SensIQ Systems", ["cap-iot"]),
-    "partner-greenledger": ("GreenLedger Audit", ["cap-esg-audit"]),
-    "partner-fieldforce": ("FieldForce Services", ["cap-local-install", "cap-247-support"]),
-    "partner-datapeak": ("DataPeak Analytics", ["cap-analytics", "cap-iot"]),
-}
-COMPETITORS = ["Vantor", "Crestline", "Oberon Supply", "Maxima Group", "Tessaly", "Kindred Works"]
-REGIONS = {
-    "EMEA": {
-        "Germany": ["Bavaria", "Hesse", "Saxony", "Baden-Wuerttemberg", "North Rhine-Westphalia"],
-        "France": ["Ile-de-France", "Occitanie", "Auvergne-Rhone-Alpes"],
-        "United Kingdom": ["England", "Scotland", "Wales"],
-        "Sweden": ["Stockholm", "Skane"],
-    },
-    "Americas": {
-        "United States": [
-            "California",
-            "Texas",
-            "New York",
-            "Illinois",
-            "Florida",
-            "Georgia",
-            "Ohio",
-            "Washington",
-        ],
-        "Brazil": ["Sao Paulo", "Parana", "Minas Gerais"],
-        "Canada": ["Ontario", "Quebec", "British Columbia"],
-    },
-    "APAC": {
-        "Japan": ["Kanto", "Kansai", "Chubu"],
-        "Australia": ["New South Wales", "Victoria", "Queensland"],
-        "India": ["Maharashtra", "Karnataka", "Tamil Nadu", "Gujarat"],
-    },
-}
-CULTURAL = {
-    "geo-dach": ("DACH and Nordics", ["Germany", "Sweden"]),
-    "geo-anglo": ("Anglosphere", ["United Kingdom", "United States", "Canada", "Australia"]),
-}
-DEMO_ACCOUNTS = [
-    ("acc-nordwind", "Nordwind Industrial Group", "Industrial", "Machinery", "A", 1.0),
-    ("acc-aurora", "Aurora Foods Global", "Consumer", "Food & Beverage", "A", 1.0),
-    ("acc-helios", "Helios Energy", "Energy", "Utilities", "B", 0.45),
-    ("acc-kestrel", "Kestrel Pharma", "Healthcare", "Pharmaceuticals", "B", 0.4),
-]
-SEGMENTS = ["Industrial", "Consumer", "Energy", "Healthcare", "Retail", "Technology"]
-FIRST = [
-    "Anna",
-    "Ben",
-    "Carla",
-    "David",
-    "Elif",
-    "Farid",
-    "Greta",
-    "Hiro",
-    "Ines",
-    "Jonas",
-    "Kira",
-    "Liam",
-    "Maya",
-    "Nils",
-    "Olga",
-    "Pedro",
-    "Quinn",
-    "Rosa",
-    "Sven",
-    "Tara",
-    "Uma",
-    "Viktor",
-    "Wen",
-    "Ximena",
-    "Yusuf",
-    "Zoe",
-]
-LAST = [
-    "Albers",
-    "Brandt",
-    "Costa",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Hansen",
-    "Ito",
-    "Jensen",
-    "Kowalski",
-    "Lopez",
-    "Meyer",
-    "Nakamura",
-    "Olsen",
-    "Patel",
-    "Quint",
-    "Rossi",
-    "Schmidt",
-    "Tanaka",
-    "Urban",
-    "Vogel",
-    "Weber",
-    "Young",
-    "Zimmer",
-]
-TITLES = {
-    UnitLevel.GLOBAL: [
-        "CEO",
-        "CFO",
-        "Chief Procurement Officer",
-        "COO",
-        "VP Strategy",
-        "Head of R&D",
-    ],
-    UnitLevel.REGIONAL: ["Regional President", "Regional Procurement Director", "Regional CFO"],
-    UnitLevel.NATIONAL: [
-        "Country Manager",
-        "Purchasing Manager",
-        "Plant Director",
-        "Finance Manager",
-    ],
-    UnitLevel.STATE: ["Site Manager", "Buyer", "Maintenance Lead", "Operations Lead"],
-}
-BUYING = ["DECISION_MAKER", "INFLUENCER", "CHAMPION", "BLOCKER", "GATEKEEPER", "USER"]
-TEAM_ROLES = [r.value for r in Role if r not in (Role.ADMIN, Role.EXECUTIVE, Role.ACCOUNT_MANAGER)]
+__all__ = ["SIZES", "Dataset", "SeedStats", "build", "load", "seed_demo", "seed_plans"]
 
 
 @dataclass(frozen=True)
@@ -177,350 +38,23 @@ class SizeSpec:
 SIZES = {"S": SizeSpec(0, 0), "M": SizeSpec(196, 95), "L": SizeSpec(1996, 99)}
 
 
-@dataclass
-class Dataset:
-    nodes: dict[Label, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    rels: dict[tuple[Rel, Label, Label], list[dict[str, Any]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-
-    def node(self, label: Label, id_: str, **props: Any) -> str:
-        self.nodes[label].append({"id": id_, "props": props})
-        return id_
-
-    def rel(self, rel: Rel, source: Label, src: str, target: Label, dst: str, **props: Any) -> None:
-        self.rels[(rel, source, target)].append({"from": src, "to": dst, "props": props})
-
-    def count(self) -> tuple[int, int]:
-        """Nodes and relationships as written: one per id, one per (type, from, to)."""
-        return (
-            sum(len({r["id"] for r in v}) for v in self.nodes.values()),
-            sum(len({(r["from"], r["to"]) for r in v}) for v in self.rels.values()),
-        )
-
-
-@dataclass(frozen=True)
-class SeedStats:
-    nodes: int
-    relationships: int
-    seconds: float
-
-    def summary(self) -> str:
-        return f"{self.nodes} nodes, {self.relationships} relationships"
-
-
-def _name(rng: random.Random) -> str:
-    return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-
-
-def _reference(ds: Dataset) -> dict[str, list[str]]:
-    """Functional areas, divisions, capabilities, partners and competitors shared by all."""
-    areas = {}
-    for name in FUNCTIONAL_AREAS:
-        areas[name] = ds.node(
-            Label.FUNCTIONAL_AREA, "area-" + name.lower().replace(" ", "-"), name=name
-        )
-    for cap_id, (name, area) in CAPABILITIES.items():
-        ds.node(Label.CAPABILITY, cap_id, name=name)
-        if area:
-            ds.rel(Rel.OFFERS, Label.FUNCTIONAL_AREA, areas[area], Label.CAPABILITY, cap_id)
-    for pid, (name, caps) in PARTNERS.items():
-        ds.node(Label.PARTNER, pid, name=name)
-        for cap in caps:
-            ds.rel(Rel.OFFERS, Label.PARTNER, pid, Label.CAPABILITY, cap)
-    ds.node(
-        Label.GEO_DIVISION,
-        "geo-global",
-        name="Global",
-        level=UnitLevel.GLOBAL.value,
-        kind="GEOGRAPHIC",
-    )
-    countries: dict[str, str] = {}
-    for region, nations in REGIONS.items():
-        rid = ds.node(
-            Label.GEO_DIVISION,
-            "geo-" + region.lower(),
-            name=region,
-            level="REGIONAL",
-            kind="GEOGRAPHIC",
-        )
-        ds.rel(Rel.PARENT_OF, Label.GEO_DIVISION, "geo-global", Label.GEO_DIVISION, rid)
-        for nation in nations:
-            nid = ds.node(
-                Label.GEO_DIVISION,
-                "geo-" + _slug(nation),
-                name=nation,
-                level="NATIONAL",
-                kind="GEOGRAPHIC",
-            )
-            ds.rel(Rel.PARENT_OF, Label.GEO_DIVISION, rid, Label.GEO_DIVISION, nid)
-            countries[nation] = nid
-            for state in nations[nation][:2]:  # state-level divisions where we sell by state
-                sid = ds.node(
-                    Label.GEO_DIVISION,
-                    "geo-" + _slug(nation) + "-" + _slug(state),
-                    name=state,
-                    level="STATE",
-                    kind="GEOGRAPHIC",
-                )
-                ds.rel(Rel.PARENT_OF, Label.GEO_DIVISION, nid, Label.GEO_DIVISION, sid)
-    for gid, (name, members) in CULTURAL.items():
-        ds.node(Label.GEO_DIVISION, gid, name=name, level="REGIONAL", kind="CULTURAL")
-        for nation in members:
-            ds.rel(Rel.PARENT_OF, Label.GEO_DIVISION, gid, Label.GEO_DIVISION, countries[nation])
-    comps = [ds.node(Label.COMPETITOR, "comp-" + _slug(c), name=c) for c in COMPETITORS]
-    return {"areas": list(areas.values()), "competitors": comps}
-
-
-def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
-
-
-def _account(
-    ds: Dataset,
-    rng: random.Random,
-    acc_id: str,
-    name: str,
-    segment: str,
-    industry: str,
-    tier: str,
-    scale: float,
-    competitors: list[str],
-    contact_budget: int | None = None,
-) -> dict[str, Any]:
-    """One client group: units on all four levels, contacts, influence, projects, needs."""
-    ds.node(
-        Label.ACCOUNT,
-        acc_id,
-        name=name,
-        segment=segment,
-        industry=industry,
-        tier=tier,
-        status="ACTIVE",
-        marketPotential=float(round(rng.uniform(5, 80) * scale, 1) * 1_000_000),
-    )
-    units: list[tuple[str, UnitLevel, str]] = []
-    g = ds.node(
-        Label.CLIENT_UNIT,
-        f"{acc_id}-u-global",
-        name=f"{name} HQ",
-        level="GLOBAL",
-        country=None,
-        region=None,
-    )
-    ds.rel(Rel.HAS_UNIT, Label.ACCOUNT, acc_id, Label.CLIENT_UNIT, g)
-    units.append((g, UnitLevel.GLOBAL, "Global"))
-    for region, nations in REGIONS.items():
-        if contact_budget is not None and rng.random() < 0.3:
-            continue
-        r = ds.node(
-            Label.CLIENT_UNIT,
-            f"{acc_id}-u-{_slug(region)}",
-            name=f"{name} {region}",
-            level="REGIONAL",
-            region=region,
-        )
-        ds.rel(Rel.HAS_UNIT, Label.ACCOUNT, acc_id, Label.CLIENT_UNIT, r)
-        ds.rel(Rel.PARENT_OF, Label.CLIENT_UNIT, g, Label.CLIENT_UNIT, r)
-        units.append((r, UnitLevel.REGIONAL, region))
-        for nation, states in nations.items():
-            if rng.random() > 0.35 + 0.65 * scale:
-                continue
-            n = ds.node(
-                Label.CLIENT_UNIT,
-                f"{acc_id}-u-{_slug(nation)}",
-                name=f"{name} {nation}",
-                level="NATIONAL",
-                country=nation,
-                region=region,
-            )
-            ds.rel(Rel.HAS_UNIT, Label.ACCOUNT, acc_id, Label.CLIENT_UNIT, n)
-            ds.rel(Rel.PARENT_OF, Label.CLIENT_UNIT, r, Label.CLIENT_UNIT, n)
-            units.append((n, UnitLevel.NATIONAL, nation))
-            for state in states:
-                s = ds.node(
-                    Label.CLIENT_UNIT,
-                    f"{acc_id}-u-{_slug(nation)}-{_slug(state)}",
-                    name=f"{name} {state}",
-                    level="STATE",
-                    country=nation,
-                    region=region,
-                )
-                ds.rel(Rel.HAS_UNIT, Label.ACCOUNT, acc_id, Label.CLIENT_UNIT, s)
-                ds.rel(Rel.PARENT_OF, Label.CLIENT_UNIT, n, Label.CLIENT_UNIT, s)
-                units.append((s, UnitLevel.STATE, state))
-    per_level = {
-        UnitLevel.GLOBAL: 40,
-        UnitLevel.REGIONAL: 24,
-        UnitLevel.NATIONAL: 20,
-        UnitLevel.STATE: 20,
-    }
-    if contact_budget is not None:
-        per_level = {
-            lvl: max(1, contact_budget * w // 100)
-            for lvl, w in {
-                UnitLevel.GLOBAL: 16,
-                UnitLevel.REGIONAL: 9,
-                UnitLevel.NATIONAL: 6,
-                UnitLevel.STATE: 5,
-            }.items()
-        }
-    contacts: list[str] = []
-    heads: dict[str, str] = {}
-    parent_of = {
-        r["to"]: r["from"]
-        for r in ds.rels[(Rel.PARENT_OF, Label.CLIENT_UNIT, Label.CLIENT_UNIT)][-len(units) :]
-    }
-    n_contacts = 0
-    for unit_id, level, place in units:
-        count = max(2, int(per_level[level] * (scale if contact_budget is None else 1.0)))
-        if contact_budget is not None and n_contacts + count > contact_budget:
-            count = max(1, contact_budget - n_contacts)
-        unit_contacts = []
-        for i in range(count):
-            cid = f"{unit_id}-c{i:03d}"
-            person = _name(rng)
-            title = (
-                TITLES[level][i % len(TITLES[level])]
-                if i < len(TITLES[level])
-                else rng.choice(["Engineer", "Analyst", "Manager", "Specialist", "Coordinator"])
-            )
-            email = person.lower().replace(" ", ".") + f".{i}@{_slug(name)[:16]}.example"
-            ds.node(
-                Label.CONTACT,
-                cid,
-                name=person,
-                title=title,
-                email=email,
-                phone=f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}",
-                linkedinUrl=f"https://www.linkedin.com/in/{_slug(person)}-{cid[-6:]}",
-                buyingRole=BUYING[i % 3] if i < 3 else "USER",
-                location=place,
-            )
-            ds.rel(Rel.WORKS_IN, Label.CONTACT, cid, Label.CLIENT_UNIT, unit_id)
-            unit_contacts.append(cid)
-        n_contacts += count
-        head = unit_contacts[0]
-        heads[unit_id] = head
-        for cid in unit_contacts[1:]:
-            ds.rel(Rel.REPORTS_TO, Label.CONTACT, cid, Label.CONTACT, head, kind="SOLID")
-        contacts.extend(unit_contacts)
-    for unit_id, head in heads.items():
-        parent = parent_of.get(unit_id)
-        if parent in heads:
-            ds.rel(Rel.REPORTS_TO, Label.CONTACT, head, Label.CONTACT, heads[parent], kind="SOLID")
-    # Dotted-line reporting: some national heads also report to the global procurement chief.
-    global_contacts = [c for c in contacts if c.startswith(f"{acc_id}-u-global-")]
-    for unit_id, level, _ in units:
-        if level is UnitLevel.NATIONAL and rng.random() < 0.3 and len(global_contacts) > 2:
-            ds.rel(
-                Rel.REPORTS_TO,
-                Label.CONTACT,
-                heads[unit_id],
-                Label.CONTACT,
-                global_contacts[2],
-                kind="DOTTED",
-            )
-    # Influence web: mostly within a unit's neighbourhood, some long ties to the top.
-    for i, cid in enumerate(contacts):
-        for _ in range(3 if i % 2 else 2):
-            other = contacts[min(len(contacts) - 1, max(0, i + rng.randint(-12, 12)))]
-            if other != cid:
-                ds.rel(
-                    Rel.INFLUENCES,
-                    Label.CONTACT,
-                    cid,
-                    Label.CONTACT,
-                    other,
-                    strength=round(rng.uniform(0.2, 0.95), 2),
-                )
-        if rng.random() < 0.05 and global_contacts:
-            ds.rel(
-                Rel.INFLUENCES,
-                Label.CONTACT,
-                cid,
-                Label.CONTACT,
-                rng.choice(global_contacts),
-                strength=round(rng.uniform(0.3, 0.9), 2),
-            )
-    # Projects and buying centres.
-    projects = []
-    for k, kind in enumerate(
-        ["ATTACK", "DEFEND", "PROGRESSIVE", "ATTACK"][: 4 if contact_budget is None else 2]
-    ):
-        pid = ds.node(
-            Label.PROJECT,
-            f"{acc_id}-p{k}",
-            name=f"{name.split()[0]} {['Line retrofit', 'Frame contract renewal', 'Digital service pilot', 'New plant supply'][k]}",
-            kind=kind,
-            status="OPEN",
-            stage=rng.choice(["QUALIFY", "PROPOSE", "NEGOTIATE"]),
-            value=float(rng.randint(2, 60) * 100_000),
-            nextStep="Workshop with the buying centre",
-        )
-        ds.rel(Rel.HAS_PROJECT, Label.ACCOUNT, acc_id, Label.PROJECT, pid)
-        centre = rng.sample(contacts[: max(8, len(contacts) // 3)], min(6, len(contacts)))
-        for j, cid in enumerate(centre):
-            role = [
-                "DECISION_MAKER",
-                "INFLUENCER",
-                "CHAMPION",
-                "INFLUENCER",
-                "BLOCKER",
-                "GATEKEEPER",
-            ][j]
-            if k == 1 and role == "CHAMPION":
-                role = "USER"  # a project with no champion, for coverage gaps and risk
-            ds.rel(Rel.DECIDES, Label.CONTACT, cid, Label.PROJECT, pid, role=role)
-        projects.append(pid)
-    if projects and contact_budget is None:
-        ds.rel(Rel.WITH_PARTNER, Label.PROJECT, projects[2], Label.PARTNER, "partner-sensiq")
-    for comp in rng.sample(competitors, 3):
-        ds.rel(
-            Rel.COMPETES_AT,
-            Label.COMPETITOR,
-            comp,
-            Label.ACCOUNT,
-            acc_id,
-            share=round(rng.uniform(0.05, 0.4), 2),
-            position=rng.choice(["LEADER", "CHALLENGER", "NICHE"]),
-        )
-    caps = list(CAPABILITIES)
-    for k in range(3 if contact_budget is None else 1):
-        nid = ds.node(
-            Label.NEED,
-            f"{acc_id}-n{k}",
-            name=f"Need {k + 1} of {name}",
-            description="Raised in the last review",
-        )
-        ds.rel(Rel.HAS_NEED, Label.ACCOUNT, acc_id, Label.NEED, nid)
-        ds.rel(
-            Rel.REQUIRES,
-            Label.NEED,
-            nid,
-            Label.CAPABILITY,
-            caps[(k * 4 + len(acc_id)) % len(caps)] if k < 2 else "cap-esg-audit",
-        )
-    return {"units": units, "contacts": contacts, "heads": heads, "projects": projects}
-
-
 def build(size: str = "S") -> Dataset:
     """The dataset of a size: S (the demo), M or L."""
     spec = SIZES[size]
     rng = random.Random(SEED)
     ds = Dataset()
-    ref = _reference(ds)
+    ref = reference_data(ds)
     accounts: dict[str, dict[str, Any]] = {}
     segments: dict[str, str] = {}
     for acc_id, name, segment, industry, tier, scale in DEMO_ACCOUNTS:
-        accounts[acc_id] = _account(
+        accounts[acc_id] = generate_account(
             ds, rng, acc_id, name, segment, industry, tier, scale, ref["competitors"]
         )
         segments[acc_id] = segment
     for n in range(spec.generated_accounts):
         acc_id = f"acc-g{n:05d}"
         segment = SEGMENTS[n % len(SEGMENTS)]
-        accounts[acc_id] = _account(
+        accounts[acc_id] = generate_account(
             ds,
             rng,
             acc_id,
@@ -569,7 +103,7 @@ def _team(
         mid = ds.node(
             Label.TEAM_MEMBER,
             f"tm-am-{acc_id}",
-            name=_name(rng),
+            name=person_name(rng),
             title="Key Account Manager",
             function="Sales",
             segments=[segments[acc_id]],
@@ -603,7 +137,7 @@ def _team(
                 rid = ds.node(
                     Label.TEAM_MEMBER,
                     f"tm-ram-{unit_id}",
-                    name=_name(rng),
+                    name=person_name(rng),
                     title=f"Regional Account Manager {region}",
                     function="Sales",
                     segments=[segments[acc_id]],
@@ -636,7 +170,7 @@ def _team(
         mid = ds.node(
             Label.TEAM_MEMBER,
             f"tm-{role.lower()}-{k}",
-            name=_name(rng),
+            name=person_name(rng),
             title=role.replace("_", " ").title(),
             function=role,
             segments=[],
@@ -726,45 +260,6 @@ DEMO_LOGIN_MEMBER = {
     Role.ACCOUNT_MANAGER: "tm-am-acc-nordwind",
     **{Role(r): f"tm-{r.lower()}-{k}" for k, r in enumerate(TEAM_ROLES)},
 }
-
-
-async def load(
-    db: Database, ds: Dataset, progress: Callable[[str, int], None] | None = None
-) -> SeedStats:
-    """Write a dataset in UNWIND batches: nodes first, then relationships (idempotent). Labels
-    with no nodes before the load are written with CREATE (see `graph.batch`)."""
-    started = datetime.now(UTC)
-
-    def step(name: str) -> Callable[[int], None] | None:
-        return (lambda n: progress(name, n)) if progress else None
-
-    empty = {label for label in ds.nodes if not await _has_nodes(db, label)}
-    for label, rows in ds.nodes.items():
-        await merge_nodes(db, label, _dedupe(rows), step(label.value), into_empty=label in empty)
-    for (rel, source, target), rows in ds.rels.items():
-        await merge_rels(
-            db,
-            rel,
-            source,
-            target,
-            rows,
-            step(rel.value),
-            into_empty=source in empty and target in empty,
-        )
-    nodes, rels = ds.count()
-    return SeedStats(nodes, rels, (datetime.now(UTC) - started).total_seconds())
-
-
-async def _has_nodes(db: Database, label: Label) -> bool:
-    rows = await db.read("MATCH (n:" + Label(label).value + ") RETURN count(n) AS n", {})
-    return bool(rows and rows[0]["n"])
-
-
-def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        seen[row["id"]] = row
-    return list(seen.values())
 
 
 async def seed_demo(

@@ -33,7 +33,7 @@ UntilOpt = Annotated[str | None, typer.Option(help="End of the window: YYYY-MM-D
 
 def parse_time(text: str | None, name: str) -> datetime | None:
     """A date or ISO time given on the command line, as an aware UTC time."""
-    from kam.cli import fail
+    from kam.cli_common import fail
 
     if text is None:
         return None
@@ -56,7 +56,7 @@ def run_capture(
     from graph.driver import Database
     from graph.errors import NotFound
     from graph.writes import Actor
-    from kam.cli import database, err, fail, load_settings, out, run_db
+    from kam.cli_common import database, err, fail, load_settings, out, run_db
     from kam.logs import configure_logging
 
     settings = load_settings()
@@ -122,7 +122,7 @@ def capture_calendar(
     """Capture a member's meetings with client contacts (recurring ones expanded in the window:
     by default the last 365 days up to now)."""
     from integrations.calendar import Window, local_path, read_calendar
-    from kam.cli import fail, load_settings
+    from kam.cli_common import fail, load_settings
 
     try:
         path = Path(local_path(source))
@@ -154,7 +154,7 @@ def capture_mail(
     """Capture a member's mail threads with client contacts (headers, and the first lines of
     the body unless KAM_CAPTURE_BODY_LINES=0)."""
     from integrations.mail import read_mail
-    from kam.cli import fail, load_settings
+    from kam.cli_common import fail, load_settings
 
     if not path.exists():
         raise fail(f"{path} does not exist", code=2)

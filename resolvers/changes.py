@@ -11,7 +11,7 @@ import strawberry
 
 from auth.registry import property_sections
 from graph.changes import ConflictRow, JobChangeRow
-from graph.entities import NODE_KINDS
+from graph.kinds import NODE_KINDS
 from resolvers.context import Info
 from resolvers.errors import bounded
 from resolvers.sections import sectioned

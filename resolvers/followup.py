@@ -11,8 +11,10 @@ import strawberry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from auth.registry import kpi_section, review_sections, visible_kpis, write_denied
-from graph import followup
-from graph.followup import ActionRow, ReviewRow
+from graph import actions as graph_actions
+from graph import followup, handover
+from graph.actions import ActionRow
+from graph.followup import ReviewRow
 from resolvers.context import Info
 from resolvers.errors import Unauthenticated
 from resolvers.plans import Plan, actor_of
@@ -130,7 +132,7 @@ class Review:
 
     @strawberry.field
     async def actions(self, info: Info) -> list[Action]:
-        found = await followup.actions_by_ids(info.context.db, self.action_ids)
+        found = await graph_actions.actions_by_ids(info.context.db, self.action_ids)
         return [Action.from_row(found[i]) for i in self.action_ids if i in found]
 
 
@@ -353,7 +355,7 @@ class FollowupQueries:
         member = info.context.principal.member_id
         if member is None:
             return []
-        rows = await followup.my_actions(
+        rows = await graph_actions.my_actions(
             info.context.db, info.context.scope, [s.value for s in status] if status else None
         )
         return [Action.from_row(r) for r in rows]
@@ -422,7 +424,7 @@ class FollowupMutations:
         description="Move an action along; its owner or a reviewer may.",
     )
     async def set_action_status(self, info: Info, input: SetActionStatusInput) -> ActionResult:
-        found = await followup.actions_in_reach(
+        found = await graph_actions.actions_in_reach(
             info.context.db, info.context.scope, [str(input.action_id)]
         )
         row = found.get(str(input.action_id))
@@ -435,7 +437,7 @@ class FollowupMutations:
                 section="plan.reviews",
             )
         result: Any = await attempt(
-            followup.set_action_status(
+            graph_actions.set_action_status(
                 info.context.db,
                 actor_of(info),
                 info.context.scope,
@@ -446,7 +448,7 @@ class FollowupMutations:
         )
         if not isinstance(result, str):
             return result  # type: ignore[no-any-return]
-        updated = await followup.actions_by_ids(info.context.db, [result])
+        updated = await graph_actions.actions_by_ids(info.context.db, [result])
         return ActionPayload(action=Action.from_row(updated[result]))
 
     @strawberry.field(
@@ -501,7 +503,7 @@ class FollowupMutations:
         if info.context.principal.user_id is None:
             raise Unauthenticated("log in first")
         result = await attempt(
-            followup.handover_account(
+            handover.handover_account(
                 info.context.db,
                 actor_of(info),
                 info.context.scope,
@@ -511,7 +513,7 @@ class FollowupMutations:
                 str(from_team_member_id) if from_team_member_id else None,
             )
         )
-        if not isinstance(result, followup.HandoverBrief):
+        if not isinstance(result, handover.HandoverBrief):
             return result
         return HandoverBrief(
             account_id=strawberry.ID(result.account_id),

@@ -160,6 +160,14 @@ def test_calendar_capture_recurring_cancelled_aliases_across_accounts_and_repeat
             ),
         )
     )
+    # Alma sits on both accounts' teams: a meeting with people of both feeds both.
+    backend.write(
+        "MATCH (m:TeamMember {id: $m}), (o:Account {id: $o}) "
+        "MERGE (m)-[t:ON_TEAM]->(o) SET t.role = 'ACCOUNT_MANAGER', t.from = $since",
+        m=client.id("am"),
+        o=client.other,
+        since=date(2020, 1, 1),
+    )
     first = kam(backend, "capture", "calendar", str(am_file), "--member", client.id("am"), "--json")
     assert first.returncode == 1, first.stderr  # one bad item
     report = json.loads(first.stdout)
@@ -593,3 +601,41 @@ def test_aliases_set_through_the_api_are_matched(
     row = captured(live.backend, client.account)[iid]
     assert row["contacts"] == [client.id("nat")]
     assert row["members"] == [client.id("am"), client.id("mk")]
+
+
+def test_a_calendar_feeds_only_its_owners_accounts_and_nobody_takes_an_address(
+    backend: Backend, client: ClientFixture, tmp_path: Path
+) -> None:
+    """Row scope holds for captured items: a member's calendar reaches only the accounts the
+    member was on at the time, and an alias never takes an address that is someone's main
+    address (nor one two contacts claim)."""
+    p = client.prefix
+    now = datetime.now(UTC).replace(microsecond=0)
+    # Someone on the fixture's account claims the other account's boss, and a colleague.
+    backend.write(
+        "MATCH (c:Contact {id: $c}) SET c.emailAliases = [$boss, 'shared@claimed.example']",
+        c=client.id("site"),
+        boss=f"{p}-oboss@other.example",
+    )
+    backend.write(
+        "MATCH (c:Contact {id: $c}) SET c.emailAliases = ['shared@claimed.example']",
+        c=client.id("buyer"),
+    )
+    mika = tmp_path / "mika-own.ics"
+    mika.write_text(
+        ics(
+            event(
+                f"{p}-otherboss",
+                now - timedelta(days=4),
+                f"ATTENDEE:mailto:{p}-oboss@other.example",
+            ),
+            event(f"{p}-shared", now - timedelta(days=3), "ATTENDEE:mailto:shared@claimed.example"),
+        )
+    )
+    before_other = captured(backend, client.other)
+    before_mine = captured(backend, client.account)
+    run = kam(backend, "capture", "calendar", str(mika), "--member", client.id("mk"), "--json")
+    report = json.loads(run.stdout)
+    assert (report["captured"], report["noContact"]) == (0, 2), report
+    assert captured(backend, client.other) == before_other  # Mika is not on that team
+    assert captured(backend, client.account) == before_mine  # the alias took nothing

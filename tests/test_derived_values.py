@@ -393,6 +393,11 @@ def test_account_updated_at_does_not_move_with_market_potential(
         ("Share of wallet", "plan.share_of_wallet"),
         ("leadersView", "plan.strategy"),
         ("meetings held", "plan.reviews"),
+        ("Customer visits", "plan.reviews"),
+        ("Umsatz (EUR)", "plan.financial_goals"),  # unrecognised: as restricted as a goal
+        ("Rev. vs plan", "plan.financial_goals"),
+        ("R\u0435venue", "plan.financial_goals"),  # a Cyrillic e
+        ("Umsatzziel", "plan.financial_goals"),
     ],
 )
 def test_a_kpi_or_change_belongs_to_the_goal_it_names(name: str, section: str) -> None:
