@@ -201,17 +201,14 @@ CALL (a) {
   WHERE coalesce(u.archived, false) = false
   RETURN collect(u {
     .id, .name, .level, .country, .region,
-    parentId: head([(u)<-[:PARENT_OF]-(p:ClientUnit)<-[:HAS_UNIT]-(a) | p.id]),
+    parentId: head([(u)<-[:PARENT_OF]-(p:ClientUnit) | p.id]),
     mirroredBy: [(u)<-[:MIRRORS]-(m:TeamMember) | m.id],
     contacts: [(u)<-[:WORKS_IN]-(c:Contact) WHERE coalesce(c.archived, false) = false |
                c {.id, .name, .title, .buyingRole}]
   }) AS units
 }
 CALL (a) {
-  // Both ends in this account: a line to someone elsewhere would carry them out of scope.
   MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)-[r:REPORTS_TO]->(m:Contact)
-  WHERE coalesce(c.archived, false) = false AND coalesce(m.archived, false) = false
-    AND EXISTS { MATCH (m)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a) }
   RETURN collect({from: c.id, to: m.id, kind: coalesce(r.kind, 'SOLID')}) AS lines
 }
 RETURN a.id AS accountId, a.name AS accountName, units, lines
@@ -225,7 +222,16 @@ async def org_chart(db: Database, scope: Scope, account_id: str) -> OrgChart:
     if not rows:
         raise NotFound(f"account {account_id}")
     row = rows[0]
-    lines = [ReportingLine(r["from"], r["to"], r["kind"]) for r in row["lines"]]
+    # Only what is in this chart: a parent unit or a manager in another account (edges may
+    # cross accounts), or an archived person, is none of its business. Filtered here, on the
+    # ids the chart already holds, rather than by a subquery per line.
+    unit_ids = {u["id"] for u in row["units"]}
+    people = {c["id"] for u in row["units"] for c in u["contacts"]}
+    lines = [
+        ReportingLine(r["from"], r["to"], r["kind"])
+        for r in row["lines"]
+        if r["from"] in people and r["to"] in people
+    ]
     solid = {line.from_id: line.to_id for line in lines if line.kind == "SOLID"}
     units = [
         OrgUnit(
@@ -234,7 +240,7 @@ async def org_chart(db: Database, scope: Scope, account_id: str) -> OrgChart:
             level=u["level"],
             country=u.get("country"),
             region=u.get("region"),
-            parent_id=u.get("parentId"),
+            parent_id=u.get("parentId") if u.get("parentId") in unit_ids else None,
             mirrored_by=sorted(u["mirroredBy"]),
             contacts=sorted(
                 (
