@@ -4,7 +4,7 @@ changed job (contact.profile)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 import strawberry
@@ -13,10 +13,9 @@ from auth.registry import property_sections
 from graph.changes import ConflictRow, JobChangeRow
 from graph.kinds import NODE_KINDS
 from resolvers.context import Info
-from resolvers.errors import bounded
+from resolvers.edge import as_utc
+from resolvers.relay import check_first
 from resolvers.sections import sectioned
-
-MAX_FIRST = 100
 
 
 class _AccountLike(Protocol):
@@ -50,14 +49,6 @@ class JobChange:
     recorded_at: datetime = strawberry.field(description="When we learned of it.")
 
 
-def _utc(since: datetime) -> datetime:
-    return since if since.tzinfo is not None else since.replace(tzinfo=UTC)
-
-
-def _first(first: int) -> int:
-    return bounded("first", first, 1, MAX_FIRST)
-
-
 def _readable(info: Info, account: _AccountLike, row: ConflictRow) -> bool:
     """A conflict shows two values of a property: the caller reads it, or never sees it."""
     kind = NODE_KINDS.get(row.kind)
@@ -70,8 +61,8 @@ def _readable(info: Info, account: _AccountLike, row: ConflictRow) -> bool:
 async def sync_conflicts_of(
     info: Info, account: _AccountLike, since: datetime, first: int
 ) -> list[SyncConflict]:
-    limit = _first(first)
-    rows = await info.context.loaders.sync_conflicts_since(_utc(since)).load(str(account.id))
+    limit = check_first(first)
+    rows = await info.context.loaders.sync_conflicts_since(as_utc(since)).load(str(account.id))
     shown = [r for r in rows if _readable(info, account, r)][:limit]
     return [
         SyncConflict(
@@ -90,8 +81,8 @@ async def sync_conflicts_of(
 async def job_changes_of(
     info: Info, account: _AccountLike, since: datetime, first: int
 ) -> list[JobChange]:
-    limit = _first(first)
-    rows: list[JobChangeRow] = await info.context.loaders.job_changes_since(_utc(since)).load(
+    limit = check_first(first)
+    rows: list[JobChangeRow] = await info.context.loaders.job_changes_since(as_utc(since)).load(
         str(account.id)
     )
     return [

@@ -40,6 +40,11 @@ FIRST_YEAR: Final = 1000
 LAST_YEAR: Final = 9999
 
 
+def as_utc(at: dt.datetime) -> dt.datetime:
+    """A time a client sent: one without a zone is UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
 def has_lone_surrogate(text: str) -> bool:
     try:
         text.encode("utf-8")

@@ -28,6 +28,7 @@ from graph import entities
 from graph.kinds import LINK_KINDS, NODE_KINDS, LinkKindName, NodeKindName
 from graph.projects import projects_at_risk
 from resolvers.context import Info
+from resolvers.edge import as_utc
 from resolvers.entity_models import LINK_MODELS, NODE_MODELS
 from resolvers.errors import bounded
 from resolvers.plans import actor_of
@@ -188,7 +189,7 @@ class EntityQueries:
         rows = await projects_at_risk(
             info.context.db,
             info.context.scope,
-            when if when.tzinfo else when.replace(tzinfo=UTC),
+            as_utc(when),
             quiet_days,
             readable_inputs(info.context.visibility.can_read, "ProjectRisk.reasons"),
         )

@@ -16,6 +16,7 @@ from graph import followup, handover
 from graph.actions import ActionRow
 from graph.followup import ReviewRow
 from resolvers.context import Info
+from resolvers.edge import as_utc
 from resolvers.errors import Unauthenticated
 from resolvers.plans import Plan, actor_of
 from resolvers.problems import (
@@ -330,7 +331,7 @@ class FollowupQueries:
     async def due_reviews(self, info: Info, as_of: datetime | None = None) -> list[DueReview]:
         when = as_of or _now()
         rows = await followup.due_reviews(
-            info.context.db, info.context.scope, when if when.tzinfo else when.replace(tzinfo=UTC)
+            info.context.db, info.context.scope, as_utc(when)
         )
         return [
             DueReview(
@@ -403,7 +404,7 @@ class FollowupMutations:
                 info.context.scope,
                 str(input.plan_id),
                 input.kind.value,
-                model.at if model.at.tzinfo else model.at.replace(tzinfo=UTC),
+                as_utc(model.at),
                 model.findings,
                 [k.model_dump() for k in model.kpis],
                 [c.model_dump() for c in model.changes],
@@ -472,7 +473,7 @@ class FollowupMutations:
                 actor_of(info),
                 info.context.scope,
                 str(input.account_id),
-                model.at if model.at.tzinfo else model.at.replace(tzinfo=UTC),
+                as_utc(model.at),
                 model.channel,
                 model.summary,
                 model.contactIds,

@@ -14,6 +14,7 @@ from graph import plans
 from graph.plans import PlanRow
 from graph.writes import Actor
 from resolvers.context import Info
+from resolvers.edge import as_utc
 from resolvers.errors import InvalidInput, NotFoundError
 from resolvers.problems import (
     ConflictProblem,
@@ -454,7 +455,7 @@ async def _moment(
         return found[str(review_id)].at
     if at is None:
         raise InvalidInput(f"'{argument}' (or a review id) is required", argument=argument)
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+    return as_utc(at)
 
 
 @strawberry.type
