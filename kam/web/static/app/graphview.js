@@ -32,7 +32,7 @@ export const GRAPH_STYLE = [
   { selector: 'edge.unit-link', style: { 'line-color': '#94a3b8', 'target-arrow-shape': 'none', 'line-style': 'solid', width: 1 } },
   { selector: 'edge.influence', style: { 'line-color': '#ea580c', 'target-arrow-color': '#ea580c', width: 'data(width)', 'curve-style': 'unbundled-bezier', opacity: 0.85 } },
   { selector: 'edge.knows', style: { 'line-color': '#16a34a', 'target-arrow-color': '#16a34a', width: 'data(width)' } },
-  { selector: '.path', style: { 'line-color': '#facc15', 'target-arrow-color': '#facc15', width: 6, 'z-index': 10 } },
+  { selector: 'edge.path', style: { 'line-color': '#facc15', 'target-arrow-color': '#facc15', width: 6, 'z-index': 10 } },
   { selector: 'node.path', style: { 'border-width': 4, 'border-color': '#facc15' } },
   { selector: 'edge.stack', style: { 'line-opacity': 0, 'target-arrow-shape': 'none', events: 'no' } },
   { selector: '.hidden', style: { display: 'none' } },
