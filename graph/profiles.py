@@ -88,11 +88,10 @@ BY_URL: Final = (
     + ACCOUNT_IN_SCOPE
     + " RETURN DISTINCT c.id AS id LIMIT 2"
 )
-# Every account, and whether the caller reaches it: a move to an account out of their reach
-# is recorded (its team sees the way in) but not named to them.
-ACCOUNTS: Final = (
-    "MATCH (a:Account) RETURN a.id AS id, a.name AS name, " + ACCOUNT_IN_SCOPE + " AS inReach"
-)
+ACCOUNTS: Final = "MATCH (a:Account) RETURN a.id AS id, a.name AS name"
+# A move to an account out of the caller's reach is recorded (its team sees the way in) but
+# not named to them: the one account a move matched is checked, not every account.
+IN_REACH: Final = "MATCH (a:Account {id: $accountId}) WHERE " + ACCOUNT_IN_SCOPE + " RETURN a.id AS id"
 SAVE: Final = """
 MATCH (c:Contact {id: $id})
 SET c += $props, c.profileHistory = coalesce(c.profileHistory, []) + $history,
@@ -185,9 +184,9 @@ async def record_change(
                 outcome.key_person_left = now["buyingRole"] in KEY_ROLES or any(
                     r in KEY_ROLES for r in now["roles"]
                 )
-                for account in await tx.run(ACCOUNTS, scope.params()):
+                for account in await tx.run(ACCOUNTS):
                     if account["id"] != now["accountId"] and same_company(company, account["name"]):
-                        if account["inReach"]:
+                        if await tx.run(IN_REACH, {"accountId": account["id"], **scope.params()}):
                             outcome.joined_account_id = account["id"]
                             outcome.joined_account_name = account["name"]
                         await tx.run(
