@@ -169,12 +169,10 @@ ENUM_VALUE_SECTIONS: Final[dict[str, dict[str, str]]] = {
 
 @dataclass(frozen=True)
 class Derived:
-    """A value computed from others: the sections it reads, and how it treats a section the
-    caller may not read. `filtered`: computed from the readable inputs only; `refused`: the
-    field belongs to every section it reads (refused without all of them)."""
+    """A value computed from others and the sections it reads: it is computed from the ones
+    the caller may read only (`readable_inputs`)."""
 
     reads: tuple[str, ...]
-    treatment: str  # "filtered" | "refused"
     note: str
 
 
@@ -183,51 +181,43 @@ class Derived:
 DERIVED: Final[Mapping[str, Derived]] = {
     "ProjectRisk.reasons": Derived(
         ("projects", "network.influence", "interactions"),
-        "filtered",
         "OVERDUE_MILESTONE from projects; NO_CHAMPION and BLOCKER from the buying centre "
         "(network.influence); NO_ACTIVITY from interactions (else the project's own changes)",
     ),
     "ProjectRisk.lastActivity": Derived(
         ("projects", "interactions"),
-        "filtered",
         "the project's last change, and the last interaction with its buying centre only "
         "for those who read interactions",
     ),
     "Review.kpis": Derived(
         (REVIEW_SECTION, "plan.financial_goals", "plan.share_of_wallet"),
-        "filtered",
         "a KPI mirroring a plan goal is shown only with that goal's section",
     ),
     "Review.changes": Derived(
         (REVIEW_SECTION, *PLAN_SECTIONS),
-        "filtered",
         "a change to a plan field is shown only with that field's section",
     ),
     "Plan.version": Derived(
         PLAN_SECTIONS,
-        "filtered",
         "counts the changes of the sections you may read",
     ),
     "Plan.updatedAt": Derived(
         PLAN_SECTIONS,
-        "filtered",
         "the last change of a section you may read",
     ),
     "PlanCompleteness.score": Derived(
-        PLAN_SECTIONS, "filtered", "the share of the fields you may read that are filled"
+        PLAN_SECTIONS, "the share of the fields you may read that are filled"
     ),
     "AccountComparison.planCompleteness": Derived(
-        PLAN_SECTIONS, "filtered", "the share of the fields you may read that are filled"
+        PLAN_SECTIONS, "the share of the fields you may read that are filled"
     ),
     "Conflict.currentVersion": Derived(
         ("account.profile", "account.market_potential"),
-        "filtered",
         "for a node whose properties span sections (an account, a contact): the changes of "
         "the sections you read",
     ),
     "Account.updatedAt": Derived(
         ("account.profile",),
-        "filtered",
         "moves only when a profile field changes (market potential keeps its own time)",
     ),
 }
