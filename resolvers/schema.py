@@ -29,11 +29,9 @@ from auth.policy import Policy
 from graph.errors import ConfigError
 from graph.model import Role
 from resolvers.accounts import AccountQueries
-from resolvers.adapter.direct import call_resolvers_directly
-from resolvers.adapter.execution import FastExecution, mark_fast_paths
+from resolvers.adapter.execution import FastExecution, mark_leaves
 from resolvers.adapter.info import field_section, graphql_schema, own_fields
 from resolvers.adapter.introspection import install_introspection_filter
-from resolvers.adapter.memo import RememberedValidation, ValidationMemo
 from resolvers.admin_users import UserMutations
 from resolvers.audit import AuditQueries
 from resolvers.edge import SCALARS
@@ -47,6 +45,7 @@ from resolvers.plans import PlanMutations, PlanQueries
 from resolvers.profiles import ProfileMutations
 from resolvers.sections import AUTHENTICATED, PUBLIC
 from resolvers.session import SessionMutations, SessionQueries
+from resolvers.validation import KnownDocuments, OffLoopValidation
 
 # Re-exported: the app and the tests read these from the schema module.
 __all__ = [
@@ -95,7 +94,7 @@ class KamSchema(strawberry.Schema):
 
 def build_schema(extensions: tuple[Any, ...] = ()) -> strawberry.Schema:
     """The schema as types and resolvers (policy-free: what `schema.graphql` exports)."""
-    validation = ValidationMemo(256)
+    known = KnownDocuments(256)
     return KamSchema(
         query=Query,
         mutation=Mutation,
@@ -103,7 +102,7 @@ def build_schema(extensions: tuple[Any, ...] = ()) -> strawberry.Schema:
         extensions=[
             ErrorMasking,
             lambda: ParserCache(maxsize=256),  # module-level, shared: the same text, one document
-            lambda: RememberedValidation(validation),
+            lambda: OffLoopValidation(known),
             *extensions,
         ],
         config=StrawberryConfig(auto_camel_case=True),
@@ -114,7 +113,6 @@ def build_schema(extensions: tuple[Any, ...] = ()) -> strawberry.Schema:
 
 def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema:
     """Check every field's tag against the policy and guard the restricted ones."""
-    call_resolvers_directly(schema)  # before the guards, which wrap what it puts in place
     built = graphql_schema(schema)
     roots = {t.name for t in (built.query_type, built.mutation_type) if t is not None}
     mutation = built.mutation_type.name if built.mutation_type else None
@@ -152,7 +150,7 @@ def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema
             write=type_name == mutation,
             audited=section in policy.audited,
         )
-    mark_fast_paths(schema)  # after the guards: a guarded leaf is marked with its guard
+    mark_leaves(schema)  # after the guards: a guarded leaf is marked with its guard
     return schema
 
 

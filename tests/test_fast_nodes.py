@@ -1,25 +1,20 @@
-"""The node fast path (plain object and list-of-object fields) and the eager start of async
-resolvers answer exactly what graphql-core's ordinary path answers: values, nulls, errors
-and where an error nulls the answer, with resolvers that finish at once, wait, or fail."""
+"""The node fast path (plain object and list-of-object fields) answers exactly what
+graphql-core's ordinary path answers: values, nulls, errors and where an error nulls the
+answer, with resolvers below it that finish at once, wait, or fail."""
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import json
 from typing import Any
 
 import pytest
 import strawberry
 from strawberry.dataloader import DataLoader
-from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from resolvers.adapter import direct as schema_module
-from resolvers.adapter.direct import Started, call_resolvers_directly
-from resolvers.adapter.execution import NODE, FastExecution, mark_fast_paths
-from resolvers.adapter.memo import SelectionMemo
+from resolvers.adapter.execution import NODE, FastExecution, mark_leaves
 from resolvers.schema import schema_fields
 
 
@@ -180,7 +175,7 @@ def execute(fast: bool, query: str) -> tuple[Any, list[Any], int]:
         query=Query, types=[Dog, Cat], config=StrawberryConfig(auto_camel_case=True), **kwargs
     )
     if fast:
-        mark_fast_paths(schema)
+        mark_leaves(schema)
     batches: list[list[str]] = []
 
     async def twins(names: list[str]) -> list[str]:
@@ -196,9 +191,7 @@ def execute(fast: bool, query: str) -> tuple[Any, list[Any], int]:
 
 
 @pytest.mark.parametrize("name", list(QUERIES))
-def test_nodes_and_eager_resolvers_answer_as_the_ordinary_path(
-    name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_nodes_answer_as_the_ordinary_path(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     taken: list[str] = []
     original = FastExecution._node_value
 
@@ -213,7 +206,7 @@ def test_nodes_and_eager_resolvers_answer_as_the_ordinary_path(
     assert json.dumps(fast_data) == json.dumps(data)  # the same order of keys too
     assert fast_errors == errors
     assert taken_fast > 0  # the fast path did answer
-    assert fast_batches <= max(batches, 1)  # eager starts still share one batch
+    assert fast_batches == batches  # loads below fast nodes still share their batches
 
 
 def run_on(schema: strawberry.Schema, query: str, variables: dict[str, Any] | None = None) -> Any:
@@ -228,70 +221,6 @@ def run_on(schema: strawberry.Schema, query: str, variables: dict[str, Any] | No
     result = asyncio.run(run())
     errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
     return json.dumps(result.data), errors
-
-
-DIRECTIVES = """query($x: Boolean!) { boxes { label leaf @include(if: $x) { name }
-    maybe { size } ...G } } fragment G on Box { pet @skip(if: $x) { name } }"""
-
-
-def test_an_operation_run_again_shares_what_it_collected_and_answers_the_same(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The fields each selection collects, and their plans, are worked out once per
-    operation and schema; an operation with directives works them out on every run, since
-    its variables decide what is collected."""
-    import graphql.execution.executor as executor
-
-    collected: list[str] = []
-    original = executor.collect_subfields
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        collected.append("x")
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(executor, "collect_subfields", counted)
-    config = StrawberryConfig(auto_camel_case=True)
-    fast = strawberry.Schema(  # as the app's: the same text, the same parsed document
-        query=Query,
-        types=[Dog, Cat],
-        config=config,
-        execution_context_class=FastExecution,
-        extensions=[lambda: ParserCache(maxsize=16)],
-    )
-    mark_fast_paths(fast)
-    ordinary = strawberry.Schema(query=Query, types=[Dog, Cat], config=config)
-    for name, query in QUERIES.items():
-        expected = run_on(ordinary, query)
-        collected.clear()
-        assert run_on(fast, query) == expected, name
-        first = len(collected)
-        assert run_on(fast, query) == expected, name
-        assert first > 0 and len(collected) == first, name  # the second run collected nothing
-    for x in (True, False, True, False):
-        expected = run_on(ordinary, DIRECTIVES, {"x": x})
-        collected.clear()
-        assert run_on(fast, DIRECTIVES, {"x": x}) == expected
-        assert collected  # collected on every run
-        assert ('"leaf"' in expected[0]) is x and ('"pet"' in expected[0]) is not x
-    mark_fast_paths(fast)  # marks made anew: what was shared with the old marks is gone
-    collected.clear()
-    assert run_on(fast, QUERIES["everything"]) == run_on(ordinary, QUERIES["everything"])
-    assert collected
-
-
-def test_the_selection_memo_is_bounded_per_schema() -> None:
-    from graphql import parse
-
-    memo = SelectionMemo(3)
-    schemas = [object(), object()]
-    documents = [parse(f"{{ a{i} }}") for i in range(5)]
-    operations = [d.definitions[0] for d in documents]
-    seen = {(id(s), id(o)): memo.of(s, o, {}) for s in schemas for o in operations}  # type: ignore[arg-type]
-    assert len(memo._seen) == 3
-    assert memo.of(schemas[1], operations[4], {}) is seen[(id(schemas[1]), id(operations[4]))]  # type: ignore[arg-type]
-    assert memo.of(schemas[0], operations[4], {}) is not seen[(id(schemas[1]), id(operations[4]))]  # type: ignore[arg-type]
-    with_directive = parse("query($x: Boolean!) { a @include(if: $x) }").definitions[0]
-    assert memo.of(schemas[0], with_directive, {}) is None  # type: ignore[arg-type]
 
 
 def test_the_errors_tell_the_cases_apart() -> None:
@@ -322,21 +251,6 @@ def test_the_errors_tell_the_cases_apart() -> None:
     assert data["boxes"][2] is None and data["boxes"][0]["mustLater"] == "a"
 
 
-def test_resolvers_that_finish_at_once_need_no_awaitable(monkeypatch: pytest.MonkeyPatch) -> None:
-    started: list[Any] = []
-    original = Started.__init__
-
-    def counted(self: Started, coroutine: Any, waiting_on: Any) -> None:
-        started.append(coroutine.cr_code.co_qualname)
-        original(self, coroutine, waiting_on)
-
-    monkeypatch.setattr(Started, "__init__", counted)
-    data, _errors, batches = execute(True, QUERIES["below a resolver that waits"])
-    assert data["box"]["leaves"][1] == {"name": "a4", "size": 4, "twin": "a4!"}
-    # The root resolver waits; every twin below it reads what the root primed: no batch.
-    assert len(started) == 1 and batches == 0
-
-
 def test_nodes_are_marked_only_where_no_guard_or_argument_is() -> None:
     from auth.policy import load_policy
     from kam.settings import Settings
@@ -349,78 +263,3 @@ def test_nodes_are_marked_only_where_no_guard_or_argument_is() -> None:
     for type_name, name, field in schema_fields(schema):
         if (type_name, name) in marked:
             assert getattr(field.resolve, "_is_default", False) and not field.args
-    assert schema_module.EAGER  # the name the wrappers carry
-
-
-@strawberry.enum
-class Order(enum.Enum):
-    UP = "UP"
-    DOWN = "DOWN"
-
-
-@strawberry.type
-class Shelf:
-    label: str
-
-    @strawberry.field
-    def page(self, info: Info, first: int = 2, after_key: str | None = None) -> str:
-        return f"{self.label}:{first}:{after_key}:{info.field_name}:{info.context['who']}"
-
-    @strawberry.field
-    async def later_page(self, first_item: strawberry.ID, share: float | None = None) -> str:
-        await asyncio.sleep(0)
-        return f"{self.label}:{first_item}:{share}"
-
-    @strawberry.field
-    @staticmethod
-    def by_root(root: Shelf, flag: bool = True) -> str:
-        return f"{root.label}/{flag}"
-
-    @strawberry.field
-    @staticmethod
-    def by_parent(parent: strawberry.Parent[Shelf]) -> str:
-        return f"parent {parent.label}"
-
-    @strawberry.field
-    def ordered(self, order: Order = Order.UP) -> str:  # an enum: strawberry converts it
-        return f"{self.label}:{order.value}"
-
-    @strawberry.field
-    def fails(self, first: int = 1) -> str | None:
-        raise ValueError(f"no page {first}")
-
-
-@strawberry.type
-class ShelfQuery:
-    @strawberry.field
-    def shelves(self) -> list[Shelf]:
-        return [Shelf(label="s1"), Shelf(label="s2")]
-
-
-SHELVES = """{ shelves { label page a: page(first: 5) b: page(afterKey: "k") laterPage(firstItem: "i1")
-    c: laterPage(firstItem: 7, share: 0.5) byRoot d: byRoot(flag: false) byParent ordered
-    e: ordered(order: DOWN) fails f: fails(first: 3) } }"""
-
-
-def test_resolvers_called_directly_answer_as_strawberry_calls_them() -> None:
-    answers = []
-    for direct in (True, False):
-        schema = strawberry.Schema(query=ShelfQuery, config=StrawberryConfig(auto_camel_case=True))
-        if direct:
-            assert call_resolvers_directly(schema) == 6  # all but `ordered` (an enum argument)
-            names = {
-                n
-                for t, n, f in schema_fields(schema)
-                if getattr(f.resolve, "__name__", "") == "direct"
-            }
-            assert names == {"shelves", "page", "laterPage", "byRoot", "byParent", "fails"}
-        result = asyncio.run(schema.execute(SHELVES, context_value={"who": "me"}))
-        errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
-        answers.append((json.dumps(result.data), errors))
-    assert answers[0] == answers[1]
-    data = json.loads(answers[0][0])["shelves"][1]
-    assert data["page"] == "s2:2:None:page:me" and data["a"] == "s2:5:None:page:me"
-    assert data["b"] == "s2:2:k:page:me" and data["c"] == "s2:7:0.5"
-    assert data["byRoot"] == "s2/True" and data["d"] == "s2/False"
-    assert data["byParent"] == "parent s2" and data["e"] == "s2:DOWN"
-    assert ("no page 3", ("shelves", 1, "f")) in answers[0][1]

@@ -99,19 +99,10 @@ LAYER_EXCEPTIONS: frozenset[tuple[str, str]] = frozenset(
 REACHES_IN: dict[str, dict[str, int]] = {
     # Shipped code reaches into libraries only in the adapter package (resolvers/adapter/);
     # each module there says what upstream change would let it go.
-    "resolvers/adapter/direct.py": {
-        # direct resolver calls build strawberry's Info from its private fields
-        "_raw_info": 1,
-        "_field": 1,
-        "_is_default": 1,
-        # eager coroutines: asyncio's blocking flag on a future, and our mark on the wrapper
-        "_asyncio_future_blocking": 1,
-        "_kam_eager": 1,
-    },
     "resolvers/adapter/execution.py": {
         # the executor subclass and its overrides of graphql-core's hooks
         "StrawberryGraphQLCoreExecutionContext": 1,
-        "collect_subfields": 4,
+        "collect_subfields": 1,
         "execute_fields": 4,
         "execute_field": 1,
         "handle_field_error": 3,
@@ -121,7 +112,6 @@ REACHES_IN: dict[str, dict[str, int]] = {
         # our marks set on graphql-core's objects
         "_kam_leaf": 1,
         "_kam_guarded": 1,
-        "_kam_selections": 1,
         "_kam_node": 1,
     },
     "resolvers/adapter/info.py": {
@@ -140,10 +130,8 @@ REACHES_IN: dict[str, dict[str, int]] = {
         "TypeMetaFieldDef": 1,
         "_kam_original": 2,
     },
-    "resolvers/adapter/memo.py": {"_schema": 1, "validate_document": 1},  # the validation memo
-    "tests/test_fast_nodes.py": {"_is_default": 1, "collect_subfields": 1},
+    "tests/test_fast_nodes.py": {"_is_default": 1},
     "tests/test_leaf_fast_path.py": {"_is_default": 2, "execute_field": 2, "execute_fields": 1},
-    "tests/test_validation_memo.py": {"_schema": 1, "validate_document": 1},
     # the Cypher gate names the function that sent a statement from the caller's frames
     "tests/cypher_gate/recorder.py": {"_getframe": 1},
 }

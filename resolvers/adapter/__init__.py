@@ -6,11 +6,7 @@ anywhere. Each module says what it waits for upstream before it can go:
 
 - `info`: the graphql-core schema behind a strawberry schema, the strawberry field behind a
   graphql-core field, and the field nodes and variables of a resolver call.
-- `memo`: validation remembered per parsed document; the fields a selection collects,
-  remembered per operation.
 - `execution`: `FastExecution`, plain attribute fields answered without graphql-core's
   per-field steps.
-- `direct`: resolvers called without strawberry's per-call conversion; async resolvers
-  started eagerly.
 - `introspection`: introspection filtered per caller.
 """

@@ -35,14 +35,11 @@ from graphql import (
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from resolvers.adapter.direct import start_eagerly
 from resolvers.adapter.info import BACKREF, graphql_schema, own_fields
-from resolvers.adapter.memo import SelectionMemo
 from resolvers.guards import GUARD, Guard
 
 LEAF: Final = "_kam_leaf"  # on a GraphQLField: (attribute, scalar or enum type, nullable)
 GUARDED: Final = "_kam_guarded"  # on a GraphQLField marked LEAF: the `Guard` of its resolver
-SELECTIONS: Final = "_kam_selections"  # on a GraphQLSchema: its `SelectionMemo`
 NODE: Final = "_kam_node"  # on a GraphQLField: a `NodeField`
 
 
@@ -75,28 +72,7 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # An extension that resolves fields must see every field: then no fast path.
         self._fast = manager is None or not manager.middlewares
-        self._plans: dict[int, Plan] = {}
-        # The collected fields and plans of an operation, shared by its executions.
-        memo: SelectionMemo | None = getattr(self.schema, SELECTIONS, None)
-        self._shared = (
-            memo.of(self.schema, self.operation, self.fragments)
-            if memo is not None and self._fast
-            else None
-        )
-
-    def collect_subfields(self, return_type: GraphQLObjectType, field_details_list: Any) -> Any:
-        """The fields a selection collects for a type: worked out once per operation when
-        nothing in it depends on the request (no directives), else once per request."""
-        shared = self._shared
-        if shared is None:
-            return super().collect_subfields(return_type, field_details_list)
-        key = (return_type, *[id(details.node) for details in field_details_list])
-        collected = shared.collected.get(key)
-        if collected is None:
-            collected = super().collect_subfields(return_type, field_details_list)
-            shared.collected[key] = collected  # held: the id of its field set stays its own
-            shared.plans.setdefault(id(collected.grouped_field_set), None)  # a plan to come
-        return collected
+        self._plans: dict[int, Plan] = {}  # per selection set of this request
 
     def execute_fields(
         self,
@@ -183,15 +159,11 @@ class FastExecution(StrawberryGraphQLCoreExecutionContext):
         return all_results()
 
     def _plan_of(self, parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> Plan:
-        plans = self._plans
-        shared = self._shared
-        if shared is not None and id(grouped_field_set) in shared.plans:
-            plans = shared.plans
-        plan = plans.get(id(grouped_field_set))
+        plan = self._plans.get(id(grouped_field_set))
         if plan is None or plan[0] is not grouped_field_set or plan[1] is not parent_type:
             steps = _plan(parent_type, grouped_field_set)
             plan = (grouped_field_set, parent_type, steps, _plain_leaves(steps))
-            plans[id(grouped_field_set)] = plan  # holds the set: its id stays its own
+            self._plans[id(grouped_field_set)] = plan  # holds the set: its id stays its own
         return plan
 
     def _node_value(
@@ -381,8 +353,6 @@ def mark_leaves(schema: strawberry.Schema) -> int:
     or a list of one (a node, never behind a guard; only while the schema has no incremental
     delivery directives). Returns how many leaves."""
     incremental = any(d.name in ("defer", "stream") for d in graphql_schema(schema).directives)
-    # Plans made with the marks before these are of no use now.
-    setattr(graphql_schema(schema), SELECTIONS, SelectionMemo(256))
     marked = 0
     for _type_name, _name, field in own_fields(schema):
         for mark in (LEAF, NODE, GUARDED):
@@ -414,19 +384,3 @@ def mark_leaves(schema: strawberry.Schema) -> int:
         elif isinstance(inner, GraphQLList) and get_nullable_type(inner.of_type) is named:
             setattr(field, NODE, NodeField(definition.python_name, named, nullable, inner.of_type))
     return marked
-
-
-def mark_fast_paths(schema: strawberry.Schema) -> int:
-    """Mark the leaves `FastExecution` may answer, and start every async resolver of a query
-    eagerly (mutations keep theirs: one runs after the other). Returns how many leaves."""
-    mutation = graphql_schema(schema).mutation_type
-    for type_name, _name, field in own_fields(schema):
-        definition = (field.extensions or {}).get(BACKREF)
-        if (
-            definition is not None
-            and definition.is_async
-            and field.resolve is not None
-            and (mutation is None or type_name != mutation.name)
-        ):
-            field.resolve = start_eagerly(field.resolve)
-    return mark_leaves(schema)
