@@ -12,13 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final, LiteralString
 
 from graph.accounts import ACCOUNT_FIELDS, AccountRow, to_account
-from graph.contacts import (
-    CONTACTS_PAGE,
-    ContactReach,
-    ContactRow,
-    contacts_of_accounts,
-    to_contact,
-)
+from graph.contacts import CONTACTS_PAGE, ContactRow, to_contact
 from graph.driver import Database
 from graph.org import UNITS_PAGE, UnitRow, to_unit
 from graph.plans import CURRENT_PLAN, PlanRow, to_current_plan
@@ -90,25 +84,14 @@ async def account_with_lists(
     if plan:
         wanted.add("plan")
     params.pop("ids", None)
-    # The first page of contacts is read up to where it reached last time (ContactReach).
-    reach = ContactReach.of(db)
-    first_rows = contacts[0] + 1 if contacts is not None and contacts[1] is None else 0
-    params["contactsUpTo"] = reach.up_to(account_id, first_rows) if first_rows else None
     rows = await db.read(_query(wanted, projects), params)
     if not rows:
         return None
     r = rows[0]
-    people = [to_contact(c) for c in r["contacts"]] if contacts is not None else None
-    if first_rows and people is not None:
-        if params["contactsUpTo"] is not None and len(people) < first_rows:
-            # Short: contacts archived or renamed since; the rest may belong to the page.
-            again = await contacts_of_accounts(db, [account_id], first_rows - 1, None)
-            people = again.get(account_id, [])
-        reach.saw(account_id, people, first_rows)
     return AccountPage(
         account=to_account(r["account"]),
         units=[to_unit(u) for u in r["units"]] if units is not None else None,
-        contacts=people,
+        contacts=[to_contact(c) for c in r["contacts"]] if contacts is not None else None,
         team=to_team(account_id, r["team"]) if team else None,
         members=[to_member(t["member"]) for t in r["team"]] if team else [],
         projects=to_projects(r["projects"], projects) if projects else None,

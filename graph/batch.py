@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from graph.dialect import merge_from_target
 from graph.driver import Database
 from graph.model import Label, Rel
 
@@ -56,7 +57,7 @@ def merge_rels_statement(
     into_empty: bool = False,
 ) -> str:
     """Upsert `{from, to, props}` rows. `from_target`: the MERGE pattern starts at the target
-    (see `from_target`); `replace`: the props replace the relationship's, else they are added;
+    (graph/dialect.py, `merge_from_target`); `replace`: the props replace the relationship's, else they are added;
     `into_empty`: CREATE each relationship (see the module's note)."""
     kind = Rel(rel).value
     if into_empty:
@@ -69,14 +70,6 @@ def merge_rels_statement(
         "MATCH (a:" + Label(source).value + " {id: row.from}) "
         "MATCH (b:" + Label(target).value + " {id: row.to}) " + write + "RETURN count(r) AS n"
     )
-
-
-def from_target(rows: Sequence[dict[str, Any]]) -> bool:
-    """Whether to write the MERGE from the relationships' targets: ArcadeDB looks for an
-    existing relationship among the first node's, so a hub there (a competitor at a thousand
-    accounts) makes every row walk a thousand relationships. The side with fewer
-    relationships per node goes first: ten times faster for such a hub."""
-    return len({r["to"] for r in rows}) > len({r["from"] for r in rows})
 
 
 async def merge_nodes(
@@ -107,7 +100,7 @@ async def merge_rels(
     neither label has nodes from before this load, so no such relationship exists yet."""
     rows = one_per_pair(rows)
     statement = merge_rels_statement(
-        rel, source, target, from_target=from_target(rows), into_empty=into_empty
+        rel, source, target, from_target=merge_from_target(rows), into_empty=into_empty
     )
     return await _in_batches(db, statement, rows, progress)
 

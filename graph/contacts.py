@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, LiteralString
 
 from graph.convert import native
-from graph.driver import Database, Memo
+from graph.driver import Database
 from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 
 
@@ -79,8 +78,7 @@ async def contacts_by_ids(db: Database, scope: Scope, ids: Sequence[str]) -> dic
 CONTACTS_PAGE: Final = (
     """CALL (a) {
   MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)
-  WHERE ($contactsUpTo IS NULL OR c.name <= $contactsUpTo)
-    AND coalesce(c.archived, false) = false
+  WHERE coalesce(c.archived, false) = false
     AND ($contactsAfterName IS NULL OR c.name > $contactsAfterName
          OR (c.name = $contactsAfterName AND c.id > $contactsAfterId))
   WITH c, c.name AS byName, c.id AS byId ORDER BY byName, byId LIMIT $contactsLimit
@@ -100,46 +98,8 @@ CONTACTS_OF_ACCOUNTS: Final = (
 async def contacts_of_accounts(
     db: Database, ids: Sequence[str], first: int, after: tuple[str, str] | None
 ) -> dict[str, list[ContactRow]]:
-    rows = await db.read(
-        CONTACTS_OF_ACCOUNTS,
-        {**page_params(ids, first, after, "contacts"), "contactsUpTo": None},
-    )
+    rows = await db.read(CONTACTS_OF_ACCOUNTS, page_params(ids, first, after, "contacts"))
     return {r["accountId"]: [to_contact(c) for c in r["contacts"]] for r in rows}
-
-
-class ContactReach(Memo):
-    """How far, by name, the first page of an account's contacts reached when it was last read:
-    the name of its last row and how many rows it held, for the `size` accounts read last.
-
-    Read again up to that name, the page sorts a handful of contacts instead of all of them
-    (at 1,052 contacts, about 1 ms of the database's 3). The reach narrows where a query looks,
-    never what it answers: a contact left out sorts after every row read, and a page that
-    comes back short (contacts archived, renamed or moved since) is read again without it. It is
-    kept per process, and forgotten when an account's page is read short.
-    """
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._reach: OrderedDict[str, tuple[str, int]] = OrderedDict()
-
-    def up_to(self, account_id: str, rows: int) -> str | None:
-        """A name up to which the account had at least `rows` contacts when last read, or None
-        when no read reached that far."""
-        known = self._reach.get(account_id)
-        if known is None or known[1] < rows:
-            return None
-        self._reach.move_to_end(account_id)
-        return known[0]
-
-    def saw(self, account_id: str, page: Sequence[ContactRow], rows: int) -> None:
-        """The first page of the account's contacts as read asking for `rows` rows."""
-        if len(page) < rows:  # all of them: nothing to narrow
-            self._reach.pop(account_id, None)
-            return
-        self._reach[account_id] = (page[rows - 1].name, rows)
-        self._reach.move_to_end(account_id)
-        while len(self._reach) > self.size:
-            self._reach.popitem(last=False)
 
 
 @dataclass(slots=True)

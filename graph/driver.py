@@ -20,12 +20,13 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, LiteralString, Self, TypeVar
+from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
 from neo4j import exceptions as neo4j_errors
 
+from graph.dialect import NEO4J, Dialect, dialect_of
 from graph.errors import DatabaseUnavailable, StorageUnavailable, translate
 
 T = TypeVar("T")
@@ -58,23 +59,6 @@ def _count() -> None:
         counter.count += 1
 
 
-class Memo:
-    """A figure about the data, one per database (in `Database.memo`, under its class's name),
-    that makes queries faster but never decides an answer: graph/accounts.py, NameLadder;
-    graph/contacts.py, ContactReach."""
-
-    @classmethod
-    def of(cls, db: Database) -> Self:
-        """The database's one (a default one until `install` puts another)."""
-        found = db.memo.get(cls.__qualname__)
-        if not isinstance(found, cls):
-            found = db.memo[cls.__qualname__] = cls()
-        return found
-
-    def install(self, db: Database) -> None:
-        db.memo[type(self).__qualname__] = self
-
-
 class Database:
     """The app's driver, its database name and its in-flight gate."""
 
@@ -94,9 +78,8 @@ class Database:
         self.pool_size = max_in_flight
         # Where an embedded database keeps its files: a failed write is checked against it.
         self.storage_dir: Path | None = None
-        # Figures about the data that make queries faster but never decide an answer (see
-        # `Memo`), kept as long as this driver.
-        self.memo: dict[str, Any] = {}
+        # The engine's quirks (graph/dialect.py), learnt from the server on `connect`.
+        self.dialect: Dialect = NEO4J
 
     def storage_problem(self) -> str | None:
         """'disk full' or 'read-only' when the storage folder cannot take writes, else None."""
@@ -158,6 +141,7 @@ class Database:
         db.pool_size = pool_size
         try:
             await driver.verify_connectivity()
+            db.dialect = dialect_of((await driver.get_server_info()).agent)
         except Exception as exc:
             await driver.close()
             raise translate(exc) from exc

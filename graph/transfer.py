@@ -17,8 +17,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from graph.batch import from_target, merge_rels_statement
+from graph.batch import merge_rels_statement
 from graph.convert import native
+from graph.dialect import merge_from_target
 from graph.driver import Database, Transaction
 from graph.model import Label, Rel
 
@@ -318,7 +319,7 @@ async def apply(
                     progress(len(chunk))
         for (rel, source, target), rows in parsed.rels.items():
             statement = merge_rels_statement(
-                rel, source, target, from_target=from_target(rows), replace=True
+                rel, source, target, from_target=merge_from_target(rows), replace=True
             )
             for start in range(0, len(rows), BATCH):
                 chunk = [

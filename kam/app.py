@@ -42,7 +42,6 @@ from auth.service import AuthSettings, PrincipalCache, principal_for_token
 from auth.throttle import LoginThrottle
 from auth.visibility import Visibility
 from graph import audit
-from graph.accounts import NameLadder
 from graph.audit_spool import AuditSpool
 from graph.driver import Database, start_counting
 from graph.embedded import Connection, EmbeddedServer
@@ -377,7 +376,6 @@ def create_app(
             raise
         if supervised is not None:
             db.storage_dir = supervised.data_dir
-        NameLadder(settings.account_ladder_step, settings.account_ladder_seconds).install(db)
         auth = auth_settings(settings)
         runtime = Runtime(
             settings,

@@ -76,11 +76,6 @@ class Settings(BaseSettings):
     # collection of young objects waits for this many new ones (Python's default, 700, makes
     # a page of results pay for several collections). 0 keeps Python's settings.
     gc_young_threshold: int = Field(default=20_000, ge=0, le=10_000_000)
-    # The name-sorted list of all accounts reads a range of the name index, up to the name
-    # this many accounts on (graph/accounts.py, NameLadder); the ladder is read again after
-    # `account_ladder_seconds`, or at once when a page finds it out of date.
-    account_ladder_step: int = Field(default=32, ge=1, le=100_000)
-    account_ladder_seconds: float = Field(default=300.0, gt=0, le=86_400)
     # Activity capture (`kam capture`): how many first lines of a mail body (or a meeting's
     # description) go into an interaction's summary, after its subject (unless
     # `capture_subjects` is off); 0 keeps bodies out entirely: they are not even read.

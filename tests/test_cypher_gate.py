@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.accounts import NameLadder
+from graph.migrations import applied
 from tests.conftest import Backend
 from tests.cypher_gate.gate import GateUnavailable, is_fragment, lint, module_statements
 from tests.cypher_gate.recorder import REPO, install
@@ -69,14 +69,14 @@ def test_a_head_of_a_statement_is_a_fragment_and_a_wrong_statement_is_not() -> N
 def test_module_statements_include_each_entry_of_a_table_of_statements() -> None:
     found = set(module_statements().values())
     assert "graph/network.py:INFLUENCE_PATHS[3]" in found
-    assert "graph/accounts.py:LADDER" in found
+    assert "graph/migrations.py:APPLIED" in found
 
 
 def test_the_recorder_names_the_app_function_that_sent_a_statement(backend: Backend) -> None:
     recorder = install()
-    backend.run(NameLadder()._read(backend.db))
+    backend.run(applied(backend.db))
     senders = {s for entry in recorder.sent.values() for s in entry.senders if entry.from_app}
-    assert "graph/accounts.py:NameLadder._read" in senders, senders
+    assert "graph/migrations.py:applied" in senders, senders
     # A test's own Cypher is told apart from the app's.
     backend.read("RETURN 41 + 1 AS answer")
     entry = recorder.sent["RETURN 41 + 1 AS answer"]

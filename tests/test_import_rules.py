@@ -8,6 +8,8 @@
 3. No private attribute or internal hook of a third-party library (graphql-core,
    strawberry, asyncio, starlette, neo4j) is used outside `REACHES_IN`, file by file.
 4. Every third-party package a shipped module imports is declared in pyproject.toml.
+5. Only `graph/dialect.py` (and the driver and embedded server, which learn or start the
+   engine) knows which engine runs: domain code asks the dialect, never branches on it.
 
 Lists 2 and 3 name today's uses (docs/ARCHITECTURE.md §9). A new use fails here; a use
 that is gone must leave its list, so each list only ever shrinks."""
@@ -398,3 +400,40 @@ def test_the_registry_imports_nothing_of_ours() -> None:
             assert own == []
             return
     raise AssertionError("auth/registry.py not found")
+
+
+# What tells the engines apart: the dialect's flags and constructors, the server's agent.
+ENGINE_NAMES = frozenset(
+    {"ARCADEDB", "NEO4J", "dialect_of", "sorts_by_typed_keys_only", "agent", "get_server_info"}
+)
+KNOWS_THE_ENGINE = frozenset(
+    {"graph/dialect.py", "graph/driver.py", "graph/embedded.py", "graph/embedded_child.py"}
+)
+
+
+def _engine_branches(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in ENGINE_NAMES:
+            yield node.lineno, node.id
+        elif isinstance(node, ast.Attribute) and node.attr in ENGINE_NAMES:
+            yield node.lineno, node.attr
+        elif isinstance(node, ast.alias) and node.name in ENGINE_NAMES:
+            yield getattr(node, "lineno", 0), node.name
+        elif isinstance(node, ast.Compare):
+            for side in (node.left, *node.comparators):
+                if (
+                    isinstance(side, ast.Constant)
+                    and isinstance(side.value, str)
+                    and re.search(r"arcade|neo4j", side.value, re.IGNORECASE)
+                ):
+                    yield node.lineno, repr(side.value)
+
+
+def test_only_the_dialect_knows_the_engine() -> None:
+    found = [
+        f"{relative}:{line} uses {name}"
+        for relative, tree in modules(SHIPPED)
+        if relative not in KNOWS_THE_ENGINE
+        for line, name in _engine_branches(tree)
+    ]
+    assert not found, "branch on the engine in graph/dialect.py only:\n" + "\n".join(found)

@@ -195,7 +195,8 @@ def test_bulk_relationships_from_a_hub_are_merged_from_the_other_side_same_graph
     """Two competitors at many accounts: the loader writes the MERGE from the accounts' side
     (much faster on ArcadeDB), and the graph is the same: direction, properties, no
     duplicates on a second run, props added to on a third."""
-    from graph.batch import from_target, merge_nodes, merge_rels
+    from graph.batch import merge_nodes, merge_rels
+    from graph.dialect import merge_from_target as from_target
     from graph.model import Label, Rel
 
     comps = [{"id": f"{uid}-c{i}", "props": {"name": f"C{i}"}} for i in range(2)]
