@@ -29,14 +29,17 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
+from graph.crm_accounts import apply_accounts
 from graph.crm_activity import (
     EVENT_FIELDS,
     TASK_FIELDS,
     SfActivity,
     SfEvent,
     SfTask,
+    apply_activities,
 )
-from graph.crm_apply import APPLIERS, UNITS_EXIST
+from graph.crm_contacts import UNITS_EXIST, apply_contacts
+from graph.crm_opportunities import apply_opportunities, apply_roles
 from graph.crm_records import (
     SF_ID,
     SOURCE,
@@ -83,6 +86,16 @@ OBJECTS: Final = (
     SyncObject("Task", TASK_FIELDS, SfTask, include_deleted=True),
     SyncObject("Event", EVENT_FIELDS, SfEvent, include_deleted=True),
 )
+
+# What writes one page of each object, in the transaction that saves its watermark.
+APPLIERS: Final[dict[str, Callable[..., Any]]] = {
+    "Account": apply_accounts,
+    "Contact": apply_contacts,
+    "Opportunity": apply_opportunities,
+    "OpportunityContactRole": apply_roles,
+    "Task": apply_activities,
+    "Event": apply_activities,
+}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from graph.capture import BadItem
+from graph.capture_items import BadItem
 from graph.convert import native
 from tests import factories
 from tests.client_fixture import ClientFixture, am_login, build_client
