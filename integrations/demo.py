@@ -23,7 +23,8 @@ from graph.writes import Actor, Rejected
 from integrations.calendar import Window, read_calendar
 from integrations.mail import read_mail
 from integrations.salesforce import SalesforceClient, SalesforceSettings
-from integrations.standin import app, sample_org
+from integrations.standin import app
+from integrations.standin_sample import sample_org
 
 MEMBER: Final = "tm-am-borealis"
 ACCOUNT: Final = "sf-acct-001BOR000000001"
