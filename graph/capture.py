@@ -2,11 +2,12 @@
 never typed twice (`capture`, batch by batch; `write_batch`, one batch).
 
 A source (a calendar, a mailbox, Salesforce) hands over normalised `Activity` items
-(graph/capture_items.py). Each is matched (graph/capture_match.py) by email address (lower-cased, trimmed) to our team members and to client contacts;
-known aliases live on the people themselves, as the list property `emailAliases` of a
-`TeamMember` or `Contact` (a member's main address is `email`, like a contact's). An
-activity with no known client contact is not stored; one with contacts of several accounts
-becomes one interaction per account, each `ABOUT` its account and so in that account's scope.
+(graph/capture_items.py). Each is matched (graph/capture_match.py) by email address
+(lower-cased, trimmed) to our team members and to client contacts; known aliases live on the
+people themselves, as the list property `emailAliases` of a `TeamMember` or `Contact` (a
+member's main address is `email`, like a contact's). An activity with no known client contact
+is not stored; one with contacts of several accounts becomes one interaction per account,
+each `ABOUT` its account and so in that account's scope.
 
 Idempotent: an interaction's id is derived from the source's own id (Salesforce id, iCalendar
 UID + RECURRENCE-ID, Message-ID of the thread) and the account id, so a second run, or the
