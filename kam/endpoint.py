@@ -32,7 +32,8 @@ log = logging.getLogger("kam.app")
 
 
 class RoundTripReport(SchemaExtension):
-    """Adds `extensions.dbRoundTrips` to each response (diagnostics; off with KAM_EXPOSE_METRICS=0)."""
+    """Adds `extensions.dbRoundTrips` to each response (diagnostics; off with
+    KAM_EXPOSE_METRICS=0)."""
 
     def get_results(self) -> dict[str, Any]:
         ctx = self.execution_context.context

@@ -162,8 +162,11 @@ LEAF_FIELDS = "name size twin"
 QUERIES = {
     "everything": f"""{{ boxes {{ __typename label now later failsNow failsLater
         leaf {{ {LEAF_FIELDS} }} maybe {{ {LEAF_FIELDS} }}
-        pet {{ name barks }} toy {{ name }} pets {{ __typename name ... on Dog {{ barks }} ... on Cat {{ lives }} }} }} }}""",
-    "non-null errors": f"""{{ boxes {{ label must {{ {LEAF_FIELDS} }} leaves {{ {LEAF_FIELDS} }} }} }}""",
+        pet {{ name barks }} toy {{ name }} pets
+          {{ __typename name ... on Dog {{ barks }} ... on Cat {{ lives }} }} }} }}""",
+    "non-null errors": (
+        f"{{ boxes {{ label must {{ {LEAF_FIELDS} }} leaves {{ {LEAF_FIELDS} }} }} }}"
+    ),
     "a late non-null error": "{ boxes { label mustLater leaf { name } } }",
     "a null item in a non-null list": "{ boxes { label rows { name } } }",
     "one key loaded twice, not primed": "{ boxes { leaf { twin } again: leaf { name twin } } }",
@@ -397,7 +400,8 @@ class ShelfQuery:
         return [Shelf(label="s1"), Shelf(label="s2")]
 
 
-SHELVES = """{ shelves { label page a: page(first: 5) b: page(afterKey: "k") laterPage(firstItem: "i1")
+SHELVES = """{ shelves { label page a: page(first: 5) b: page(afterKey: "k")
+    laterPage(firstItem: "i1")
     c: laterPage(firstItem: 7, share: 0.5) byRoot d: byRoot(flag: false) byParent ordered
     e: ordered(order: DOWN) fails f: fails(first: 3) } }"""
 
