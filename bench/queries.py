@@ -87,8 +87,8 @@ RETURN c {.id, .name, .title, .email,
 """
 
 
-ACCOUNT_PAGE = """query($id: ID!) { account(id: $id) { id name segment industry tier status
-  marketPotential
+ACCOUNT_PAGE = """query($id: ID!) { account(id: $id) {
+  id name segment industry tier status marketPotential
   units(first: 20) { edges { node { id name level } } }
   team(first: 20) { edges { node { role member { name } } } }
   projects(first: 20) { edges { node { id name kind value } } }
@@ -197,8 +197,8 @@ QUERIES: list[BenchQuery] = [
     BenchQuery(
         "compareAccounts",
         """query($ids: [ID!]!) { compareAccounts(ids: $ids) { account { id name marketPotential }
-             openProjects { attack defend progressive attackValue defendValue } coverageScore
-               teamSize } }""",
+             openProjects { attack defend progressive attackValue defendValue }
+             coverageScore teamSize } }""",
         lambda db: _read(db, compare.COMPARE, ids=DEMO_IDS, keyRoles=KEY_ROLES, **ALL.params()),
         {"ids": DEMO_IDS},
     ),

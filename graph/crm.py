@@ -232,8 +232,8 @@ class Syncer:
                 where = ""
                 if obj.name in marks:
                     where = (
-                        " WHERE SystemModstamp "
-                        f">= {soql_time(datetime.fromisoformat(marks[obj.name]))}"
+                        " WHERE SystemModstamp >= "
+                        f"{soql_time(datetime.fromisoformat(marks[obj.name]))}"
                     )
                 # Object, fields and the timestamp are ours, never input: no quoting needed.
                 soql = f"SELECT {obj.fields} FROM {obj.name}{where} ORDER BY SystemModstamp, Id"  # noqa: S608

@@ -125,8 +125,8 @@ class InfluencePath:
 # to a contact one of our people KNOWS. A missing strength counts as 0.5.
 _PATHS_HEAD: Final = (
     """
-MATCH (t:Contact {id: $contactId})-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account
-  {id: $accountId})
+MATCH (t:Contact {id: $contactId})-[:WORKS_IN]->(:ClientUnit)
+      <-[:HAS_UNIT]-(a:Account {id: $accountId})
 WHERE """
     + ACCOUNT_IN_SCOPE
     + """
@@ -146,8 +146,8 @@ _PATH_BOUNDS: Final = {1: "0..0", 2: "0..1", 3: "0..2", 4: "0..3", 5: "0..4", 6:
 INFLUENCE_PATHS: Final = {n: _PATHS_HEAD + b + _PATHS_TAIL for n, b in _PATH_BOUNDS.items()}
 TARGET_IN_SCOPE: Final = (
     """
-MATCH (t:Contact {id: $contactId})-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account
-  {id: $accountId})
+MATCH (t:Contact {id: $contactId})-[:WORKS_IN]->(:ClientUnit)
+      <-[:HAS_UNIT]-(a:Account {id: $accountId})
 WHERE """
     + ACCOUNT_IN_SCOPE
     + " RETURN t.id AS id"
