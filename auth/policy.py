@@ -1,4 +1,5 @@
-"""The need-to-know policy: role x section -> none / read / write, loaded and validated from data."""
+"""The need-to-know policy: role x section -> none / read / write, loaded and validated from
+data."""
 
 from __future__ import annotations
 

@@ -129,7 +129,9 @@ def token(url: str, username: str, password: str) -> str:
     body = httpx.post(
         f"{url}/graphql",
         json={
-            "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+            "query": (
+                "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
+            ),
             "variables": {"u": username, "p": password},
         },
     ).json()
@@ -246,7 +248,8 @@ def main() -> int:
         log("building the dataset ...")
         loaded = asyncio.run(prepare())
         log(
-            f"loaded {loaded['nodes']:,} nodes, {loaded['relationships']:,} relationships in {loaded['seconds']} s"
+            f"loaded {loaded['nodes']:,} nodes, "
+            f"{loaded['relationships']:,} relationships in {loaded['seconds']} s"
         )
         app, url = start_app(connection, args.workers, tmp / "app")
         tokens = {role: token(url, role, password) for role in ("executive", "account_manager")}
@@ -323,10 +326,12 @@ def main() -> int:
 
 def table(report: dict[str, Any]) -> str:
     lines = [
-        f"size {report['size']}, {report['machine']['cores']} cores, {report['machine']['memory_gib']} GiB, "
+        f"size {report['size']}, {report['machine']['cores']} cores, "
+        f"{report['machine']['memory_gib']} GiB, "
         f"{report['workers']} worker(s), {report['runs']} runs per query",
         "",
-        "| query | median ms | p95 ms | req/s at c16 | round trips | raw Cypher ms | GraphQL ÷ raw |",
+        "| query | median ms | p95 ms | req/s at c16 | round trips | raw Cypher ms "
+        "| GraphQL ÷ raw |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, r in report["queries"].items():
@@ -337,8 +342,10 @@ def table(report: dict[str, Any]) -> str:
     load_ = report["load"]
     lines += [
         "",
-        f"load: {load_['nodes']:,} nodes and {load_['relationships']:,} relationships in {load_['seconds']} s "
-        f"({load_['relationships_per_s']:,} relationships/s); peak RSS app {report['peak_rss_mib']['app']} MiB, "
+        f"load: {load_['nodes']:,} nodes and {load_['relationships']:,} relationships in "
+        f"{load_['seconds']} s "
+        f"({load_['relationships_per_s']:,} relationships/s); peak RSS app "
+        f"{report['peak_rss_mib']['app']} MiB, "
         f"database {report['peak_rss_mib']['database']} MiB",
     ]
     return "\n".join(lines)

@@ -44,12 +44,14 @@ CALL (a) {
 CALL (a) {
   MATCH (a)-[:HAS_PLAN]->(p:Plan)
   WITH p, p.period AS byPeriod ORDER BY byPeriod DESC LIMIT 1
-  RETURN collect(p {.period, .status, .shareOfWalletGoal, .shareOfWalletActual, .revenueGoal}) AS plan
+  RETURN collect(p {.period, .status, .shareOfWalletGoal, .shareOfWalletActual,
+    .revenueGoal}) AS plan
 }
 RETURN a {
   .id, .name, .segment, .industry, .tier, .status, .marketPotential,
   units: [(a)-[:HAS_UNIT]->(u:ClientUnit) | u {.id, .name, .level}][0..20],
-  team: [(a)<-[t:ON_TEAM]-(m:TeamMember) WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
+  team: [(a)<-[t:ON_TEAM]-(m:TeamMember) WHERE t.from <= $today
+    AND (t.until IS NULL OR t.until >= $today)
          | {role: t.role, name: m.name}],
   projects: [(a)-[:HAS_PROJECT]->(p:Project) | p {.id, .name, .kind, .value}]
 } AS account, contacts, plan
@@ -85,7 +87,8 @@ RETURN c {.id, .name, .title, .email,
 """
 
 
-ACCOUNT_PAGE = """query($id: ID!) { account(id: $id) { id name segment industry tier status marketPotential
+ACCOUNT_PAGE = """query($id: ID!) { account(id: $id) {
+  id name segment industry tier status marketPotential
   units(first: 20) { edges { node { id name level } } }
   team(first: 20) { edges { node { role member { name } } } }
   projects(first: 20) { edges { node { id name kind value } } }
@@ -144,7 +147,8 @@ QUERIES: list[BenchQuery] = [
     BenchQuery(
         "orgChart",
         """query($a: ID!) { orgChart(accountId: $a) { accountName unitCount contactCount
-             levels { level units { id name parentId contactCount contacts { id name title managerId } } }
+             levels { level units { id name parentId contactCount contacts
+               { id name title managerId } } }
              reportingLines { fromId toId kind } } }""",
         lambda db: _read(db, org.ORG_CHART, accountId=ACCOUNT, **ALL.params()),
         {"a": ACCOUNT},
@@ -152,7 +156,8 @@ QUERIES: list[BenchQuery] = [
     BenchQuery(
         "decisionNetwork",
         """query($a: ID!, $p: ID!) { decisionNetwork(accountId: $a, projectId: $p, maxHops: 2) {
-             centre { role contact { id name } } contacts { id name title } influences { fromId toId strength } } }""",
+             centre { role contact { id name } } contacts { id name title } influences
+               { fromId toId strength } } }""",
         lambda db: _read(
             db, network.DECISION_NETWORK[2], accountId=ACCOUNT, projectId=PROJECT, **ALL.params()
         ),
@@ -160,7 +165,8 @@ QUERIES: list[BenchQuery] = [
     ),
     BenchQuery(
         "influencePaths",
-        """query($a: ID!, $c: ID!) { influencePaths(accountId: $a, toContactId: $c, maxHops: 4, first: 10) {
+        """query($a: ID!, $c: ID!) { influencePaths(accountId: $a, toContactId: $c, maxHops: 4,
+             first: 10) {
              strength steps { kind fromName toName strength } } }""",
         lambda db: _read(
             db,
@@ -191,14 +197,16 @@ QUERIES: list[BenchQuery] = [
     BenchQuery(
         "compareAccounts",
         """query($ids: [ID!]!) { compareAccounts(ids: $ids) { account { id name marketPotential }
-             openProjects { attack defend progressive attackValue defendValue } coverageScore teamSize } }""",
+             openProjects { attack defend progressive attackValue defendValue }
+             coverageScore teamSize } }""",
         lambda db: _read(db, compare.COMPARE, ids=DEMO_IDS, keyRoles=KEY_ROLES, **ALL.params()),
         {"ids": DEMO_IDS},
     ),
     BenchQuery(
         "partnerOptions",
-        """query($n: ID!) { partnerOptions(needId: $n) { needName options { capabilityName recommendation
-             internal { name } partners { partnerName history { projectName accountName } } } } }""",
+        """query($n: ID!) { partnerOptions(needId: $n) { needName
+             options { capabilityName recommendation internal { name }
+               partners { partnerName history { projectName accountName } } } } }""",
         lambda db: _read(db, partners.PARTNER_OPTIONS, needId=NEED, **ALL.params()),
         {"n": NEED},
     ),

@@ -30,7 +30,8 @@ ACTION_FIELDS: Final = """x {
   .id, .title, .status, .due, .version,
   ownerId: head([(x)-[:OWNED_BY]->(m:TeamMember) | m.id]),
   sourceId: head([(x)<-[:HAS_ACTION]-(s) | s.id]),
-  accountId: head([(x)<-[:HAS_ACTION]-(:Review)<-[:REVIEWED_IN]-(:Plan)<-[:HAS_PLAN]-(ra:Account) | ra.id]
+  accountId: head([(x)<-[:HAS_ACTION]-(:Review)<-[:REVIEWED_IN]-(:Plan)<-[:HAS_PLAN]-(ra:Account)
+    | ra.id]
              + [(x)<-[:HAS_ACTION]-(:Plan)<-[:HAS_PLAN]-(pa:Account) | pa.id])
 }"""
 
@@ -98,9 +99,7 @@ async def actions_in_reach(db: Database, scope: Scope, ids: Sequence[str]) -> di
     return {r["action"]["id"]: to_action(r["action"]) for r in rows}
 
 
-async def my_actions(
-    db: Database, scope: Scope, statuses: Sequence[str] | None
-) -> list[ActionRow]:
+async def my_actions(db: Database, scope: Scope, statuses: Sequence[str] | None) -> list[ActionRow]:
     """The caller's own actions on accounts in their reach."""
     rows = await db.read(
         MY_ACTIONS, {**scope.params(), "statuses": list(statuses) if statuses else None}

@@ -57,8 +57,8 @@ def merge_rels_statement(
     into_empty: bool = False,
 ) -> str:
     """Upsert `{from, to, props}` rows. `from_target`: the MERGE pattern starts at the target
-    (graph/dialect.py, `merge_from_target`); `replace`: the props replace the relationship's, else they are added;
-    `into_empty`: CREATE each relationship (see the module's note)."""
+    (graph/dialect.py, `merge_from_target`); `replace`: the props replace the relationship's,
+    else they are added; `into_empty`: CREATE each relationship (see the module's note)."""
     kind = Rel(rel).value
     if into_empty:
         write = "CREATE (a)-[r:" + kind + "]->(b) SET r = row.props "

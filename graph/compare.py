@@ -61,7 +61,8 @@ CALL (a) {
          sum(CASE WHEN p.kind = 'PROGRESSIVE' THEN 1 ELSE 0 END) AS progressive,
          sum(CASE WHEN p.kind = 'ATTACK' THEN coalesce(p.value, 0) ELSE 0 END) AS attackValue,
          sum(CASE WHEN p.kind = 'DEFEND' THEN coalesce(p.value, 0) ELSE 0 END) AS defendValue,
-         sum(CASE WHEN p.kind = 'PROGRESSIVE' THEN coalesce(p.value, 0) ELSE 0 END) AS progressiveValue
+         sum(CASE WHEN p.kind = 'PROGRESSIVE' THEN coalesce(p.value, 0) ELSE 0 END)
+           AS progressiveValue
 }
 CALL (a) {
   OPTIONAL MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)

@@ -29,14 +29,17 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
+from graph.crm_accounts import apply_accounts
 from graph.crm_activity import (
     EVENT_FIELDS,
     TASK_FIELDS,
     SfActivity,
     SfEvent,
     SfTask,
+    apply_activities,
 )
-from graph.crm_apply import APPLIERS, UNITS_EXIST
+from graph.crm_contacts import UNITS_EXIST, apply_contacts
+from graph.crm_opportunities import apply_opportunities, apply_roles
 from graph.crm_records import (
     SF_ID,
     SOURCE,
@@ -84,6 +87,16 @@ OBJECTS: Final = (
     SyncObject("Event", EVENT_FIELDS, SfEvent, include_deleted=True),
 )
 
+# What writes one page of each object, in the transaction that saves its watermark.
+APPLIERS: Final[dict[str, Callable[..., Any]]] = {
+    "Account": apply_accounts,
+    "Contact": apply_contacts,
+    "Opportunity": apply_opportunities,
+    "OpportunityContactRole": apply_roles,
+    "Task": apply_activities,
+    "Event": apply_activities,
+}
+
 
 @dataclass
 class SyncReport:
@@ -109,7 +122,10 @@ class SyncReport:
 
 # -- state ------------------------------------------------------------------------------------
 
-STATE: Final = "MATCH (s:SyncState {id: $id}) RETURN s.watermarks AS watermarks, s.lastSuccessAt AS lastSuccessAt, s.lastError AS lastError"
+STATE: Final = (
+    "MATCH (s:SyncState {id: $id}) RETURN s.watermarks AS watermarks, "
+    "s.lastSuccessAt AS lastSuccessAt, s.lastError AS lastError"
+)
 SAVE_WATERMARK: Final = """
 MERGE (s:SyncState {id: $id})
 SET s.watermarks = $watermarks, s.updatedAt = $now
@@ -215,7 +231,10 @@ class Syncer:
                 self.report.written.setdefault(obj.name, 0)
                 where = ""
                 if obj.name in marks:
-                    where = f" WHERE SystemModstamp >= {soql_time(datetime.fromisoformat(marks[obj.name]))}"
+                    where = (
+                        " WHERE SystemModstamp >= "
+                        f"{soql_time(datetime.fromisoformat(marks[obj.name]))}"
+                    )
                 # Object, fields and the timestamp are ours, never input: no quoting needed.
                 soql = f"SELECT {obj.fields} FROM {obj.name}{where} ORDER BY SystemModstamp, Id"  # noqa: S608
                 async for records in self.client.query(soql, include_deleted=obj.include_deleted):
@@ -305,8 +324,8 @@ ACTIONS_TO_PUSH: Final = (
         + _OPEN_ACTION,
     ),
     (
-        "MATCH (a:Account {source: 'salesforce'}) MATCH (a)-[:HAS_PLAN]->(:Plan)-[:HAS_ACTION]->(x:Action) "
-        + _OPEN_ACTION,
+        "MATCH (a:Account {source: 'salesforce'}) "
+        "MATCH (a)-[:HAS_PLAN]->(:Plan)-[:HAS_ACTION]->(x:Action) " + _OPEN_ACTION,
     ),
 )
 MARK_PUSHED: Final = """
@@ -340,7 +359,8 @@ async def push_actions(
 
 
 ISSUES: Final = """
-MATCH (i:SyncIssue) RETURN i {.object, .recordId, .reason, .at} AS issue ORDER BY i.at DESC LIMIT $limit
+MATCH (i:SyncIssue) RETURN i {.object, .recordId, .reason, .at} AS issue ORDER BY i.at DESC
+  LIMIT $limit
 """
 CONFLICTS: Final = """
 MATCH (c:SyncConflict) RETURN c {.nodeId, .field, .kept, .theirs, .at} AS conflict

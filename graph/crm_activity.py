@@ -15,7 +15,9 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from graph.capture import Activity, Directory, normalise_email, write_batch
+from graph.capture import write_batch
+from graph.capture_items import Activity, normalise_email
+from graph.capture_match import Directory
 from graph.driver import Transaction
 from graph.writes import Actor
 

@@ -1,8 +1,10 @@
 """Salesforce records as we read them (validated), the buying-role mapping, and the merge
-of a synced field with an edit made here (`merge_fields`: the KAM team's edit wins)."""
+of a synced field with an edit made here (`merge_fields` against the values Salesforce gave
+last time, `synced_base`: the KAM team's edit wins)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -113,6 +115,17 @@ def merge_fields(
             )
         new_base[name] = remote
     return write, new_base, conflicts
+
+
+def synced_base(props: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The values Salesforce gave last time (`sfBase`), as stored on a synced node."""
+    if not props or not props.get("sfBase"):
+        return {}
+    try:
+        loaded = json.loads(props["sfBase"])
+    except (TypeError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def _plain(value: Any) -> Any:

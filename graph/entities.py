@@ -240,7 +240,8 @@ async def set_archived(
         await _check_reach(tx, kind, node_id, scope, "id")
         statement = (
             "MATCH (n:" + kind.label.value + " {id: $id}) "
-            "SET n.archived = $archived, n.archivedAt = CASE WHEN $archived THEN $now ELSE null END, "
+            "SET n.archived = $archived, n.archivedAt = CASE WHEN $archived THEN $now "
+            "ELSE null END, "
             "n.version = coalesce(n.version, 1) + 1, n.updatedAt = $now RETURN n.id AS id"
         )
         now = datetime.now(UTC)

@@ -191,7 +191,8 @@ RETURN a.id AS accountId, a.name AS accountName, p.id AS planId, p.createdAt AS 
 
 async def due_reviews(db: Database, scope: Scope, as_of: datetime) -> list[DueReview]:
     """Reviews due or overdue at `as_of` for each reachable account with an active plan:
-    monthly after 31 days, quarterly after 92, annual after 366 (since the last one, or the plan)."""
+    monthly after 31 days, quarterly after 92, annual after 366 (since the last one, or the
+    plan)."""
     due = []
     for row in await db.read(LAST_REVIEWS, {**scope.params()}):
         last: dict[str, datetime] = {}
@@ -228,7 +229,8 @@ RETURN c.id AS id
 CREATE_INTERACTION: Final = """
 MATCH (a:Account {id: $accountId})
 MERGE (i:Interaction {id: $id})
-ON CREATE SET i.at = $at, i.channel = $channel, i.summary = $summary, i.createdAt = $now, i.version = 1
+ON CREATE SET i.at = $at, i.channel = $channel, i.summary = $summary, i.createdAt = $now,
+  i.version = 1
 MERGE (i)-[:ABOUT]->(a)
 WITH i
 UNWIND $contactIds AS cid

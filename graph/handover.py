@@ -33,7 +33,8 @@ WHERE t.role = 'ACCOUNT_MANAGER' AND t.from <= $on AND (t.until IS NULL OR t.unt
   AND ($fromId IS NULL OR old.id = $fromId) AND old.id <> $toId AND """
     + ACCOUNT_IN_SCOPE
     + """
-RETURN old.id AS id, EXISTS { MATCH (old)-[:MIRRORS]->(:ClientUnit {level: 'GLOBAL'})<-[:HAS_UNIT]-(a) } AS lead
+RETURN old.id AS id,
+       EXISTS { MATCH (old)-[:MIRRORS]->(:ClientUnit {level: 'GLOBAL'})<-[:HAS_UNIT]-(a) } AS lead
 ORDER BY lead DESC, id
 LIMIT 1
 """
@@ -49,15 +50,16 @@ WITH a, old, new
 RETURN old.id AS id
 """
 MOVE_MIRRORS: Final = """
-MATCH (a:Account {id: $accountId})-[:HAS_UNIT]->(u:ClientUnit)<-[mr:MIRRORS]-(old:TeamMember {id: $fromId})
+MATCH (a:Account {id: $accountId})-[:HAS_UNIT]->(u:ClientUnit)
+      <-[mr:MIRRORS]-(old:TeamMember {id: $fromId})
 MATCH (new:TeamMember {id: $toId})
 DELETE mr
 MERGE (new)-[:MIRRORS]->(u)
 RETURN u.id AS id
 """
 MOVE_ACTIONS: Final = """
-MATCH (a:Account {id: $accountId})-[:HAS_PLAN]->(:Plan)-[:REVIEWED_IN]->(:Review)-[:HAS_ACTION]->(x:Action)
-      -[o:OWNED_BY]->(old:TeamMember {id: $fromId})
+MATCH (a:Account {id: $accountId})-[:HAS_PLAN]->(:Plan)-[:REVIEWED_IN]->(:Review)
+      -[:HAS_ACTION]->(x:Action)-[o:OWNED_BY]->(old:TeamMember {id: $fromId})
 WHERE x.status IN $open
 MATCH (new:TeamMember {id: $toId})
 DELETE o
@@ -67,9 +69,12 @@ RETURN x.id AS id
 BRIEF: Final = """
 MATCH (a:Account {id: $accountId})
 RETURN head([(a)-[:HAS_PLAN]->(p:Plan) WHERE p.status = 'ACTIVE' | p.id]) AS planId,
-       [(a)-[:HAS_PROJECT]->(pr:Project) WHERE coalesce(pr.status, 'OPEN') = 'OPEN' | pr.id] AS projects,
-       [(a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)<-[k:KNOWS]-(:TeamMember {id: $fromId})
-         | [c.id, k.strength, [(c)<-[:KNOWS]-(o:TeamMember) WHERE o.id <> $fromId | o.id]]] AS relationships
+       [(a)-[:HAS_PROJECT]->(pr:Project) WHERE coalesce(pr.status, 'OPEN') = 'OPEN' | pr.id]
+         AS projects,
+       [(a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)
+          <-[k:KNOWS]-(:TeamMember {id: $fromId})
+         | [c.id, k.strength, [(c)<-[:KNOWS]-(o:TeamMember) WHERE o.id <> $fromId | o.id]]]
+         AS relationships
 """
 
 

@@ -26,7 +26,9 @@ class InteractionRow:
 INTERACTION_FIELDS: Final = """i {
   .id, .at, .channel, .summary,
   contactIds: [(i)-[:WITH]->(c:Contact)
-               WHERE EXISTS { MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(:Account)<-[:ABOUT]-(i) }
+               WHERE EXISTS {
+                 MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(:Account)<-[:ABOUT]-(i)
+               }
                | c.id],
   memberIds: [(i)-[:BY]->(m:TeamMember) | m.id]
 }"""
@@ -49,7 +51,8 @@ UNWIND $ids AS accountId
 MATCH (a:Account {id: accountId})
 CALL (a) {
   MATCH (a)<-[:ABOUT]-(i:Interaction)
-  WHERE coalesce(i.archived, false) = false AND ($afterAt IS NULL OR i.at < $afterAt OR (i.at = $afterAt AND i.id > $afterId))
+  WHERE coalesce(i.archived, false) = false
+    AND ($afterAt IS NULL OR i.at < $afterAt OR (i.at = $afterAt AND i.id > $afterId))
   WITH i ORDER BY i.at DESC, i.id LIMIT $limit
   RETURN collect("""
     + INTERACTION_FIELDS
@@ -65,8 +68,10 @@ UNWIND $ids AS contactId
 MATCH (c0:Contact {id: contactId})
 CALL (c0) {
   // About the contact's own account: a meeting about another account is that account's.
-  MATCH (c0)<-[:WITH]-(i:Interaction)-[:ABOUT]->(:Account)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c0)
-  WHERE coalesce(i.archived, false) = false AND ($afterAt IS NULL OR i.at < $afterAt OR (i.at = $afterAt AND i.id > $afterId))
+  MATCH (c0)<-[:WITH]-(i:Interaction)-[:ABOUT]->(:Account)
+        -[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c0)
+  WHERE coalesce(i.archived, false) = false
+    AND ($afterAt IS NULL OR i.at < $afterAt OR (i.at = $afterAt AND i.id > $afterId))
   WITH i ORDER BY i.at DESC, i.id LIMIT $limit
   RETURN collect("""
     + INTERACTION_FIELDS

@@ -31,7 +31,8 @@ def _unique_ids() -> tuple[LiteralString, ...]:
         "CREATE CONSTRAINT team_member_id IF NOT EXISTS FOR (n:TeamMember) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT functional_area_id IF NOT EXISTS "
         "FOR (n:FunctionalArea) REQUIRE n.id IS UNIQUE",
-        "CREATE CONSTRAINT geo_division_id IF NOT EXISTS FOR (n:GeoDivision) REQUIRE n.id IS UNIQUE",
+        "CREATE CONSTRAINT geo_division_id IF NOT EXISTS "
+        "FOR (n:GeoDivision) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT competitor_id IF NOT EXISTS FOR (n:Competitor) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT partner_id IF NOT EXISTS FOR (n:Partner) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT capability_id IF NOT EXISTS FOR (n:Capability) REQUIRE n.id IS UNIQUE",
@@ -84,8 +85,10 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         4,
         "CRM sync state, issues and conflicts; external keys",
         (
-            "CREATE CONSTRAINT sync_state_id IF NOT EXISTS FOR (n:SyncState) REQUIRE n.id IS UNIQUE",
-            "CREATE CONSTRAINT sync_issue_id IF NOT EXISTS FOR (n:SyncIssue) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT sync_state_id IF NOT EXISTS "
+            "FOR (n:SyncState) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT sync_issue_id IF NOT EXISTS "
+            "FOR (n:SyncIssue) REQUIRE n.id IS UNIQUE",
             "CREATE CONSTRAINT sync_conflict_id IF NOT EXISTS "
             "FOR (n:SyncConflict) REQUIRE n.id IS UNIQUE",
             "CREATE INDEX contact_sf_reports_to IF NOT EXISTS FOR (n:Contact) ON (n.sfReportsTo)",

@@ -125,14 +125,16 @@ class InfluencePath:
 # to a contact one of our people KNOWS. A missing strength counts as 0.5.
 _PATHS_HEAD: Final = (
     """
-MATCH (t:Contact {id: $contactId})-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account {id: $accountId})
+MATCH (t:Contact {id: $contactId})-[:WORKS_IN]->(:ClientUnit)
+      <-[:HAS_UNIT]-(a:Account {id: $accountId})
 WHERE """
     + ACCOUNT_IN_SCOPE
     + """
 MATCH p = (t)<-[:INFLUENCES*"""
 )
 _PATHS_TAIL: Final = """]-(c0:Contact)<-[:KNOWS]-(m:TeamMember)
-WHERE all(n IN nodes(p) WHERE n:TeamMember OR EXISTS { (n)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a) })
+WHERE all(n IN nodes(p) WHERE n:TeamMember
+  OR EXISTS { (n)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a) })
 WITH m, p, reduce(s = 1.0, r IN relationships(p) | s * coalesce(r.strength, 0.5)) AS strength
 RETURN m.id AS memberId, strength,
        [n IN nodes(p) | [n.id, n.name]] AS nodes,
@@ -144,7 +146,8 @@ _PATH_BOUNDS: Final = {1: "0..0", 2: "0..1", 3: "0..2", 4: "0..3", 5: "0..4", 6:
 INFLUENCE_PATHS: Final = {n: _PATHS_HEAD + b + _PATHS_TAIL for n, b in _PATH_BOUNDS.items()}
 TARGET_IN_SCOPE: Final = (
     """
-MATCH (t:Contact {id: $contactId})-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account {id: $accountId})
+MATCH (t:Contact {id: $contactId})-[:WORKS_IN]->(:ClientUnit)
+      <-[:HAS_UNIT]-(a:Account {id: $accountId})
 WHERE """
     + ACCOUNT_IN_SCOPE
     + " RETURN t.id AS id"
@@ -238,7 +241,8 @@ CALL (a) {
   MATCH (a)-[:HAS_UNIT]->(u:ClientUnit)
   WHERE coalesce(u.archived, false) = false AND NOT EXISTS {
     MATCH (u)<-[:MIRRORS]-(:TeamMember)-[t:ON_TEAM]->(a)
-    WHERE t.role = 'ACCOUNT_MANAGER' AND t.from <= $today AND (t.until IS NULL OR t.until >= $today) }
+    WHERE t.role = 'ACCOUNT_MANAGER' AND t.from <= $today
+      AND (t.until IS NULL OR t.until >= $today) }
   RETURN collect("""
     + UNIT_FIELDS
     + """) AS unmirrored
@@ -271,14 +275,17 @@ CALL (a) {
 }
 CALL (a) {
   MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)<-[:KNOWS]-(m:TeamMember)
-  WITH a, m, c, [(c)<-[:WITH]-(i:Interaction)-[:ABOUT]->(a) WHERE coalesce(i.archived, false) = false AND EXISTS { (i)-[:BY]->(m) } | i.at] AS ats
-  WITH m, c, reduce(last = null, x IN ats | CASE WHEN last IS NULL OR x > last THEN x ELSE last END) AS lastAt
+  WITH a, m, c, [(c)<-[:WITH]-(i:Interaction)-[:ABOUT]->(a)
+    WHERE coalesce(i.archived, false) = false AND EXISTS { (i)-[:BY]->(m) } | i.at] AS ats
+  WITH m, c, reduce(last = null, x IN ats | CASE WHEN last IS NULL OR x > last THEN x
+    ELSE last END) AS lastAt
   WHERE lastAt IS NULL OR lastAt < $staleBefore
   RETURN collect([m.id, lastAt, """
     + CONTACT_FIELDS
     + """]) AS stale
 }
-RETURN a.id AS accountId, keyPeople, keyKnown, unknown, single, unmirrored, noChampion, blockers, stale
+RETURN a.id AS accountId, keyPeople, keyKnown, unknown, single, unmirrored, noChampion,
+  blockers, stale
 """
 )
 

@@ -77,7 +77,8 @@ CALL (cap) {
   RETURN collect([x.id, x.name, history]) AS partners
 }
 RETURN n.id AS needId, n.name AS needName, n.description AS description, a.id AS accountId,
-       collect(CASE WHEN cap IS NULL THEN null ELSE [cap.id, cap.name, areaIds, partners] END) AS options
+       collect(CASE WHEN cap IS NULL THEN null
+         ELSE [cap.id, cap.name, areaIds, partners] END) AS options
 """
 )
 

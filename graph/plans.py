@@ -94,9 +94,7 @@ def to_plan(row: dict[str, Any]) -> PlanRow:
         updated_at=p.get("updatedAt"),
         segment=row.get("segment"),
         section_versions={s: int(p.get(v) or 0) for s, (v, _) in SECTION_STAMPS.items()},
-        section_changed={
-            s: p[t] for s, (_, t) in SECTION_STAMPS.items() if p.get(t) is not None
-        },
+        section_changed={s: p[t] for s, (_, t) in SECTION_STAMPS.items() if p.get(t) is not None},
     )
 
 

@@ -84,14 +84,14 @@ RETURN c.id AS id, c.name AS name, c.title AS title, c.linkedinUrl AS url,
 # Only contacts in the caller's reach: one out of it answers like an unknown address.
 BY_URL: Final = (
     "MATCH (c:Contact {linkedinUrl: $url})-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account) "
-    "WHERE "
-    + ACCOUNT_IN_SCOPE
-    + " RETURN DISTINCT c.id AS id LIMIT 2"
+    "WHERE " + ACCOUNT_IN_SCOPE + " RETURN DISTINCT c.id AS id LIMIT 2"
 )
 ACCOUNTS: Final = "MATCH (a:Account) RETURN a.id AS id, a.name AS name"
 # A move to an account out of the caller's reach is recorded (its team sees the way in) but
 # not named to them: the one account a move matched is checked, not every account.
-IN_REACH: Final = "MATCH (a:Account {id: $accountId}) WHERE " + ACCOUNT_IN_SCOPE + " RETURN a.id AS id"
+IN_REACH: Final = (
+    "MATCH (a:Account {id: $accountId}) WHERE " + ACCOUNT_IN_SCOPE + " RETURN a.id AS id"
+)
 SAVE: Final = """
 MATCH (c:Contact {id: $id})
 SET c += $props, c.profileHistory = coalesce(c.profileHistory, []) + $history,

@@ -124,7 +124,8 @@ COMPETITION_OF_ACCOUNTS: Final = """
 UNWIND $ids AS accountId
 MATCH (a:Account {id: accountId})
 RETURN accountId,
-  [(a)<-[r:COMPETES_AT]-(x:Competitor) | {id: x.id, name: x.name, share: r.share, position: r.position}]
+  [(a)<-[r:COMPETES_AT]-(x:Competitor) |
+    {id: x.id, name: x.name, share: r.share, position: r.position}]
     AS competitors
 """
 
@@ -186,7 +187,8 @@ CALL (a, p) {
   RETURN max(i.at) AS lastTouch
 }
 WITH a, p, centre, lastTouch,
-  [(p)-[:HAS_MILESTONE]->(m:Milestone) WHERE m.doneAt IS NULL AND m.due < $asOfDate | [m.id, m.name]] AS overdue
+  [(p)-[:HAS_MILESTONE]->(m:Milestone) WHERE m.doneAt IS NULL AND m.due < $asOfDate
+    | [m.id, m.name]] AS overdue
 WITH a, p, overdue, centre,
   [x IN centre WHERE x[1] = 'CHAMPION' | x[0]] AS champions,
   [x IN centre WHERE x[1] = 'BLOCKER' | x[0]] AS blockers,

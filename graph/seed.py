@@ -293,8 +293,12 @@ PLAN_CONTENT = {
         "Low-cost challenger at national level",
         "Central procurement pushing for one supplier",
     ],
-    "decisionProcess": "Global procurement sets frame contracts; national plant directors choose within them.",
-    "processStatus": "Frame contract renewal in negotiation; pilot for digital services agreed in principle.",
+    "decisionProcess": (
+        "Global procurement sets frame contracts; national plant directors choose within them."
+    ),
+    "processStatus": (
+        "Frame contract renewal in negotiation; pilot for digital services agreed in principle."
+    ),
     "leadersView": "They see the market consolidating and want fewer, strategic suppliers.",
     "valuesBeliefs": "Safety first, long-term partnerships, measurable sustainability.",
     "capabilities": "Strong engineering; weak in field service outside Europe.",
@@ -386,7 +390,9 @@ async def seed_plans(db: Database) -> int:
             PLAN_SECTIONS,
             (await plans_by_ids(db, everything, [plan]))[plan].version_for(PLAN_SECTIONS),
             {
-                "currentStrategy": "Defend the frame contract with a national price tier, grow service share.",
+                "currentStrategy": (
+                    "Defend the frame contract with a national price tier, grow service share."
+                ),
                 "shareOfWalletActual": 0.24,
             },
             None,

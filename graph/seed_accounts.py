@@ -21,6 +21,14 @@ from graph.seed_world import (
     TITLES,
 )
 
+# What an account's projects are about: a project is named by the account's first word and one.
+PROJECT_TOPICS = (
+    "Line retrofit",
+    "Frame contract renewal",
+    "Digital service pilot",
+    "New plant supply",
+)
+
 
 def person_name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
@@ -205,7 +213,9 @@ def generate_account(
                 name=person,
                 title=title,
                 email=email,
-                phone=f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}",
+                phone=(
+                    f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}"
+                ),
                 linkedinUrl=f"https://www.linkedin.com/in/{slug(person)}-{cid[-6:]}",
                 buyingRole=BUYING[i % 3] if i < 3 else "USER",
                 location=place,
@@ -264,7 +274,7 @@ def generate_account(
         pid = ds.node(
             Label.PROJECT,
             f"{acc_id}-p{k}",
-            name=f"{name.split()[0]} {['Line retrofit', 'Frame contract renewal', 'Digital service pilot', 'New plant supply'][k]}",
+            name=f"{name.split()[0]} {PROJECT_TOPICS[k]}",
             kind=kind,
             status="OPEN",
             stage=rng.choice(["QUALIFY", "PROPOSE", "NEGOTIATE"]),

@@ -64,7 +64,8 @@ def _rels_page(label: Label) -> str:
         "MATCH (a:" + label.value + ") WHERE $after IS NULL OR a.id > $after "
         "WITH a ORDER BY a.id LIMIT $limit "
         "MATCH (a)-[r]->(b) "
-        "RETURN a.id AS from, type(r) AS type, b.id AS to, labels(b) AS toLabels, properties(r) AS props"
+        "RETURN a.id AS from, type(r) AS type, b.id AS to, labels(b) AS toLabels, "
+        "properties(r) AS props"
     )
 
 

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlparse
 import icalendar
 import recurring_ical_events
 
-from graph.capture import Activity, BadItem, normalise_email
+from graph.capture_items import Activity, BadItem, normalise_email
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,20 @@ from graph.writes import Actor, Rejected
 from integrations.calendar import Window, read_calendar
 from integrations.mail import read_mail
 from integrations.salesforce import SalesforceClient, SalesforceSettings
-from integrations.standin import app, sample_org
+from integrations.standin import app
+from integrations.standin_sample import sample_org
 
 MEMBER: Final = "tm-am-borealis"
 ACCOUNT: Final = "sf-acct-001BOR000000001"
 
-# A LinkedIn data download's Connections.csv for the Borealis account manager.
+# A LinkedIn data download's Connections.csv for the Borealis account manager (a backslash
+# at a line's end joins it with the next: the row is one line).
 CONNECTIONS: Final = """Notes:
 "When exporting your connection data, you may notice that some of the email addresses are missing."
 
 First Name,Last Name,URL,Email Address,Company,Position,Connected On
-Ingrid,Lund,https://www.linkedin.com/in/ingrid-lund-borealis,ingrid.lund@borealis.example,Borealis Foods,CEO,14 Mar 2019
+Ingrid,Lund,https://www.linkedin.com/in/ingrid-lund-borealis,ingrid.lund@borealis.example,\
+Borealis Foods,CEO,14 Mar 2019
 Jonas,Weber,,jonas.weber@borealis.example,Borealis Foods Deutschland,Managing Director,02 Sep 2021
 Claire,Martin,,,Borealis Foods,Directrice France,19 Jan 2023
 Erik,Sand,,erik.sand@borealis.example,Borealis Foods,Category Head,07 Jun 2022

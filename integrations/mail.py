@@ -23,7 +23,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Final
 
-from graph.capture import Activity, BadItem, normalise_email
+from graph.capture_items import Activity, BadItem, normalise_email
 
 MAX_READ: Final = 1_000_000
 REPLY_PREFIX = re.compile(r"^\s*((re|aw|fw|fwd|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)

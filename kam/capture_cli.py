@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from graph.capture import Activity, BadItem, CaptureReport
+from graph.capture_items import Activity, BadItem, CaptureReport
 
 capture_app = typer.Typer(
     help="Capture activity (meetings, mail) as interactions.", no_args_is_help=True
@@ -52,7 +52,9 @@ def run_capture(
     """Check the member, capture with progress, print the report, exit by the outcome."""
     from rich.progress import Progress
 
-    from graph.capture import SummaryPolicy, capture, check_member
+    from graph.capture import capture
+    from graph.capture_items import SummaryPolicy
+    from graph.capture_match import check_member
     from graph.driver import Database
     from graph.errors import NotFound
     from graph.writes import Actor

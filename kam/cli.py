@@ -233,7 +233,10 @@ def seed_demo_command(
     size: Annotated[
         str,
         typer.Option(
-            help="S (the demo), M (~200 accounts, 20k contacts) or L (~2,000 accounts, 200k contacts)."
+            help=(
+                "S (the demo), "
+                "M (~200 accounts, 20k contacts) or L (~2,000 accounts, 200k contacts)."
+            )
         ),
     ] = "S",
 ) -> None:

@@ -67,7 +67,7 @@ def run_db(
     settings: Settings, connection: Connection | None, work: Callable[[Database], Awaitable[T]]
 ) -> T:
     """Open a driver, run `work`, close; database problems become one clear message."""
-    from kam.app import open_database
+    from kam.runtime import open_database
 
     async def main() -> T:
         db = await open_database(settings, connection)

@@ -85,7 +85,8 @@ class CostLimit(SchemaExtension):
                     cost = operation_cost(schema, op, fragments, ctx.variables or {})
                     if cost > self.max_cost:
                         raise GraphQLError(
-                            f"the query would cost about {cost} rows; the limit is {self.max_cost}: ask for smaller pages or fewer heavy fields",
+                            f"the query would cost about {cost} rows; the limit is "
+                            f"{self.max_cost}: ask for smaller pages or fewer heavy fields",
                             extensions={"code": "VALIDATION", "limit": "cost", "cost": cost},
                         )
         yield

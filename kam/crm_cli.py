@@ -70,13 +70,15 @@ def linkedin_import(
         print(json.dumps(summary))
         return
     out.print(
-        f"{'would link' if dry_run else 'linked'} {len(report.linked)}, to review {len(report.review)}, "
+        f"{'would link' if dry_run else 'linked'} {len(report.linked)}, "
+        f"to review {len(report.review)}, "
         f"unmatched {len(report.unmatched)}",
         highlight=False,
     )
     for m in report.review:
         out.print(
-            f"  review: {m.connection.name} ({m.connection.company}) ~ {m.contact_name} at {m.account_name}",
+            f"  review: {m.connection.name} ({m.connection.company}) ~ {m.contact_name} at "
+            f"{m.account_name}",
             highlight=False,
         )
 
@@ -165,7 +167,8 @@ def sync_salesforce(
             )
         for c in report.conflicts:
             out.print(
-                f"  conflict: {c['nodeId']} {c['field']}: kept {c['kept']!r}, Salesforce has {c['theirs']!r}",
+                f"  conflict: {c['nodeId']} {c['field']}: kept {c['kept']!r}, "
+                f"Salesforce has {c['theirs']!r}",
                 highlight=False,
             )
         for i in report.issues:

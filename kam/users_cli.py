@@ -124,6 +124,7 @@ def user_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
     for row in rows:
         state = "active" if row["active"] else "inactive"
         out.print(
-            f"{row['username']:<24} {','.join(row['roles'] or []):<40} {state:<9} {row['memberId'] or '-'}",
+            f"{row['username']:<24} {','.join(row['roles'] or []):<40} {state:<9} "
+            f"{row['memberId'] or '-'}",
             highlight=False,
         )

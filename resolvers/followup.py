@@ -330,9 +330,7 @@ class FollowupQueries:
     )
     async def due_reviews(self, info: Info, as_of: datetime | None = None) -> list[DueReview]:
         when = as_of or _now()
-        rows = await followup.due_reviews(
-            info.context.db, info.context.scope, as_utc(when)
-        )
+        rows = await followup.due_reviews(info.context.db, info.context.scope, as_utc(when))
         return [
             DueReview(
                 account_id=strawberry.ID(r.account_id),

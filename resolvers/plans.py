@@ -49,9 +49,7 @@ def actor_of(info: Info) -> Actor:
 
 
 @sectioned(AUTHENTICATED)
-@strawberry.type(
-    description="An account plan for one period: the same template for every account."
-)
+@strawberry.type(description="An account plan for one period: the same template for every account.")
 class Plan:
     id: strawberry.ID
     account_id: strawberry.ID

@@ -27,12 +27,14 @@ from tests.conftest import Backend
 BUILD = """
 MERGE (a:Account {id: $p + '-acc'})
   SET a.name = 'Fixture ' + $p, a.segment = 'Industrial', a.industry = 'Machinery', a.tier = 'A',
-      a.status = 'ACTIVE', a.marketPotential = 12500000.0, a.createdAt = datetime(), a.updatedAt = datetime()
+      a.status = 'ACTIVE', a.marketPotential = 12500000.0, a.createdAt = datetime(),
+        a.updatedAt = datetime()
 MERGE (o:Account {id: $p + '-other'})
   SET o.name = 'Other ' + $p, o.segment = 'Energy', o.status = 'ACTIVE', o.marketPotential = 3.0
 WITH a, o
 UNWIND $units AS u
-MERGE (x:ClientUnit {id: $p + '-' + u.key}) SET x.name = u.name, x.level = u.level, x.country = u.country
+MERGE (x:ClientUnit {id: $p + '-' + u.key}) SET x.name = u.name, x.level = u.level,
+  x.country = u.country
 MERGE (a)-[:HAS_UNIT]->(x)
 WITH DISTINCT a, o
 UNWIND $tree AS t
@@ -41,7 +43,8 @@ MERGE (pu)-[:PARENT_OF]->(cu)
 WITH DISTINCT a, o
 UNWIND $people AS c
 MERGE (x:Contact {id: $p + '-' + c.key})
-  SET x.name = c.name, x.title = c.title, x.buyingRole = c.role, x.email = c.key + '@client.example',
+  SET x.name = c.name, x.title = c.title, x.buyingRole = c.role,
+      x.email = c.key + '@client.example',
       x.phone = '+49 1', x.linkedinUrl = 'https://www.linkedin.com/in/' + c.key
 WITH DISTINCT a, o, c
 MATCH (x:Contact {id: $p + '-' + c.key}), (u:ClientUnit {id: $p + '-' + c.unit})
@@ -55,10 +58,13 @@ UNWIND $influence AS i
 MATCH (f:Contact {id: $p + '-' + i[0]}), (t:Contact {id: $p + '-' + i[1]})
 MERGE (f)-[r:INFLUENCES]->(t) SET r.strength = i[2]
 WITH DISTINCT a, o
-MERGE (p1:Project {id: $p + '-p1'}) SET p1.name = 'Attack line', p1.kind = 'ATTACK', p1.status = 'OPEN', p1.value = 400000.0
-MERGE (p2:Project {id: $p + '-p2'}) SET p2.name = 'Defend frame', p2.kind = 'DEFEND', p2.status = 'OPEN', p2.value = 900000.0
+MERGE (p1:Project {id: $p + '-p1'}) SET p1.name = 'Attack line', p1.kind = 'ATTACK',
+  p1.status = 'OPEN', p1.value = 400000.0
+MERGE (p2:Project {id: $p + '-p2'}) SET p2.name = 'Defend frame', p2.kind = 'DEFEND',
+  p2.status = 'OPEN', p2.value = 900000.0
 MERGE (a)-[:HAS_PROJECT]->(p1) MERGE (a)-[:HAS_PROJECT]->(p2)
-MERGE (po:Project {id: $p + '-po'}) SET po.name = 'Other project', po.kind = 'ATTACK', po.status = 'OPEN'
+MERGE (po:Project {id: $p + '-po'}) SET po.name = 'Other project', po.kind = 'ATTACK',
+  po.status = 'OPEN'
 MERGE (o)-[:HAS_PROJECT]->(po)
 WITH DISTINCT a, o
 UNWIND $decides AS d

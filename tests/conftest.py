@@ -174,7 +174,8 @@ class LiveApp:
 
     def login(self, username: str, password: str = DEMO_PASSWORD) -> dict[str, Any]:
         body = self.gql(
-            "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token refreshToken expiresAt } }",
+            "mutation($u: String!, $p: String!) "
+            "{ login(username: $u, password: $p) { token refreshToken expiresAt } }",
             {"u": username, "p": password},
         )
         return body

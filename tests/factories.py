@@ -23,7 +23,8 @@ def account(backend: Backend, account_id: str, **props: Any) -> str:
         "marketPotential": 1_000_000.0,
     }
     backend.write(
-        "MERGE (a:Account {id: $id}) SET a += $props, a.createdAt = datetime(), a.updatedAt = datetime(), a.version = 1",
+        "MERGE (a:Account {id: $id}) SET a += $props, a.createdAt = datetime(), "
+        "a.updatedAt = datetime(), a.version = 1",
         id=account_id,
         props={**base, **props},
     )

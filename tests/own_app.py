@@ -74,7 +74,10 @@ def own_app(data_dir: Path, app_dir: Path, **settings: Any) -> Iterator[OwnApp]:
         login = httpx.post(
             f"{url}/graphql",
             json={
-                "query": f'mutation {{ login(username: "{ADMIN}", password: "{ADMIN_PASSWORD}") {{ token }} }}'
+                "query": (
+                    f'mutation {{ login(username: "{ADMIN}", password: "{ADMIN_PASSWORD}") '
+                    "{ token } }"
+                )
             },
         ).json()
         headers = {"Authorization": f"Bearer {login['data']['login']['token']}"}

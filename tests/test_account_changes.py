@@ -116,7 +116,8 @@ def test_an_account_out_of_reach_shows_no_changes(live: LiveApp, uid: str) -> No
 def test_first_out_of_bounds_is_a_validation_error(live: LiveApp, uid: str) -> None:
     client = build_client(live.backend, uid)
     body = live.gql(
-        'query($a: ID!) { account(id: $a) { jobChanges(since: "2026-01-01T00:00:00Z", first: 0) { field } } }',
+        "query($a: ID!) "
+        '{ account(id: $a) { jobChanges(since: "2026-01-01T00:00:00Z", first: 0) { field } } }',
         {"a": client.account},
         as_user="executive",
     )

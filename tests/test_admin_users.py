@@ -24,7 +24,10 @@ RESET = (
     "... on NotFound { message } } }"
 )
 USERS = "{ users { id username roles active teamMemberId } }"
-AUDIT = "query($t: String) { auditLog(filter: {targetId: $t}) { edges { node { section action username } } } }"
+AUDIT = (
+    "query($t: String) "
+    "{ auditLog(filter: {targetId: $t}) { edges { node { section action username } } } }"
+)
 
 
 def _add(live: LiveApp, **fields: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from graph.audit import AuditEvent
 from graph.audit_spool import AuditSpool
 from graph.driver import Database
 from graph.embedded import free_port
-from kam.app import audit_journal_dir
+from kam.runtime import audit_journal_dir
 from tests.conftest import Backend, LiveApp
 
 

@@ -120,7 +120,8 @@ PROBES: dict[str, Probe] = {
         lambda c: "Needs internal",
     ),
     "interactions": Probe(
-        "query($a: ID!) { account(id: $a) { interactions(first: 5) { edges { node { summary } } } } }",
+        "query($a: ID!) "
+        "{ account(id: $a) { interactions(first: 5) { edges { node { summary } } } } }",
         "account",
         "account.profile",
         lambda c: {"a": c.account},
@@ -368,7 +369,9 @@ def test_restricted_reads_and_refusals_are_audited(live: LiveApp, matrix: Matrix
         as_user=researcher,
     )
     log = live.gql(
-        "query($t: String) { auditLog(first: 50, filter: {targetId: $t}) { edges { node { username action section targetType outcome requestId } } } }",
+        "query($t: String) "
+        "{ auditLog(first: 50, filter: {targetId: $t}) "
+        "{ edges { node { username action section targetType outcome requestId } } } }",
         {"t": matrix.client.account},
         as_user="admin",
     )
@@ -381,7 +384,9 @@ def test_restricted_reads_and_refusals_are_audited(live: LiveApp, matrix: Matrix
         "outcome": "OK",
     } in [{k: v for k, v in e.items() if k != "requestId"} for e in entries]
     refused = live.gql(
-        "query($t: String) { auditLog(first: 50, filter: {targetId: $t}) { edges { node { username section outcome } } } }",
+        "query($t: String) "
+        "{ auditLog(first: 50, filter: {targetId: $t}) "
+        "{ edges { node { username section outcome } } } }",
         {"t": matrix.client.id("ceo")},
         as_user="admin",
     )
@@ -404,7 +409,8 @@ WRITE_PROBES: dict[str, Callable[[int], dict[str, Any]]] = {
     "plan.share_of_wallet": lambda n: {"shareOfWalletActual": round(0.1 + n / 1000, 4)},
     "plan.financial_goals": lambda n: {"marginGoal": round(0.2 + n / 1000, 4)},
 }
-UPDATE = """mutation($id: ID!, $v: Int!, $patch: PlanPatch!) { updatePlan(input: {planId: $id, expectedVersion: $v, patch: $patch}) {
+UPDATE = """mutation($id: ID!, $v: Int!, $patch: PlanPatch!) { updatePlan(input: {planId: $id,
+  expectedVersion: $v, patch: $patch}) {
   __typename ... on Forbidden { section } ... on PlanPayload { plan { version } } } }"""
 SEEN_VERSION = 'query($a: ID!) { plan(accountId: $a, period: "2026") { version } }'
 
@@ -515,13 +521,15 @@ SECTION_WRITES: dict[str, WriteProbe] = {
                 "properties": {"share": 0.1, "position": "NICHE"},
             }
         },
-        "MATCH (:Competitor)-[r:COMPETES_AT {share: 0.1}]->(:Account) WHERE $mark IS NOT NULL RETURN count(r) AS n",
+        "MATCH (:Competitor)-[r:COMPETES_AT {share: 0.1}]->(:Account) WHERE $mark IS NOT NULL "
+        "RETURN count(r) AS n",
     ),
     "team.matrix": WriteProbe(
         LINKQ,
         "link",
         lambda c, m: {"in": {"kind": "MIRRORS", "fromId": c.id("mk"), "toId": c.id("N")}},
-        "MATCH (:TeamMember)-[r:MIRRORS]->(:ClientUnit) WHERE $mark IS NOT NULL RETURN count(r) AS n",
+        "MATCH (:TeamMember)-[r:MIRRORS]->(:ClientUnit) WHERE $mark IS NOT NULL "
+        "RETURN count(r) AS n",
     ),
     "account.profile": WriteProbe(
         """mutation($in: UpdateNodeInput!) { updateNode(input: $in) { __typename } }""",
@@ -608,7 +616,8 @@ def test_section_write_matrix(
     if variables.get("in", {}).get("expectedVersion") == -1:
         # Send the version as this caller sees it (a Conflict names it): only rights decide.
         stale = live.gql(
-            "mutation($in: UpdateNodeInput!) { updateNode(input: $in) { ... on Conflict { currentVersion } } }",
+            "mutation($in: UpdateNodeInput!) "
+            "{ updateNode(input: $in) { ... on Conflict { currentVersion } } }",
             variables,
             as_user=user,
         )

@@ -96,7 +96,8 @@ def test_backup_during_writes_restores_every_write_acknowledged_before_it(
                 await migrate(db)
                 report = await import_lines(db, [json.dumps(line) for line in lines])
                 rows = await db.read(
-                    "MATCH (u:ClientUnit {id: $u}) MATCH (c:Contact) WHERE c.name STARTS WITH 'drill-' "
+                    "MATCH (u:ClientUnit {id: $u}) MATCH (c:Contact) WHERE c.name STARTS "
+                    "WITH 'drill-' "
                     "OPTIONAL MATCH (c)-[w:WORKS_IN]->(u) RETURN c.name AS name, count(w) AS links",
                     {"u": unit},
                 )

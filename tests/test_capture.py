@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from graph.capture import BadItem
+from graph.capture_items import BadItem
 from graph.convert import native
 from tests import factories
 from tests.client_fixture import ClientFixture, am_login, build_client
@@ -46,9 +46,11 @@ def client(live: LiveApp, uid: str) -> ClientFixture:
         """MATCH (c:Contact) WHERE c.id STARTS WITH $p
            SET c.email = c.id + '@client.example'
            WITH count(c) AS n
-           MATCH (ceo:Contact {id: $p + '-ceo'}) SET ceo.email = toUpper($p) + '-CEO@Client.example '
+           MATCH (ceo:Contact {id: $p + '-ceo'}) SET ceo.email = toUpper($p)
+             + '-CEO@Client.example '
            WITH count(ceo) AS n
-           MATCH (cpo:Contact {id: $p + '-cpo'}) SET cpo.emailAliases = [$p + '-carl@private.example']
+           MATCH (cpo:Contact {id: $p + '-cpo'})
+             SET cpo.emailAliases = [$p + '-carl@private.example']
            WITH count(cpo) AS n
            MATCH (am:TeamMember {id: $p + '-am'}) SET am.email = $p + '-alma@ours.example'
            WITH count(am) AS n
@@ -58,7 +60,8 @@ def client(live: LiveApp, uid: str) -> ClientFixture:
            MATCH (o:Account {id: $p + '-other'})
            MERGE (u:ClientUnit {id: $p + '-OG'}) SET u.name = 'Other HQ', u.level = 'GLOBAL'
            MERGE (o)-[:HAS_UNIT]->(u)
-           MERGE (x:Contact {id: $p + '-oboss'}) SET x.name = 'Otto Boss', x.email = $p + '-oboss@other.example'
+           MERGE (x:Contact {id: $p + '-oboss'}) SET x.name = 'Otto Boss',
+             x.email = $p + '-oboss@other.example'
            MERGE (x)-[:WORKS_IN]->(u)""",
         p=uid,
     )
@@ -94,8 +97,10 @@ def event(uid: str, start: datetime, *lines: str, summary: str = SECRET_SUBJECT)
 def captured(backend: Backend, account: str) -> dict[str, dict[str, Any]]:
     rows = backend.read(
         """MATCH (a:Account {id: $a})<-[:ABOUT]-(i:Interaction) WHERE i.captured = true
-           RETURN i.id AS id, i.at AS at, i.summary AS summary, coalesce(i.archived, false) AS archived,
-                  [(i)-[:WITH]->(c:Contact) | c.id] AS contacts, [(i)-[:BY]->(m:TeamMember) | m.id] AS members""",
+           RETURN i.id AS id, i.at AS at, i.summary AS summary,
+                  coalesce(i.archived, false) AS archived,
+                  [(i)-[:WITH]->(c:Contact) | c.id] AS contacts,
+                  [(i)-[:BY]->(m:TeamMember) | m.id] AS members""",
         a=account,
     )
     return {
@@ -466,7 +471,11 @@ def test_captured_interactions_in_the_api_scope_and_staleness(
     p1 = risk_of_p1()
     assert "NO_ACTIVITY" not in p1["reasons"]
     assert datetime.fromisoformat(p1["lastActivity"]) == when
-    page = """query($a: ID!) { account(id: $a) { interactions(first: 5) { edges { node { id at summary memberIds contactIds } } } } }"""
+    page = (
+        "query($a: ID!) "
+        "{ account(id: $a) "
+        "{ interactions(first: 5) { edges { node { id at summary memberIds contactIds } } } } }"
+    )
     body = live.gql(page, {"a": client.account}, as_user=am_login(live.backend, client))
     first = nodes(body["data"]["account"]["interactions"])[0]
     assert first["id"] == iid and first["contactIds"] == [client.id("cpo")]
@@ -482,7 +491,7 @@ def test_captured_interactions_in_the_api_scope_and_staleness(
     outsider = factories.member_login(live.backend, uid + "x", "ACCOUNT_MANAGER", {})
     assert live.gql(page, {"a": client.account}, as_user=outsider)["data"]["account"] is None
     contact = live.gql(
-        """query($c: ID!) { contact(id: $c) { interactions(first: 1) { edges { node { id } } } } }""",
+        "query($c: ID!) { contact(id: $c) { interactions(first: 1) { edges { node { id } } } } }",
         {"c": client.id("cpo")},
         as_user=outsider,
     )
@@ -576,7 +585,8 @@ def test_aliases_set_through_the_api_are_matched(
     member = patch("TEAM_MEMBER", client.id("mk"), {"email": f"MIKA.{uid}@ours.example"})
     assert member["__typename"] == "NodePayload"
     stored = live.backend.read(
-        "MATCH (c:Contact {id: $c}), (m:TeamMember {id: $m}) RETURN c.emailAliases AS a, m.email AS e",
+        "MATCH (c:Contact {id: $c}), (m:TeamMember {id: $m}) RETURN c.emailAliases AS a, "
+        "m.email AS e",
         c=client.id("nat"),
         m=client.id("mk"),
     )

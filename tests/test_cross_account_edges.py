@@ -28,12 +28,15 @@ MERGE (bu2:ClientUnit {id: $p + '-xb-sub'}) SET bu2.name = 'Xeno Sub', bu2.level
 MERGE (o)-[:HAS_UNIT]->(bu) MERGE (o)-[:HAS_UNIT]->(bu2) MERGE (bu)-[:PARENT_OF]->(bu2)
 MERGE (bx:Contact {id: $p + '-xb-boss'})
   SET bx.name = 'Xeno Boss', bx.buyingRole = 'DECISION_MAKER', bx.linkedinUrl = 'https://www.linkedin.com/in/xeno-boss'
-MERGE (by:Contact {id: $p + '-xb-champ'}) SET by.name = 'Xeno Champion', by.buyingRole = 'INFLUENCER'
+MERGE (by:Contact {id: $p + '-xb-champ'}) SET by.name = 'Xeno Champion',
+  by.buyingRole = 'INFLUENCER'
 MERGE (bx)-[:WORKS_IN]->(bu) MERGE (by)-[:WORKS_IN]->(bu2)
 WITH a, o, bu, bu2, bx, by
-MATCH (ceo:Contact {id: $p + '-ceo'}), (site:Contact {id: $p + '-site'}), (rpres:Contact {id: $p + '-rpres'}),
+MATCH (ceo:Contact {id: $p + '-ceo'}), (site:Contact {id: $p + '-site'}),
+  (rpres:Contact {id: $p + '-rpres'}),
       (p1:Project {id: $p + '-p1'}), (p2:Project {id: $p + '-p2'}), (po:Project {id: $p + '-po'}),
-      (g:ClientUnit {id: $p + '-G'}), (n2:ClientUnit {id: $p + '-N2'}), (am:TeamMember {id: $p + '-am'})
+      (g:ClientUnit {id: $p + '-G'}), (n2:ClientUnit {id: $p + '-N2'}),
+        (am:TeamMember {id: $p + '-am'})
 // unit tree across accounts, both ways
 MERGE (bu)-[:PARENT_OF]->(g) MERGE (n2)-[:PARENT_OF]->(bu2)
 // reporting lines both ways
@@ -44,26 +47,31 @@ MERGE (bx)-[:INFLUENCES {strength: 0.95}]->(ceo) MERGE (ceo)-[:INFLUENCES {stren
 MERGE (by)-[:INFLUENCES {strength: 0.9}]->(site)
 // buying centres: B's people on A's projects, A's people on B's project
 MERGE (bx)-[:DECIDES {role: 'BLOCKER'}]->(p1) MERGE (by)-[:DECIDES {role: 'CHAMPION'}]->(p2)
-MERGE (bz:Contact {id: $p + '-xb-stop'}) SET bz.name = 'Xeno Stopper', bz.email = 'stop@xeno.example'
+MERGE (bz:Contact {id: $p + '-xb-stop'}) SET bz.name = 'Xeno Stopper',
+  bz.email = 'stop@xeno.example'
 MERGE (bz)-[:WORKS_IN]->(bu2) MERGE (bz)-[:DECIDES {role: 'BLOCKER'}]->(p2)
 MERGE (ceo)-[:DECIDES {role: 'INFLUENCER'}]->(po) MERGE (site)-[:DECIDES {role: 'BLOCKER'}]->(po)
 // our people know B's people; an interaction about A with B's person, one about B with A's
 MERGE (am)-[:KNOWS {strength: 0.99, since: $since}]->(bx)
 MERGE (am)-[:MIRRORS]->(bu)
-MERGE (i1:Interaction {id: $p + '-joint-talk'}) SET i1.at = $now, i1.channel = 'MEETING', i1.summary = 'Joint talk'
+MERGE (i1:Interaction {id: $p + '-joint-talk'}) SET i1.at = $now, i1.channel = 'MEETING',
+  i1.summary = 'Joint talk'
 MERGE (i1)-[:ABOUT]->(a) MERGE (i1)-[:WITH]->(bx) MERGE (i1)-[:WITH]->(rpres) MERGE (i1)-[:BY]->(am)
 MERGE (am)-[:KNOWS {strength: 0.7, since: $since}]->(ceo)
-MERGE (i2:Interaction {id: $p + '-xb-talk-b'}) SET i2.at = $now, i2.channel = 'CALL', i2.summary = 'Xeno call'
+MERGE (i2:Interaction {id: $p + '-xb-talk-b'}) SET i2.at = $now, i2.channel = 'CALL',
+  i2.summary = 'Xeno call'
 MERGE (i2)-[:ABOUT]->(o) MERGE (i2)-[:WITH]->(ceo) MERGE (i2)-[:BY]->(am)
 RETURN count(*) AS n
 """
 
 # Every query and field that follows an edge, asked for A (`$a`), its projects and people.
 QUERIES: dict[str, str] = {
-    "decisionNetwork": """query($a: ID!, $p1: ID!) { decisionNetwork(accountId: $a, projectId: $p1, maxHops: 4) {
+    "decisionNetwork": """query($a: ID!, $p1: ID!) { decisionNetwork(accountId: $a, projectId: $p1,
+        maxHops: 4) {
         project { id } centre { role contact { id name } } contacts { id name }
         influences { fromId toId strength } } }""",
-    "decisionNetwork p2": """query($a: ID!, $p2: ID!) { decisionNetwork(accountId: $a, projectId: $p2, maxHops: 4) {
+    "decisionNetwork p2": """query($a: ID!, $p2: ID!) { decisionNetwork(accountId: $a,
+        projectId: $p2, maxHops: 4) {
         centre { role contact { id name } } contacts { id name } influences { fromId toId } } }""",
     "orgChart": """query($a: ID!) { orgChart(accountId: $a) { unitCount contactCount
         levels { level units { id name parentId contacts { id name managerId } mirroredBy { id } } }
@@ -73,7 +81,8 @@ QUERIES: dict[str, str] = {
     "project buying centres": """query($a: ID!) { account(id: $a) { projects { edges { node {
         id buyingCentre { edges { node { role contact { id name } } } } partnerIds } } } } }""",
     "account units and contacts": """query($a: ID!) { account(id: $a) {
-        units(first: 10) { edges { node { id name parent { id name } children(first: 5) { edges { node { id name } } }
+        units(first: 10) { edges { node { id name parent { id name } children(first: 5)
+          { edges { node { id name } } }
           contacts(first: 10) { edges { node { id name } } } } } }
         contacts(first: 20) { edges { node { id name unit { id name parent { id name } } } } }
         interactions { edges { node { id summary contactIds memberIds } } }
@@ -93,12 +102,14 @@ QUERIES: dict[str, str] = {
         influencedBy { edges { node { contact { id name } } } }
         projects { edges { node { role project { id name } } } }
         interactions { edges { node { id summary contactIds } } } } }""",
-    "influencePaths": """query($a: ID!, $ceo: ID!) { influencePaths(accountId: $a, toContactId: $ceo, maxHops: 4) {
+    "influencePaths": """query($a: ID!, $ceo: ID!) { influencePaths(accountId: $a,
+        toContactId: $ceo, maxHops: 4) {
         member { id } strength steps { kind fromId fromName toId toName } } }""",
     "coverageGaps": """query($a: ID!) { coverageGaps(accountId: $a, staleDays: 90) { coverageScore
         unknownKeyPeople { id name } singleThreaded { contact { id name } }
         unmirroredUnits { id name } projectsWithoutChampion { id name }
-        uncoveredBlockers { contact { id name } } staleRelationships { contact { id name } lastInteraction }
+        uncoveredBlockers { contact { id name } } staleRelationships
+          { contact { id name } lastInteraction }
         departedKeyPeople { contact { id name } } pathsIn { contact { id name } } } }""",
     "compareAccounts": """query($a: ID!) { compareAccounts(ids: [$a]) { coverageScore teamSize
         openProjects { attack defend } } }""",
@@ -182,7 +193,8 @@ def test_a_caller_who_reaches_both_accounts_sees_the_links(
         assert _leaks(client, body["data"]), name
 
 
-PROFILE = """mutation($c: ID!, $co: String!) { recordProfileChange(input: {contactId: $c, company: $co}) {
+PROFILE = """mutation($c: ID!, $co: String!) { recordProfileChange(input: {contactId: $c,
+  company: $co}) {
   __typename ... on ProfileChangePayload { keyPersonLeft joinedAccountId } } }"""
 
 
@@ -202,7 +214,8 @@ def test_a_move_names_only_what_the_caller_reaches(
     assert moved["data"]["recordProfileChange"]["joinedAccountId"] is None
     assert _leaks(client, moved["data"]) == []
     gaps = live.gql(
-        "query($a: ID!) { coverageGaps(accountId: $a) { departedKeyPeople { contact { id } roles } } }",
+        "query($a: ID!) "
+        "{ coverageGaps(accountId: $a) { departedKeyPeople { contact { id } roles } } }",
         {"a": client.account},
         as_user=user,
     )["data"]["coverageGaps"]["departedKeyPeople"]

@@ -67,7 +67,9 @@ def world(live: LiveApp) -> World:
         for role in Role
     }
     started = live.gql(
-        'mutation($a: ID!) { startPlan(input: {accountId: $a, period: "2026"}) { ... on PlanPayload { plan { id } } } }',
+        "mutation($a: ID!) "
+        '{ startPlan(input: {accountId: $a, period: "2026"}) '
+        "{ ... on PlanPayload { plan { id } } } }",
         {"a": client.account},
         as_user="admin",
     )
@@ -89,10 +91,13 @@ def world(live: LiveApp) -> World:
     )
     review = live.gql(
         """mutation($p: ID!) { recordReview(input: {planId: $p, kind: MONTHLY, findings: "ok",
-          kpis: [{name: "Revenue (EUR)", actual: 1.0, goal: 3.0}, {name: "shareOfWallet", actual: 0.2, goal: 0.4},
+          kpis: [{name: "Revenue (EUR)", actual: 1.0, goal: 3.0},
+                 {name: "shareOfWallet", actual: 0.2, goal: 0.4},
                  {name: "meetings", actual: 4.0, goal: 6.0}],
-          changes: [{field: "opportunities", change: "c", reason: "r"}, {field: "leadersView", change: "c", reason: "r"},
-                    {field: "shareOfWalletGoal", change: "c", reason: "r"}, {field: "revenue_goal", change: "c", reason: "r"},
+          changes: [{field: "opportunities", change: "c", reason: "r"},
+                    {field: "leadersView", change: "c", reason: "r"},
+                    {field: "shareOfWalletGoal", change: "c", reason: "r"},
+                    {field: "revenue_goal", change: "c", reason: "r"},
                     {field: "cadence", change: "c", reason: "r"}]}) { __typename } }""",
         {"p": plan},
         as_user="admin",

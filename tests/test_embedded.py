@@ -57,7 +57,8 @@ def test_child_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
     script = (
         "import sys, time\n"
         "from graph.embedded import EmbeddedServer\n"
-        f"c = EmbeddedServer(__import__('pathlib').Path({str(tmp_path)!r}), 'kam', '256m').start()\n"
+        f"c = EmbeddedServer(__import__('pathlib').Path({str(tmp_path)!r}), 'kam', "
+        "'256m').start()\n"
         "print(c.pid, flush=True)\n"
         "time.sleep(600)\n"
     )

@@ -17,9 +17,11 @@ CREATE = """mutation($in: CreateNodeInput!) { createNode(input: $in) { __typenam
   ... on NodePayload { id kind replayed } ... on ValidationProblem { field message }
   ... on Forbidden { section } ... on NotFound { message } } }"""
 UPDATE = """mutation($in: UpdateNodeInput!) { updateNode(input: $in) { __typename
-  ... on NodePayload { id } ... on ValidationProblem { field } ... on Conflict { currentVersion } ... on NotFound { message } } }"""
+  ... on NodePayload { id } ... on ValidationProblem { field } ... on Conflict { currentVersion }
+    ... on NotFound { message } } }"""
 LINK = """mutation($in: LinkInput!) { link(input: $in) { __typename
-  ... on LinkPayload { kind present } ... on ValidationProblem { field message } ... on Forbidden { section } ... on NotFound { message } } }"""
+  ... on LinkPayload { kind present } ... on ValidationProblem { field message }
+    ... on Forbidden { section } ... on NotFound { message } } }"""
 
 
 @pytest.fixture
@@ -148,11 +150,18 @@ def test_links_validated_and_unlinked(live: LiveApp, client: ClientFixture) -> N
         LINK, {"in": {**edge, "properties": {"strength": 0.7, "note": "Golf partners"}}}, as_user=am
     )["data"]["link"]
     assert ok == {"__typename": "LinkPayload", "kind": "INFLUENCES", "present": True}
-    q = "query($c: ID!) { contact(id: $c) { influences { edges { node { strength contact { name } } } } } }"
+    q = (
+        "query($c: ID!) "
+        "{ contact(id: $c) { influences { edges { node { strength contact { name } } } } } }"
+    )
     assert {"strength": 0.7, "contact": {"name": "Bea Buyer"}} in nodes(
         live.gql(q, {"c": client.id("ceo")}, as_user=am)["data"]["contact"]["influences"]
     )
-    unlink = "mutation($f: ID!, $t: ID!) { unlink(kind: INFLUENCES, fromId: $f, toId: $t) { __typename ... on LinkPayload { present } } }"
+    unlink = (
+        "mutation($f: ID!, $t: ID!) "
+        "{ unlink(kind: INFLUENCES, fromId: $f, toId: $t) "
+        "{ __typename ... on LinkPayload { present } } }"
+    )
     assert live.gql(unlink, {"f": client.id("ceo"), "t": client.id("buyer")}, as_user=am)["data"][
         "unlink"
     ] == {"__typename": "LinkPayload", "present": False}
@@ -215,7 +224,8 @@ def test_new_account_puts_its_creator_on_the_team(live: LiveApp, client: ClientF
     )
     assert made["__typename"] == "NodePayload"
     seen = live.gql(
-        "query($a: ID!) { account(id: $a) { name tier team { edges { node { role member { name } } } } } }",
+        "query($a: ID!) "
+        "{ account(id: $a) { name tier team { edges { node { role member { name } } } } } }",
         {"a": made["id"]},
         as_user=am,
     )
@@ -230,7 +240,10 @@ def test_new_account_puts_its_creator_on_the_team(live: LiveApp, client: ClientF
 
 def test_milestones_history_and_projects_at_risk(live: LiveApp, client: ClientFixture) -> None:
     am = am_login(live.backend, client)
-    add = 'mutation($p: ID!, $d: Date!) { addMilestone(projectId: $p, name: "Pilot live", due: $d) { __typename ... on NodePayload { id } } }'
+    add = (
+        'mutation($p: ID!, $d: Date!) { addMilestone(projectId: $p, name: "Pilot live", due: $d) '
+        "{ __typename ... on NodePayload { id } } }"
+    )
     overdue = live.gql(
         add, {"p": client.id("p1"), "d": str(date.today() - timedelta(days=3))}, as_user=am
     )["data"]["addMilestone"]
@@ -265,7 +278,9 @@ def test_milestones_history_and_projects_at_risk(live: LiveApp, client: ClientFi
     }
     assert after["Attack line"] == ["BLOCKER"]  # the milestone is done
     project = live.gql(
-        "query($a: ID!) { account(id: $a) { projects { edges { node { name milestones { name doneAt } statusHistory } } } } }",
+        "query($a: ID!) "
+        "{ account(id: $a) "
+        "{ projects { edges { node { name milestones { name doneAt } statusHistory } } } } }",
         {"a": client.account},
         as_user=am,
     )

@@ -157,8 +157,10 @@ LEAF_FIELDS = "name size twin"
 QUERIES = {
     "everything": f"""{{ boxes {{ __typename label now later failsNow failsLater
         leaf {{ {LEAF_FIELDS} }} maybe {{ {LEAF_FIELDS} }}
-        pet {{ name barks }} toy {{ name }} pets {{ __typename name ... on Dog {{ barks }} ... on Cat {{ lives }} }} }} }}""",
-    "non-null errors": f"""{{ boxes {{ label must {{ {LEAF_FIELDS} }} leaves {{ {LEAF_FIELDS} }} }} }}""",
+        pet {{ name barks }} toy {{ name }}
+        pets {{ __typename name ... on Dog {{ barks }} ... on Cat {{ lives }} }} }} }}""",
+    "non-null errors": f"""{{ boxes {{ label must {{ {LEAF_FIELDS} }}
+        leaves {{ {LEAF_FIELDS} }} }} }}""",
     "a late non-null error": "{ boxes { label mustLater leaf { name } } }",
     "a null item in a non-null list": "{ boxes { label rows { name } } }",
     "one key loaded twice, not primed": "{ boxes { leaf { twin } again: leaf { name twin } } }",

@@ -18,7 +18,8 @@ from tests.own_app import own_app
 
 WRITERS = 4
 WRITES_EACH = 30
-CREATE = """mutation($c: String!, $n: String!) { createNode(input: {kind: COMPETITOR, properties: {name: $n}, clientMutationId: $c}) {
+CREATE = """mutation($c: String!, $n: String!) { createNode(input: {kind: COMPETITOR,
+  properties: {name: $n}, clientMutationId: $c}) {
   __typename ... on NodePayload { id replayed } } }"""
 
 
@@ -103,7 +104,8 @@ def test_killed_database_loses_no_acknowledged_write(tmp_path: Path) -> None:
         assert len(acked) == WRITERS * WRITES_EACH, f"{len(acked)} writes acknowledged"
         found = loop.run(
             db.read(
-                "MATCH (c:Competitor) WHERE c.name STARTS WITH $p RETURN c.id AS id, c.name AS name",
+                "MATCH (c:Competitor) WHERE c.name STARTS WITH $p RETURN c.id AS id, "
+                "c.name AS name",
                 {"p": prefix},
             )
         )
@@ -113,6 +115,7 @@ def test_killed_database_loses_no_acknowledged_write(tmp_path: Path) -> None:
         assert all(len(ids) == 1 for ids in by_name.values()), "a retried write was duplicated"
         assert {name: ids[0] for name, ids in by_name.items()} == acked
         print(
-            f"fault run: {tried[0]} writes tried, {unavailable[0] + reads_unavailable[0]} requests answered UNAVAILABLE, "
+            f"fault run: {tried[0]} writes tried, "
+            f"{unavailable[0] + reads_unavailable[0]} requests answered UNAVAILABLE, "
             f"{len(acked)} writes acknowledged, {len(found)} found"
         )

@@ -64,7 +64,8 @@ def test_hostile_strings_in_lookups_and_filters(live: LiveApp, text: str) -> Non
             {"q": text},
         ),
         (
-            "query($a: ID!, $c: ID!) { influencePaths(accountId: $a, toContactId: $c) { strength } }",
+            "query($a: ID!, $c: ID!) "
+            "{ influencePaths(accountId: $a, toContactId: $c) { strength } }",
             {"a": text, "c": text},
         ),
         ("query($c: String) { accounts(after: $c) { edges { cursor } } }", {"c": text}),
@@ -86,7 +87,9 @@ def test_hostile_strings_are_stored_verbatim_or_refused(
     live: LiveApp, client: ClientFixture, text: str
 ) -> None:
     body = live.gql(
-        """mutation($in: CreateNodeInput!) { createNode(input: $in) { __typename ... on NodePayload { id } ... on ValidationProblem { field } } }""",
+        "mutation($in: CreateNodeInput!) "
+        "{ createNode(input: $in) "
+        "{ __typename ... on NodePayload { id } ... on ValidationProblem { field } } }",
         {"in": {"kind": "COMPETITOR", "properties": {"name": text}}},
         as_user="admin",
     )
@@ -117,7 +120,8 @@ def test_invalid_utf8_huge_numbers_and_deep_json(live: LiveApp, client: ClientFi
         deep = {"a": deep}
     before = graph_dump(live)
     body = live.gql(
-        """mutation($in: CreateNodeInput!) { createNode(input: $in) { __typename ... on ValidationProblem { field } } }""",
+        "mutation($in: CreateNodeInput!) "
+        "{ createNode(input: $in) { __typename ... on ValidationProblem { field } } }",
         {"in": {"kind": "PARTNER", "properties": {"name": deep}}},
         token=token,
     )
@@ -176,7 +180,8 @@ def test_fuzzed_plan_patches_are_typed_and_rejections_change_nothing(
         "MATCH (p:Plan {id: $id}) RETURN p.version AS v, properties(p) AS props", id=plan
     )[0]
     response = live.post(
-        """mutation($id: ID!, $v: Int!, $patch: PlanPatch!) { updatePlan(input: {planId: $id, expectedVersion: $v, patch: $patch}) {
+        """mutation($id: ID!, $v: Int!, $patch: PlanPatch!) { updatePlan(input: {planId: $id,
+             expectedVersion: $v, patch: $patch}) {
              __typename ... on ValidationProblem { field } } }""",
         {"id": plan, "v": version["v"], "patch": patch},
         token=live.token("admin"),
@@ -238,7 +243,8 @@ TEXT_ARGUMENTS = [
     ),
     ("query($x: String) { accounts(after: $x) { edges { cursor } } }", "after"),
     (
-        'query($x: String) { planHistory(planId: "plan-acc-nordwind-2026", after: $x) { edges { cursor } } }',
+        "query($x: String) "
+        '{ planHistory(planId: "plan-acc-nordwind-2026", after: $x) { edges { cursor } } }',
         "after",
     ),
     ("mutation($x: String!) { login(username: $x, password: $x) { token } }", "username"),
@@ -281,7 +287,8 @@ DATED_PAGES = [
     '{ planHistory(planId: "plan-acc-nordwind-2026", after: $c) { edges { cursor } } }',
     "{ auditLog(after: $c) { edges { cursor } } }",
     '{ account(id: "acc-nordwind") { interactions(after: $c) { edges { cursor } } } }',
-    '{ contact(id: "acc-nordwind-u-global-c001") { interactions(after: $c) { edges { cursor } } } }',
+    '{ contact(id: "acc-nordwind-u-global-c001") '
+    "{ interactions(after: $c) { edges { cursor } } } }",
 ]
 NAMED_PAGES = [
     '{ account(id: "acc-nordwind") { contacts(after: $c) { edges { cursor } } } }',
@@ -320,7 +327,8 @@ DATED = [
         "since",
     ),
     (
-        'mutation($d: DateTime) { completeMilestone(id: "nothing-here", doneAt: $d) { __typename } }',
+        "mutation($d: DateTime) "
+        '{ completeMilestone(id: "nothing-here", doneAt: $d) { __typename } }',
         "doneAt",
     ),
 ]
@@ -345,7 +353,8 @@ def test_dates_no_calendar_holds_are_refused_naming_the_argument(
 def test_dates_inside_input_objects_and_plain_dates(live: LiveApp) -> None:
     for day in ("0001-01-01", "0000-01-01", "2026-02-30", "soon"):
         body = live.gql(
-            'mutation($d: Date!) { addMilestone(projectId: "x", name: "m", due: $d) { __typename } }',
+            "mutation($d: Date!) "
+            '{ addMilestone(projectId: "x", name: "m", due: $d) { __typename } }',
             {"d": day},
             as_user="admin",
         )
@@ -403,7 +412,8 @@ def test_fuzzed_text_and_dates_answer_typed(live: LiveApp, text: str, when: str)
         ),
         ("query($x: String) { accounts(after: $x) { edges { cursor } } }", {"x": text}),
         (
-            'query($c: String) { planHistory(planId: "plan-acc-nordwind-2026", after: $c) { edges { cursor } } }',
+            "query($c: String) "
+            '{ planHistory(planId: "plan-acc-nordwind-2026", after: $c) { edges { cursor } } }',
             {"c": cursor(when, text)},
         ),
         ("query($d: DateTime) { projectsAtRisk(asOf: $d) { reasons } }", {"d": when}),

@@ -93,7 +93,11 @@ def test_one_operation_per_request(live: LiveApp) -> None:
 
 
 def test_cost_limit_multiplies_page_sizes(live: LiveApp) -> None:
-    query = "query($a: Int!, $b: Int!) { accounts(first: $a) { edges { node { units(first: $b) { edges { node { name } } } } } } }"
+    query = (
+        "query($a: Int!, $b: Int!) "
+        "{ accounts(first: $a) "
+        "{ edges { node { units(first: $b) { edges { node { name } } } } } } }"
+    )
     assert "errors" not in live.gql(query, {"a": 20, "b": 50}, as_user="executive")
     refused = live.gql(query, {"a": 100, "b": 100}, as_user="executive")
     assert refused["data"] is None

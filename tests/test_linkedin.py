@@ -15,21 +15,25 @@ from graph.writes import Actor
 from tests.client_fixture import ClientFixture, build_client
 from tests.conftest import Backend, LiveApp
 
-NOTES = 'Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\n'
+NOTES = (
+    'Notes:\n"When exporting your connection data, '
+    'you may notice that some of the email addresses are missing."\n\n'
+)
 
 
 def connections_csv(client: ClientFixture) -> str:
-    return (
-        NOTES
-        + "\n".join(
-            [
-                "First Name,Last Name,URL,Email Address,Company,Position,Connected On",
-                f"Cora,CEO,https://de.linkedin.com/in/{client.prefix}-ceo/?trk=x,,Fixture,CEO,12 Mar 2021",  # by URL
-                f"Carl,CPO,,{client.prefix}-cpo@client.example,Fixture,CPO,01 Feb 2019",  # by email
-                f"Nina,National,,,Fixture {client.prefix},Country Manager,05 May 2022",  # name + company: review
-                "Nobody,Known,https://www.linkedin.com/in/nobody-known,,Elsewhere Ltd,Engineer,05 May 2022",
-            ]
-        )
+    return NOTES + "\n".join(
+        [
+            "First Name,Last Name,URL,Email Address,Company,Position,Connected On",
+            # by URL
+            f"Cora,CEO,https://de.linkedin.com/in/{client.prefix}-ceo/?trk=x,"
+            ",Fixture,CEO,12 Mar 2021",
+            f"Carl,CPO,,{client.prefix}-cpo@client.example,Fixture,CPO,01 Feb 2019",  # by email
+            # name + company: review
+            f"Nina,National,,,Fixture {client.prefix},Country Manager,05 May 2022",
+            "Nobody,Known,https://www.linkedin.com/in/nobody-known,"
+            ",Elsewhere Ltd,Engineer,05 May 2022",
+        ]
     )
 
 
@@ -38,7 +42,8 @@ def client(live: LiveApp, uid: str) -> ClientFixture:
     fixture = build_client(live.backend, uid)
     # Give the fixture's people the profile addresses a data download would hold.
     live.backend.write(
-        "MATCH (c:Contact) WHERE c.id STARTS WITH $p SET c.linkedinUrl = 'https://www.linkedin.com/in/' + c.id, "
+        "MATCH (c:Contact) WHERE c.id STARTS WITH $p "
+        "SET c.linkedinUrl = 'https://www.linkedin.com/in/' + c.id, "
         "c.email = c.id + '@client.example'",
         p=uid,
     )
@@ -69,7 +74,8 @@ def test_import_links_confident_matches_and_lists_uncertain_ones(
     ]
     assert [c.name for c in report.unmatched] == ["Nobody Known"]
     knows = live.backend.read(
-        "MATCH (:TeamMember {id: $m})-[k:KNOWS]->(c:Contact) WHERE c.id STARTS WITH $p RETURN c.id AS c, k.since AS s ORDER BY c",
+        "MATCH (:TeamMember {id: $m})-[k:KNOWS]->(c:Contact) WHERE c.id STARTS WITH $p "
+        "RETURN c.id AS c, k.since AS s ORDER BY c",
         m=member,
         p=client.prefix,
     )
@@ -85,7 +91,8 @@ def test_import_links_confident_matches_and_lists_uncertain_ones(
     assert (
         len(
             live.backend.read(
-                "MATCH (:TeamMember {id: $m})-[k:KNOWS]->(c:Contact) WHERE c.id STARTS WITH $p RETURN k",
+                "MATCH (:TeamMember {id: $m})-[k:KNOWS]->(c:Contact) WHERE c.id STARTS "
+                "WITH $p RETURN k",
                 m=member,
                 p=client.prefix,
             )

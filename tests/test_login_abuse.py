@@ -15,7 +15,10 @@ import pytest
 from tests import factories
 from tests.conftest import LiveApp, start_app
 
-LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token refreshToken } }"
+LOGIN = (
+    "mutation($u: String!, $p: String!) "
+    "{ login(username: $u, password: $p) { token refreshToken } }"
+)
 REFRESH = "mutation($r: String!) { refresh(refreshToken: $r) { token refreshToken } }"
 ME = "{ me { username } }"
 

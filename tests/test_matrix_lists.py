@@ -18,8 +18,10 @@ BY_DIVISION = """query($g: ID) { accounts(filter: {geoDivisionId: $g}, first: 10
 def _divisions(live: LiveApp, uid: str) -> None:
     live.backend.write(
         """
-        MERGE (e:GeoDivision {id: $p + '-emea'}) SET e.name = $p + ' EMEA', e.level = 'REGION', e.kind = 'GEO'
-        MERGE (d:GeoDivision {id: $p + '-dach'}) SET d.name = $p + ' DACH', d.level = 'COUNTRY', d.kind = 'GEO'
+        MERGE (e:GeoDivision {id: $p + '-emea'}) SET e.name = $p + ' EMEA', e.level = 'REGION',
+          e.kind = 'GEO'
+        MERGE (d:GeoDivision {id: $p + '-dach'}) SET d.name = $p + ' DACH', d.level = 'COUNTRY',
+          d.kind = 'GEO'
         MERGE (e)-[:PARENT_OF]->(d)
         WITH d
         MATCH (m:TeamMember {id: $p + '-mk'})

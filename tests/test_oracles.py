@@ -48,9 +48,11 @@ def reach(live: LiveApp) -> tuple[ClientFixture, str]:
         MERGE (c:Contact {id: $p + '-oc'})
           SET c.name = 'Out Of Reach', c.linkedinUrl = 'https://www.linkedin.com/in/' + $p + '-oc'
         MERGE (c)-[:WORKS_IN]->(u)
-        MERGE (pl:Plan {id: $p + '-oplan'}) SET pl.period = '2026', pl.status = 'ACTIVE', pl.version = 1
+        MERGE (pl:Plan {id: $p + '-oplan'}) SET pl.period = '2026', pl.status = 'ACTIVE',
+          pl.version = 1
         MERGE (o)-[:HAS_PLAN]->(pl)
-        MERGE (x:Action {id: $p + '-oaction'}) SET x.title = 'Hidden', x.status = 'OPEN', x.version = 1
+        MERGE (x:Action {id: $p + '-oaction'}) SET x.title = 'Hidden', x.status = 'OPEN',
+          x.version = 1
         MERGE (pl)-[:HAS_ACTION]->(x)
         """,
         p=prefix,
@@ -93,7 +95,8 @@ def test_an_out_of_scope_id_answers_like_a_missing_one(
 
 PROFILE = """mutation($u: String!) { recordProfileChange(input: {linkedinUrl: $u, title: "CFO"}) {
   __typename ... on NotFound { message } } }"""
-ACTION = """mutation($x: ID!) { setActionStatus(input: {actionId: $x, status: DONE, expectedVersion: 1}) {
+ACTION = """mutation($x: ID!) { setActionStatus(input: {actionId: $x, status: DONE,
+  expectedVersion: 1}) {
   __typename ... on NotFound { message } ... on Forbidden { message } } }"""
 
 
@@ -165,7 +168,8 @@ def test_introspection_hides_input_fields_and_enum_values_per_role(live: LiveApp
 
 CREATE = """mutation($p: JSON!) { createNode(input: {kind: ACCOUNT, properties: $p}) {
   __typename ... on Forbidden { section } } }"""
-UPDATE = """mutation($id: ID!, $v: Int!, $p: JSON!) { updateNode(input: {kind: ACCOUNT, id: $id, expectedVersion: $v, patch: $p}) {
+UPDATE = """mutation($id: ID!, $v: Int!, $p: JSON!) { updateNode(input: {kind: ACCOUNT, id: $id,
+  expectedVersion: $v, patch: $p}) {
   __typename ... on Forbidden { section } } }"""
 REVIEW = """mutation($plan: ID!, $k: [KpiInput!]!, $c: [ReviewChangeInput!]!) {
   recordReview(input: {planId: $plan, kind: MONTHLY, findings: "probe", kpis: $k, changes: $c}) {

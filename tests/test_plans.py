@@ -16,7 +16,8 @@ from tests.conftest import LiveApp
 
 PLAN_FIELDS = "id period status version leadersView opportunities revenueGoal shareOfWalletGoal"
 START = (
-    """mutation($a: ID!, $p: String!, $c: String) { startPlan(input: {accountId: $a, period: $p, clientMutationId: $c}) {
+    """mutation($a: ID!, $p: String!, $c: String) { startPlan(input: {accountId: $a, period: $p,
+  clientMutationId: $c}) {
   __typename ... on PlanPayload { replayed plan { %s } } ... on ValidationProblem { field message }
   ... on NotFound { message } } }"""
     % PLAN_FIELDS
@@ -24,8 +25,10 @@ START = (
 UPDATE = (
     """mutation($id: ID!, $v: Int!, $patch: PlanPatch!, $c: String) {
   updatePlan(input: {planId: $id, expectedVersion: $v, patch: $patch, clientMutationId: $c}) {
-  __typename ... on PlanPayload { replayed plan { %s } } ... on ValidationProblem { field message problems { field } }
-  ... on Conflict { message currentVersion } ... on Forbidden { message section } ... on NotFound { message } } }"""
+  __typename ... on PlanPayload { replayed plan { %s } }
+    ... on ValidationProblem { field message problems { field } }
+  ... on Conflict { message currentVersion } ... on Forbidden { message section }
+    ... on NotFound { message } } }"""
     % PLAN_FIELDS
 )
 
@@ -33,7 +36,8 @@ UPDATE = (
 def graph_dump(live: LiveApp) -> str:
     """A fingerprint of the whole graph but the append-only audit trail and login sessions."""
     nodes = live.backend.read(
-        "MATCH (n) WHERE NOT n:AuditEntry AND NOT n:Session AND NOT n:User RETURN labels(n) AS l, properties(n) AS p"
+        "MATCH (n) WHERE NOT n:AuditEntry AND NOT n:Session AND NOT n:User RETURN labels(n) AS l, "
+        "properties(n) AS p"
     )
     rels = live.backend.read(
         "MATCH (a)-[r]->(b) WHERE NOT a:AuditEntry AND NOT a:Session AND NOT a:User "
@@ -127,7 +131,8 @@ def test_plan_lifecycle_carry_over_history_and_diff(live: LiveApp, client: Clien
     closed = update(live, v3, {"leadersView": "late edit"}, am)
     assert closed["__typename"] == "ValidationProblem" and closed["field"] == "planId"
     history = live.gql(
-        "query($p: ID!) { planHistory(planId: $p) { edges { node { field before after username } } } }",
+        "query($p: ID!) "
+        "{ planHistory(planId: $p) { edges { node { field before after username } } } }",
         {"p": plan["id"]},
         as_user=am,
     )["data"]["planHistory"]["edges"]
@@ -143,7 +148,8 @@ def test_plan_lifecycle_carry_over_history_and_diff(live: LiveApp, client: Clien
     )
     assert ("revenueGoal", None, 2.0e6, am) in changes
     diff = live.gql(
-        "query($p: ID!, $s: DateTime!) { planDiff(planId: $p, since: $s) { field before after changedBy } }",
+        "query($p: ID!, $s: DateTime!) "
+        "{ planDiff(planId: $p, since: $s) { field before after changedBy } }",
         {"p": plan["id"], "s": middle.isoformat()},
         as_user=am,
     )["data"]["planDiff"]
@@ -236,7 +242,10 @@ def test_retried_requests_write_once(live: LiveApp, client: ClientFixture) -> No
 def test_completeness_counts_filled_fields(live: LiveApp, client: ClientFixture) -> None:
     plan = start(live, client.account, "2026")["plan"]
     update(live, plan, {"leadersView": "x", "valuesBeliefs": "y", "revenueGoal": 1.0}, "admin")
-    q = "query($a: ID!) { planCompleteness(accountId: $a) { period score fields { field filled stale } } }"
+    q = (
+        "query($a: ID!) "
+        "{ planCompleteness(accountId: $a) { period score fields { field filled stale } } }"
+    )
     admin = live.gql(q, {"a": client.account}, as_user="admin")["data"]["planCompleteness"]
     filled = {f["field"] for f in admin["fields"] if f["filled"]}
     assert filled == {"leadersView", "valuesBeliefs", "revenueGoal"}
@@ -248,7 +257,8 @@ def test_completeness_counts_filled_fields(live: LiveApp, client: ClientFixture)
 
 
 REVIEW = """mutation($in: RecordReviewInput!) { recordReview(input: $in) { __typename
-  ... on ReviewPayload { replayed review { id kind findings kpis { name actual goal } changes { field reason }
+  ... on ReviewPayload { replayed review
+    { id kind findings kpis { name actual goal } changes { field reason }
         actions { id title status version owner { name } } } }
   ... on ValidationProblem { field message } ... on NotFound { message } } }"""
 
@@ -323,7 +333,12 @@ def test_reviews_actions_and_due_reviews(live: LiveApp, client: ClientFixture) -
         "myActions"
     ]
     assert {"id": action["id"], "title": "Book workshop with CPO"} in mine_now
-    move = "mutation($a: ID!, $s: ActionStatus!, $v: Int!) { setActionStatus(input: {actionId: $a, status: $s, expectedVersion: $v}) { __typename ... on ActionPayload { action { status version } } ... on Conflict { currentVersion } ... on Forbidden { section } } }"
+    move = (
+        "mutation($a: ID!, $s: ActionStatus!, $v: Int!) "
+        "{ setActionStatus(input: {actionId: $a, status: $s, expectedVersion: $v}) "
+        "{ __typename ... on ActionPayload { action { status version } } "
+        "... on Conflict { currentVersion } ... on Forbidden { section } } }"
+    )
     done = live.gql(move, {"a": action["id"], "s": "DONE", "v": action["version"]}, as_user=owner)[
         "data"
     ]["setActionStatus"]
@@ -391,7 +406,8 @@ def test_log_interaction_feeds_history_and_coverage(live: LiveApp, client: Clien
     assert ok["__typename"] == "InteractionPayload"
     assert ok["interaction"]["contactIds"] == [client.id("cpo")]
     gaps = live.gql(
-        "query($a: ID!) { coverageGaps(accountId: $a) { staleRelationships { contact { name } } } }",
+        "query($a: ID!) "
+        "{ coverageGaps(accountId: $a) { staleRelationships { contact { name } } } }",
         {"a": client.account},
         as_user=am,
     )["data"]["coverageGaps"]
@@ -421,8 +437,10 @@ def test_handover_moves_everything_and_briefs_the_successor(
         "MERGE (m:TeamMember {id: $id}) SET m.name = 'Nora Successor'", id=client.id("new")
     )
     today = datetime.now(UTC).date()
-    handover = """mutation($a: ID!, $to: ID!, $on: Date!) { handoverAccount(accountId: $a, toTeamMemberId: $to, on: $on) {
-      __typename ... on HandoverBrief { fromMemberId toMemberId openProjectIds movedActionIds movedMirrorUnitIds
+    handover = """mutation($a: ID!, $to: ID!, $on: Date!) { handoverAccount(accountId: $a,
+      toTeamMemberId: $to, on: $on) {
+      __typename ... on HandoverBrief { fromMemberId toMemberId openProjectIds movedActionIds
+        movedMirrorUnitIds
         relationships { contactId strength alsoKnownBy } plan { id period } }
       ... on ValidationProblem { field message } ... on NotFound { message } } }"""
     refused = live.gql(
@@ -445,7 +463,8 @@ def test_handover_moves_everything_and_briefs_the_successor(
     ]
     assert brief["plan"] == {"id": plan["id"], "period": "2026"}
     windows = live.backend.read(
-        "MATCH (m:TeamMember)-[t:ON_TEAM]->(:Account {id: $a}) WHERE t.role = 'ACCOUNT_MANAGER' RETURN m.id AS m, t.from AS f, t.until AS u",
+        "MATCH (m:TeamMember)-[t:ON_TEAM]->(:Account {id: $a}) WHERE t.role = 'ACCOUNT_MANAGER' "
+        "RETURN m.id AS m, t.from AS f, t.until AS u",
         a=client.account,
     )
     by_member = {
@@ -454,7 +473,8 @@ def test_handover_moves_everything_and_briefs_the_successor(
     assert by_member[client.id("am")][1] == today - timedelta(days=1)
     assert by_member[client.id("new")] == (today, None)
     owner = live.backend.read(
-        "MATCH (x:Action {title: 'Call the CEO'})-[:OWNED_BY]->(m) WHERE x.id IN $ids RETURN m.id AS m",
+        "MATCH (x:Action {title: 'Call the CEO'})-[:OWNED_BY]->(m) WHERE x.id IN $ids "
+        "RETURN m.id AS m",
         ids=brief["movedActionIds"],
     )
     assert owner == [{"m": client.id("new")}]
@@ -474,7 +494,9 @@ def test_writes_are_audited_and_compare_shows_plan_criteria(
         live, plan, {"leadersView": "x", "revenueGoal": 4.0e6, "shareOfWalletGoal": 0.4}, "admin"
     )
     log = live.gql(
-        'query($t: String) { auditLog(first: 20, filter: {targetId: $t, action: "WRITE"}) { edges { node { username section outcome } } } }',
+        "query($t: String) "
+        '{ auditLog(first: 20, filter: {targetId: $t, action: "WRITE"}) '
+        "{ edges { node { username section outcome } } } }",
         {"t": plan["id"]},
         as_user="admin",
     )["data"]["auditLog"]["edges"]
@@ -484,7 +506,11 @@ def test_writes_are_audited_and_compare_shows_plan_criteria(
         ("admin", "plan.financial_goals", "OK"),
         ("admin", "plan.share_of_wallet", "OK"),
     } <= sections
-    q = "query($ids: [ID!]!) { compareAccounts(ids: $ids) { planPeriod planCompleteness shareOfWalletGoal revenueGoal } }"
+    q = (
+        "query($ids: [ID!]!) "
+        "{ compareAccounts(ids: $ids) "
+        "{ planPeriod planCompleteness shareOfWalletGoal revenueGoal } }"
+    )
     row = live.gql(q, {"ids": [client.account]}, as_user="admin")["data"]["compareAccounts"][0]
     assert row == {
         "planPeriod": "2026",

@@ -15,7 +15,8 @@ from tests.conftest import Backend, LiveApp
 from tests.test_plans import graph_dump
 
 CHANGE = """mutation($in: ProfileChangeInput!) { recordProfileChange(input: $in) { __typename
-  ... on ProfileChangePayload { contactId contactName changes leftAccountId keyPersonLeft joinedAccountId knownBy }
+  ... on ProfileChangePayload { contactId contactName changes leftAccountId keyPersonLeft
+    joinedAccountId knownBy }
   ... on ValidationProblem { field message } ... on NotFound { message }
   ... on Forbidden { section } } }"""
 GAPS = """query($a: ID!) { coverageGaps(accountId: $a) {

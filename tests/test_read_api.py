@@ -22,7 +22,8 @@ def test_org_chart_level_by_level(live: LiveApp, client: ClientFixture) -> None:
     body = live.gql(
         """query($a: ID!) { orgChart(accountId: $a) {
              accountName unitCount contactCount
-             levels { level units { name parentId contactCount contacts { name managerId } mirroredBy { name } } }
+             levels { level units { name parentId contactCount contacts { name managerId }
+               mirroredBy { name } } }
              reportingLines { fromId toId kind } } }""",
         {"a": client.account},
         as_user="executive",
@@ -85,10 +86,13 @@ def test_org_chart_contacts_carry_every_field(live: LiveApp, client: ClientFixtu
 
 def test_contact_with_its_neighbourhood(live: LiveApp, client: ClientFixture) -> None:
     body = live.gql(
-        """query($c: ID!) { contact(id: $c) { name unit { name level } managers { edges { node { kind contact { name } } } }
-             reports { edges { node { name } } } influences { edges { node { strength contact { name } } } }
+        """query($c: ID!) { contact(id: $c) { name unit { name level } managers { edges { node {
+             kind contact { name } } } }
+             reports { edges { node { name } } } influences
+               { edges { node { strength contact { name } } } }
              influencedBy { edges { node { strength contact { name } } } }
-             projects { edges { node { role project { name } } } } knownBy { edges { node { strength member { name } } } } } }""",
+             projects { edges { node { role project { name } } } } knownBy
+               { edges { node { strength member { name } } } } } }""",
         {"c": client.id("nat")},
         as_user="executive",
     )
@@ -107,7 +111,8 @@ def test_contact_with_its_neighbourhood(live: LiveApp, client: ClientFixture) ->
         "knownBy": [],
     }
     rita = live.gql(
-        "query($c: ID!) { contact(id: $c) { managers { edges { node { kind contact { name } } } } } }",
+        "query($c: ID!) "
+        "{ contact(id: $c) { managers { edges { node { kind contact { name } } } } } }",
         {"c": client.id("rpres")},
         as_user="executive",
     )
@@ -120,7 +125,8 @@ def test_contact_with_its_neighbourhood(live: LiveApp, client: ClientFixture) ->
 
 
 def test_influence_paths_strongest_first(live: LiveApp, client: ClientFixture) -> None:
-    query = """query($a: ID!, $c: ID!, $h: Int!) { influencePaths(accountId: $a, toContactId: $c, maxHops: $h) {
+    query = """query($a: ID!, $c: ID!, $h: Int!) { influencePaths(accountId: $a, toContactId: $c,
+                 maxHops: $h) {
                  strength member { name } steps { kind fromName toName strength } } }"""
     body = live.gql(
         query, {"a": client.account, "c": client.id("ceo"), "h": 4}, as_user="executive"
@@ -197,7 +203,8 @@ def test_an_uncovered_blockers_project_has_its_whole_buying_centre(
 def test_decision_network_of_a_project(live: LiveApp, client: ClientFixture) -> None:
     body = live.gql(
         """query($a: ID!, $p: ID!) { decisionNetwork(accountId: $a, projectId: $p, maxHops: 1) {
-             project { name } centre { role contact { name } } contacts { name } influences { fromId toId strength } } }""",
+             project { name } centre { role contact { name } } contacts { name } influences
+               { fromId toId strength } } }""",
         {"a": client.account, "p": client.id("p1")},
         as_user="executive",
     )
@@ -232,7 +239,8 @@ def test_decision_network_of_a_project(live: LiveApp, client: ClientFixture) -> 
 def test_partner_options_internal_first_and_scoped_history(
     live: LiveApp, client: ClientFixture
 ) -> None:
-    q = """query($n: ID!) { partnerOptions(needId: $n) { needName options { capabilityName recommendation
+    q = """query($n: ID!) { partnerOptions(needId: $n) { needName
+             options { capabilityName recommendation
              internal { name } partners { partnerName history { projectName accountName } } } } }"""
     internal = live.gql(q, {"n": client.id("need-int")}, as_user="executive")["data"][
         "partnerOptions"
@@ -265,7 +273,8 @@ def test_partner_options_internal_first_and_scoped_history(
 def test_compare_accounts_side_by_side(live: LiveApp, client: ClientFixture) -> None:
     body = live.gql(
         """query($ids: [ID!]!) { compareAccounts(ids: $ids) { account { id marketPotential }
-             openProjects { attack defend attackValue defendValue } coverageScore teamSize competitors { name share position } } }""",
+             openProjects { attack defend attackValue defendValue } coverageScore teamSize
+               competitors { name share position } } }""",
         {"ids": [client.account, client.other]},
         as_user="executive",
     )
@@ -296,7 +305,9 @@ def test_compare_accounts_side_by_side(live: LiveApp, client: ClientFixture) -> 
 
 def test_interaction_history_newest_first(live: LiveApp, client: ClientFixture) -> None:
     body = live.gql(
-        "query($a: ID!) { account(id: $a) { interactions(first: 10) { edges { node { summary contactIds memberIds } } } } }",
+        "query($a: ID!) "
+        "{ account(id: $a) "
+        "{ interactions(first: 10) { edges { node { summary contactIds memberIds } } } } }",
         {"a": client.account},
         as_user="executive",
     )
@@ -305,9 +316,12 @@ def test_interaction_history_newest_first(live: LiveApp, client: ClientFixture) 
 
 
 def test_round_trips_do_not_grow_with_rows(live: LiveApp) -> None:
-    query = """query($n: Int!) { account(id: "acc-nordwind") { name units(first: $n) { edges { node {
+    query = """query($n: Int!) { account(id: "acc-nordwind") { name units(first: $n) {
+                 edges { node {
                  name children(first: 5) { edges { node { name } } }
-                 contacts(first: $n) { edges { node { name knownBy(first: 2) { edges { node { strength } } } } } } } } }
+                 contacts(first: $n) {
+                   edges { node { name knownBy(first: 2) { edges { node { strength } } } } } }
+                 } } }
                  team { edges { node { role member { name } } } } } }"""
     small = live.gql(query, {"n": 1}, as_user="executive")
     large = live.gql(
@@ -398,7 +412,8 @@ def test_market_potential_only_in_own_segment_for_account_managers(
 def test_short_lists_are_connections_paged_by_cursor(live: LiveApp, client: ClientFixture) -> None:
     """Managers, influences, team, ... page with first/after like every other list."""
     query = """query($c: ID!, $n: Int!, $after: String) { contact(id: $c) {
-                 managers(first: $n, after: $after) { edges { cursor node { kind contact { name } } }
+                 managers(first: $n, after: $after)
+                   { edges { cursor node { kind contact { name } } }
                  pageInfo { hasNextPage endCursor } } } }"""
     seen: list[tuple[str, str]] = []
     after = None
@@ -445,12 +460,15 @@ def test_short_list_paging_bounds(
 def test_account_page_is_one_round_trip_and_the_same_as_loaded_field_by_field(
     live: LiveApp, client: ClientFixture
 ) -> None:
-    """The account with its units, contacts, team (with members) and projects comes in one query; the same
-    selection through a fragment (which the page query does not fold in) loads list by list
-    and must give exactly the same answer."""
-    lists = """units(first: 2) { edges { cursor node { name level } } pageInfo { hasNextPage endCursor } }
-               contacts(first: 3, after: $after) { edges { node { name title } } pageInfo { hasNextPage } }
-               team { edges { node { role member { name } } } } projects { edges { node { name kind } } }"""
+    """The account with its units, contacts, team (with members) and projects comes in one
+    query; the same selection through a fragment (which the page query does not fold in) loads
+    list by list and must give exactly the same answer."""
+    lists = """units(first: 2) {
+                 edges { cursor node { name level } } pageInfo { hasNextPage endCursor } }
+               contacts(first: 3, after: $after) {
+                 edges { node { name title } } pageInfo { hasNextPage } }
+               team { edges { node { role member { name } } } }
+               projects { edges { node { name kind } } }"""
     folded = "query($a: ID!, $after: String) { account(id: $a) { name " + lists + " } }"
     by_field = (
         "query($a: ID!, $after: String) { account(id: $a) { name ... on Account { "
@@ -706,7 +724,8 @@ def test_projects_without_details_are_fetched_only_when_no_detail_is_selected(
         "f: projects { " + figures + " } p: projects { edges { node { ...People } } }",
     ):
         fragment = (
-            " fragment People on Project { id buyingCentre { edges { node { role contact { id } } } } }"
+            " fragment People on Project "
+            "{ id buyingCentre { edges { node { role contact { id } } } } }"
             if "...People" in both
             else ""
         )

@@ -28,7 +28,8 @@ def test_window_edges(live: LiveApp, uid: str, start: object, until: object, vis
     user = factories.member_login(live.backend, uid, "MARKETING", {account_id: (start, until)})  # type: ignore[dict-item]
     body = live.gql(ACCOUNT, {"id": account_id}, as_user=user)
     listed = live.gql(
-        "query($q: String) { accounts(first: 100, filter: {nameContains: $q}) { edges { node { id } } } }",
+        "query($q: String) "
+        "{ accounts(first: 100, filter: {nameContains: $q}) { edges { node { id } } } }",
         {"q": account_id},
         as_user=user,
     )
@@ -68,7 +69,9 @@ def test_pagination_walks_every_account_once(live: LiveApp) -> None:
     after = None
     for _ in range(200):
         body = live.gql(
-            "query($a: String) { accounts(first: 3, after: $a) { edges { node { id name } } pageInfo { hasNextPage endCursor } } }",
+            "query($a: String) "
+            "{ accounts(first: 3, after: $a) "
+            "{ edges { node { id name } } pageInfo { hasNextPage endCursor } } }",
             {"a": after},
             as_user="executive",
         )

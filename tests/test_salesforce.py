@@ -192,7 +192,9 @@ def test_sync_builds_the_client_organisation(live: LiveApp, org: Org) -> None:
     assert report.pages >= 5 and not report.issues and not report.conflicts  # paged by 3
     account = f"sf-acct-{org.id('001', 1)}"
     chart = live.gql(
-        """query($a: ID!) { orgChart(accountId: $a) { accountName levels { level units { name contacts { name title managerId } } } } }""",
+        "query($a: ID!) "
+        "{ orgChart(accountId: $a) "
+        "{ accountName levels { level units { name contacts { name title managerId } } } } }",
         {"a": account},
         as_user="executive",
     )["data"]["orgChart"]
@@ -266,7 +268,8 @@ def test_incremental_edit_and_move(live: LiveApp, org: Org) -> None:
     row = live.backend.read(
         """MATCH (c:Contact {id: $c})-[:WORKS_IN]->(u:ClientUnit)
            MATCH (c)-[:REPORTS_TO {kind: 'SOLID'}]->(m:Contact)
-           RETURN c.title AS title, collect(DISTINCT u.id) AS units, collect(DISTINCT m.id) AS managers""",
+           RETURN c.title AS title, collect(DISTINCT u.id) AS units,
+             collect(DISTINCT m.id) AS managers""",
         c=f"sf-{org.id('003', 3)}",
     )
     assert row == [
@@ -277,7 +280,8 @@ def test_incremental_edit_and_move(live: LiveApp, org: Org) -> None:
         }
     ]
     project = live.backend.read(
-        "MATCH (p:Project {id: $p}) RETURN p.stage AS stage, p.value AS value, p.history AS history",
+        "MATCH (p:Project {id: $p}) RETURN p.stage AS stage, p.value AS value, "
+        "p.history AS history",
         p=f"sf-{org.id('006', 1)}",
     )[0]
     assert (project["stage"], project["value"]) == ("Negotiation/Review", 1_500_000.0)
@@ -429,8 +433,11 @@ def test_open_actions_are_pushed_as_tasks_once(live: LiveApp, org: Org) -> None:
     live.backend.write(
         """MATCH (a:Account {id: $a})
            CREATE (a)-[:HAS_PLAN]->(p:Plan {id: $a + '-plan'})
-           CREATE (p)-[:HAS_ACTION]->(:Action {id: $a + '-act1', title: 'Book the plant visit', status: 'OPEN', due: date('2027-01-10')})
-           CREATE (p)-[:HAS_ACTION]->(:Action {id: $a + '-act2', title: 'Done already', status: 'DONE'})""",
+           CREATE (p)-[:HAS_ACTION]->(:Action
+             {id: $a + '-act1', title: 'Book the plant visit', status: 'OPEN',
+             due: date('2027-01-10')})
+           CREATE (p)-[:HAS_ACTION]->(:Action
+             {id: $a + '-act2', title: 'Done already', status: 'DONE'})""",
         a=account,
     )
 
@@ -540,27 +547,31 @@ def test_demo_shows_a_synced_account_and_an_imported_network(live: LiveApp) -> N
     assert [n["member"]["name"] for n in nodes(body["team"])] == ["Petra Nystrom"]
     assert len(nodes(body["units"])) == 8
     ceo = live.gql(
-        """{ contact(id: "sf-003BOR000000001") { name knownBy { edges { node { member { name } since } } } } }""",
+        '{ contact(id: "sf-003BOR000000001") '
+        "{ name knownBy { edges { node { member { name } since } } } } }",
         as_user="executive",
     )["data"]["contact"]
     assert ceo["name"] == "Ingrid Lund"
     assert nodes(ceo["knownBy"]) == [{"member": {"name": "Petra Nystrom"}, "since": "2019-03-14"}]
     captured = live.backend.read(
-        "MATCH (:Account {id: $a})<-[:ABOUT]-(i:Interaction) WHERE i.captured = true RETURN count(i) AS n",
+        "MATCH (:Account {id: $a})<-[:ABOUT]-(i:Interaction) WHERE i.captured = true "
+        "RETURN count(i) AS n",
         a=ACCOUNT,
     )
     assert captured == [{"n": first.meetings + first.threads + 2}]  # + Salesforce's call and visit
     # Plan section (i) is filled, and a relationship turned fresh: Jonas (the four-weekly
     # review) is no longer stale; Ingrid, known and never met, still is.
     gaps = live.gql(
-        """query($a: ID!) { coverageGaps(accountId: $a) { staleRelationships { memberId contact { name } } } }""",
+        "query($a: ID!) "
+        "{ coverageGaps(accountId: $a) { staleRelationships { memberId contact { name } } } }",
         {"a": ACCOUNT},
         as_user="executive",
     )["data"]["coverageGaps"]
     names = {s["contact"]["name"] for s in gaps["staleRelationships"] if s["memberId"] == MEMBER}
     assert "Ingrid Lund" in names and "Jonas Weber" not in names
     history = live.gql(
-        """query($a: ID!) { account(id: $a) { plan { interactions(first: 3) { edges { node { memberIds } } } }
+        """query($a: ID!) { account(id: $a) { plan { interactions(first: 3) { edges { node {
+             memberIds } } } }
              interactions(first: 3) { edges { node { memberIds } } } } }""",
         {"a": ACCOUNT},
         as_user="executive",

@@ -17,8 +17,10 @@ from tests.test_salesforce import Org, Standin, org, standin  # noqa: F401 (fixt
 def interactions(backend: Backend, account: str) -> dict[str, dict[str, Any]]:
     rows = backend.read(
         """MATCH (a:Account {id: $a})<-[:ABOUT]-(i:Interaction {source: 'salesforce'})
-           RETURN i.sourceId AS sf, i.id AS id, i.channel AS channel, coalesce(i.archived, false) AS archived,
-                  [(i)-[:WITH]->(c:Contact) | c.id] AS contacts, [(i)-[:BY]->(m:TeamMember) | m.id] AS members""",
+           RETURN i.sourceId AS sf, i.id AS id, i.channel AS channel,
+                  coalesce(i.archived, false) AS archived,
+                  [(i)-[:WITH]->(c:Contact) | c.id] AS contacts,
+                  [(i)-[:BY]->(m:TeamMember) | m.id] AS members""",
         a=account,
     )
     return {
@@ -39,8 +41,10 @@ def test_tasks_and_events_become_interactions_once_and_deleted_ones_are_archived
     c = lambda n: f"sf-{org.id('003', n)}"  # noqa: E731
     user = org.id("005", 1)
     backend.write(
-        """MERGE (m1:TeamMember {id: $p + '-sfm'}) SET m1.name = 'Sally Sales', m1.salesforceUserId = $user
-           MERGE (m2:TeamMember {id: $p + '-own'}) SET m2.name = 'Oscar Owner', m2.email = $p + '-oscar@ours.example'""",
+        """MERGE (m1:TeamMember {id: $p + '-sfm'})
+             SET m1.name = 'Sally Sales', m1.salesforceUserId = $user
+           MERGE (m2:TeamMember {id: $p + '-own'})
+             SET m2.name = 'Oscar Owner', m2.email = $p + '-oscar@ours.example'""",
         p=uid,
         user=user,
     )
@@ -167,7 +171,7 @@ def test_tasks_and_events_become_interactions_once_and_deleted_ones_are_archived
     assert again.written["Task"] >= 1  # the deletion (and, by `>=` the watermark, the newest again)
     assert interactions(backend, account)[org.id("00T", 1)]["archived"] is True
     body = live.gql(
-        """query($a: ID!) { account(id: $a) { interactions { edges { node { id contactIds } } } } }""",
+        "query($a: ID!) { account(id: $a) { interactions { edges { node { id contactIds } } } } }",
         {"a": account},
         as_user="executive",
     )

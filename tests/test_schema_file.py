@@ -31,7 +31,8 @@ def test_every_field_has_a_known_section() -> None:
 def test_a_policy_missing_a_tagged_section_refuses_to_build(tmp_path: Path) -> None:
     text = (Path(__file__).parent.parent / "auth" / "policy.yaml").read_text()
     text = text.replace(
-        '  account.market_potential: {description: "Market potential of the account", audited: true}\n',
+        '  account.market_potential: {description: "Market potential of the '
+        'account", audited: true}\n',
         "",
     )
     text = "\n".join(line for line in text.splitlines() if "account.market_potential" not in line)

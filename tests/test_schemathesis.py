@@ -133,14 +133,18 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[OwnApp, dict
             body = httpx.post(
                 f"{own.url}/graphql",
                 json={
-                    "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+                    "query": (
+                        "mutation($u: String!, $p: String!) "
+                        "{ login(username: $u, password: $p) { token } }"
+                    ),
                     "variables": {"u": role.value.lower(), "p": PASSWORD},
                 },
             ).json()
             tokens[role.value] = body["data"]["login"]["token"]
         yield own, tokens
     print(
-        f"schemathesis: {tried['requests']} requests, {tried['refused mutations']} refused mutations checked"
+        f"schemathesis: {tried['requests']} requests, "
+        f"{tried['refused mutations']} refused mutations checked"
     )
 
 

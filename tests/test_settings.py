@@ -8,7 +8,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from graph.errors import ConfigError
-from kam.app import open_database
+from kam.runtime import open_database
 from kam.settings import DEFAULT_TOKEN_SECRET, EMBEDDED_DB_NAME, Environment, Settings
 from tests.conftest import Backend
 

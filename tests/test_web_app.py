@@ -467,7 +467,9 @@ def test_log_an_interaction_and_complete_an_action(
         expect(section.locator("ul.interactions li").first).to_contain_text("Lunch with the CEO")
         expect(section.locator("ul.interactions li").first).to_contain_text("Cora CEO")
         logged = live.gql(
-            "query($a: ID!) { account(id: $a) { interactions(first: 5) { edges { node { summary contactIds } } } } }",
+            "query($a: ID!) "
+            "{ account(id: $a) "
+            "{ interactions(first: 5) { edges { node { summary contactIds } } } } }",
             {"a": c.account},
             as_user="admin",
         )["data"]["account"]["interactions"]["edges"]
@@ -759,9 +761,7 @@ def test_the_admin_screen_passes_axe_and_fits_the_width(
         w.go("/admin")
         page = w.page
         row = page.locator(f'tr[data-user="{world.users["controlling"]}"]')
-        row.get_by_role(
-            "button", name=f"Reset password of {world.users['controlling']}"
-        ).click()
+        row.get_by_role("button", name=f"Reset password of {world.users['controlling']}").click()
         expect(row.get_by_label(f"New password for {world.users['controlling']}")).to_be_visible()
         page.wait_for_load_state("networkidle")
         expect(page.locator("main .loading")).to_have_count(0)
