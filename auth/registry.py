@@ -158,7 +158,9 @@ def _camel(name: str) -> str:
 
 
 # Input fields and enum values that name a restricted thing: a caller whose roles may not
-# read the section does not see them in introspection (the schema they can see).
+# read the section does not see them in introspection (the schema they can see). A sort by
+# such a value also needs an unconditional read of its section (resolvers/accounts.py):
+# otherwise the order, and the cursor, would leak values the caller may not see.
 INPUT_FIELD_SECTIONS: Final[dict[str, dict[str, str]]] = {
     "PlanPatch": {_camel(name): section for name, section in PLAN_FIELDS.items()},
 }

@@ -6,6 +6,7 @@ from enum import Enum
 
 import strawberry
 
+from auth.registry import ENUM_VALUE_SECTIONS
 from graph.account_page import account_with_lists
 from graph.accounts import AccountFilter, account_page, sort_key
 from graph.projects import ProjectsWanted
@@ -53,9 +54,8 @@ class AccountSort(Enum):
     MARKET_POTENTIAL = "MARKET_POTENTIAL"
 
 
-# A sort by a figure needs an unconditional read of the figure's section: otherwise the order
-# (and the cursor) would leak values the caller may not see.
-SORT_SECTIONS = {AccountSort.MARKET_POTENTIAL: "account.market_potential"}
+# A sort by a figure needs an unconditional read of the figure's section (auth/registry.py).
+SORT_SECTIONS = ENUM_VALUE_SECTIONS["AccountSort"]
 
 
 @strawberry.type
@@ -84,7 +84,7 @@ class AccountQueries:
         sort: AccountSort = AccountSort.NAME,
     ) -> AccountConnection:
         check_first(first)
-        section = SORT_SECTIONS.get(sort)
+        section = SORT_SECTIONS.get(sort.value)
         if section and not info.context.visibility.can_read_everywhere(section):
             raise Forbidden(
                 f"your role may not sort by {sort.value}: it needs {section}", section=section

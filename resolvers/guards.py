@@ -1,70 +1,62 @@
-"""The guards wrapped around restricted fields at start-up: a login for every root field,
-and the section's read (or write) right for a field some role may not read (see
-`resolvers.schema.apply_policy`). Each audited read and each refusal is noted for the audit
-trail."""
+"""The checks `auth/guards.py` chose, wrapped around the resolvers at start-up (see
+`resolvers.schema.apply_policy`): here a refusal becomes the typed error the client sees."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
+from auth.guards import Check
 from resolvers.errors import Forbidden, Unauthenticated
 
 Resolver = Callable[..., Any]
+
+LOG_IN_FIRST: Final = "log in first: send 'Authorization: Bearer <token>'"
+
+
+LOGIN_GUARD: Final = "kam_login"  # on a resolver wrapped by `login_required`: True
 
 
 def login_required(resolve: Resolver) -> Resolver:
     def guarded(source: Any, info: Any, **kwargs: Any) -> Any:
         if not info.context.principal.is_authenticated:
-            raise Unauthenticated("log in first: send 'Authorization: Bearer <token>'")
+            raise Unauthenticated(LOG_IN_FIRST)
         return resolve(source, info, **kwargs)
 
+    setattr(guarded, LOGIN_GUARD, True)
     return guarded
 
 
-GUARD: Final = "kam_guard"  # on a guarded resolver: a `Guard`
+GUARD: Final = "kam_guard"  # on a guarded resolver: its `Guarded`
 
 
-class Guard(NamedTuple):
-    """What a guarded field checks before it resolves (see `guard`)."""
+class Guarded:
+    """A resolver and the check before it (`GUARD` on the wrapper names this)."""
 
-    section: str
-    type_name: str
-    write: bool
-    audited: bool
-    inner: Resolver  # the resolver it guards
+    __slots__ = ("check", "inner")
+
+    def __init__(self, check: Check, inner: Resolver) -> None:
+        self.check, self.inner = check, inner
+
+    @property
+    def write(self) -> bool:
+        return self.check.write
 
     def admits(self, ctx: Any, source: Any) -> bool:
-        """Whether the caller may read (write) the section on `source`: logged in, and the
-        policy says so. Each audited read and each refusal is noted for the audit trail."""
-        if not ctx.principal.is_authenticated:
-            return False
-        section = self.section
-        allowed: bool = (
-            ctx.visibility.can_write(section, source)
-            if self.write
-            else ctx.visibility.can_read(section, source)
-        )
-        if not allowed or (self.audited and not self.write):
-            target = str(getattr(source, "id", "") or "")
-            ctx.audit_reads.add((section, self.type_name, target, "OK" if allowed else "FORBIDDEN"))
-        return allowed
+        return self.check.admits(ctx, source)
 
 
-def guard(
-    resolve: Resolver, section: str, type_name: str, *, write: bool, audited: bool
-) -> Resolver:
-    checks = Guard(section, type_name, write, audited, resolve)
+def guard(resolve: Resolver, check: Check) -> Resolver:
+    verb = "change" if check.write else "read"
+    section = check.section
 
     def guarded(source: Any, info: Any, **kwargs: Any) -> Any:
         ctx = info.context
-        if not checks.admits(ctx, source):
+        if not check.admits(ctx, source):
             if not ctx.principal.is_authenticated:
-                raise Unauthenticated("log in first: send 'Authorization: Bearer <token>'")
-            raise Forbidden(
-                f"your role may not {'change' if write else 'read'} {section}", section=section
-            )
+                raise Unauthenticated(LOG_IN_FIRST)
+            raise Forbidden(f"your role may not {verb} {section}", section=section)
         return resolve(source, info, **kwargs)
 
-    setattr(guarded, GUARD, checks)
+    setattr(guarded, GUARD, Guarded(check, resolve))
     return guarded

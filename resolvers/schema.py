@@ -1,10 +1,11 @@
 """The GraphQL schema, and need-to-know wired into it once at start-up.
 
 Visibility is decided per section, not per field call: at start-up every field's section tag
-is read, and only fields that some role may not read get a guard wrapped around their resolver
-(root fields always get one, to require a login). Plain fields readable by all keep strawberry's
-own resolver: the hot path pays nothing (docs/ARCHITECTURE.md §3.3). Introspection hides every
-field whose section the caller's roles cannot read.
+goes to `auth/guards.py`, which chooses what the field checks; only fields that some role may
+not read get a guard wrapped around their resolver (root fields always get one, to require a
+login). Plain fields readable by all keep strawberry's own resolver: the hot path pays nothing
+(docs/ARCHITECTURE.md §3.3). Introspection hides every field whose section the caller's roles
+cannot read.
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from auth.guards import LOGIN, Check, FieldDecl, field_checks
 from auth.policy import Policy
-from graph.errors import ConfigError
-from graph.model import Role
 from resolvers.accounts import AccountQueries
 from resolvers.adapter.execution import FastExecution, mark_leaves
 from resolvers.adapter.info import field_section, graphql_schema, own_fields
@@ -43,7 +43,6 @@ from resolvers.matrix import MatrixQueries
 from resolvers.network import NetworkQueries
 from resolvers.plans import PlanMutations, PlanQueries
 from resolvers.profiles import ProfileMutations
-from resolvers.sections import AUTHENTICATED, PUBLIC
 from resolvers.session import SessionMutations, SessionQueries
 from resolvers.validation import KnownDocuments, OffLoopValidation
 
@@ -112,76 +111,44 @@ def build_schema(extensions: tuple[Any, ...] = ()) -> strawberry.Schema:
 
 
 def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema:
-    """Check every field's tag against the policy and guard the restricted ones."""
+    """Wrap each field in the check `auth/guards.py` chose for it from its section tag."""
     built = graphql_schema(schema)
     roots = {t.name for t in (built.query_type, built.mutation_type) if t is not None}
     mutation = built.mutation_type.name if built.mutation_type else None
     fields = own_fields(schema)
-    incoming = _incoming_sections(fields, roots)
-    conditional = {s for s in policy.sections if any(policy.grant(r, s).when for r in Role)}
+    checks = field_checks(
+        [
+            FieldDecl(
+                type_name,
+                name,
+                field_section(field),
+                _targets(field),
+                isinstance(field.type, GraphQLNonNull),
+                root=type_name in roots,
+                mutation=type_name == mutation,
+            )
+            for type_name, name, field in fields
+        ],
+        policy,
+    )
     for type_name, name, field in fields:
-        section = field_section(field)
-        if section is None:
-            raise ConfigError(f"schema field {type_name}.{name} has no need-to-know section tag")
-        if section == PUBLIC:
-            continue
-        if section == AUTHENTICATED:
-            if type_name in roots:
-                field.resolve = login_required(field.resolve or default_field_resolver)
-            continue
-        if section not in policy.sections:
-            raise ConfigError(
-                f"schema field {type_name}.{name} names section '{section}', "
-                f"which the policy {policy.source} does not define"
-            )
-        is_root = type_name in roots
-        if not is_root and policy.universally_readable(section):
-            continue
-        if not is_root and incoming.get(type_name) == {section} and section not in conditional:
-            continue  # only reachable through fields that already checked this section
-        if not is_root and isinstance(field.type, GraphQLNonNull):
-            raise ConfigError(
-                f"schema field {type_name}.{name} is restricted ({section}) so it must be nullable"
-            )
-        field.resolve = guard(
-            field.resolve or default_field_resolver,
-            section,
-            type_name,
-            write=type_name == mutation,
-            audited=section in policy.audited,
-        )
+        check = checks.get((type_name, name))
+        if check == LOGIN:
+            field.resolve = login_required(field.resolve or default_field_resolver)
+        elif isinstance(check, Check):
+            field.resolve = guard(field.resolve or default_field_resolver, check)
     mark_leaves(schema)  # after the guards: a guarded leaf is marked with its guard
     return schema
 
 
-def _incoming_sections(
-    fields: list[tuple[str, str, GraphQLField]], roots: set[str]
-) -> dict[str, set[str]]:
-    """For each object type, the sections of the fields that lead to it. A PUBLIC structure
-    field (a Relay edge, a connection) passes on the sections that lead to its own type."""
-    incoming: dict[str, set[str]] = {}
-    changed = True
-    while changed:
-        changed = False
-        for type_name, _name, field in fields:
-            target = get_named_type(field.type)
-            if isinstance(target, GraphQLUnionType):
-                targets = list(target.types)
-            elif isinstance(target, GraphQLObjectType):
-                targets = [target]
-            else:
-                continue
-            section = field_section(field) or PUBLIC
-            if section == PUBLIC and type_name not in roots:
-                found = incoming.get(type_name, set())
-            else:
-                found = {section}
-            for member in targets:
-                before = incoming.setdefault(member.name, set())
-                if not found <= before:
-                    before |= found
-                    changed = True
-    return incoming
+def _targets(field: GraphQLField) -> tuple[str, ...]:
+    """The object types a field leads to (a union's members)."""
+    target = get_named_type(field.type)
+    if isinstance(target, GraphQLUnionType):
+        return tuple(member.name for member in target.types)
+    if isinstance(target, GraphQLObjectType):
+        return (target.name,)
+    return ()
 
 
 def export_sdl() -> str:

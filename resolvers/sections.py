@@ -2,7 +2,8 @@
 
 Every field of every type carries a `section` in its metadata: given per field with `tag()`,
 or for the rest of a type's fields by the `@sectioned()` class decorator. The schema builder
-reads these tags to guard restricted fields and to filter introspection per role.
+hands these tags to `auth/guards.py`, which decides what each field checks, and filters
+introspection per role.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import Any, TypeVar
 
 import strawberry
 
+from auth.guards import AUTHENTICATED, PUBLIC
+
+__all__ = ["AUTHENTICATED", "PUBLIC", "meta", "section_of", "sectioned", "tag"]
+
 SECTION = "section"
-# Fields anyone may see: login itself, and the Relay structure around tagged nodes.
-PUBLIC = "public"
-# Fields any logged-in caller may reach; what they then see is checked field by field.
-AUTHENTICATED = "authenticated"
 T = TypeVar("T")
 
 

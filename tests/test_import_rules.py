@@ -156,9 +156,6 @@ ASKS_POLICY: dict[str, dict[str, int]] = {
     "resolvers/network.py": {"may_see_section": 1},
     "resolvers/plans.py": {"can_read": 1, "can_write": 1},
     "resolvers/adapter/introspection.py": {"may_see_section": 2},  # what a caller may see
-    "resolvers/guards.py": {"can_read": 1, "can_write": 1},  # the guards
-    # the choice of guarded fields
-    "resolvers/schema.py": {"grant": 1, "universally_readable": 1},
 }
 
 # Outside graph/: Cypher constants of graph/ handed to the database wrapper.

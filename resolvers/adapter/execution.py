@@ -36,7 +36,7 @@ from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from resolvers.adapter.info import BACKREF, graphql_schema, own_fields
-from resolvers.guards import GUARD, Guard
+from resolvers.guards import GUARD, Guarded
 
 LEAF: Final = "_kam_leaf"  # on a GraphQLField: (attribute, scalar or enum type, nullable)
 GUARDED: Final = "_kam_guarded"  # on a GraphQLField marked LEAF: the `Guard` of its resolver
@@ -359,7 +359,7 @@ def mark_leaves(schema: strawberry.Schema) -> int:
             if hasattr(field, mark):
                 delattr(field, mark)
         definition = (field.extensions or {}).get(BACKREF)
-        guard: Guard | None = getattr(field.resolve, GUARD, None)
+        guard: Guarded | None = getattr(field.resolve, GUARD, None)
         resolve = guard.inner if guard is not None and not guard.write else field.resolve
         if (
             definition is None
