@@ -17,7 +17,7 @@ from graph.audit_spool import AuditSpool
 from graph.driver import Database, RoundTrips
 from graph.scope import Scope
 from loaders import Loaders
-from resolvers.adapter.info import field_nodes, variables
+from resolvers.adapter.info import field_nodes
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -77,7 +77,7 @@ def selected_directly(
     if selections is None:
         return {}
     chosen: dict[str, Selected] = {}
-    values = variables(info)
+    values = info.variable_values
     for node in selections.selections:
         if not isinstance(node, FieldNode):
             continue

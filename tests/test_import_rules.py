@@ -122,7 +122,7 @@ REACHES_IN: dict[str, dict[str, int]] = {
         "DEFINITION_BACKREF": 1,
         # the graphql-core schema behind strawberry's, and a resolver call's syntax nodes
         "_schema": 1,
-        "_raw_info": 2,
+        "_raw_info": 1,
     },
     "resolvers/adapter/introspection.py": {
         # the process-wide patch of the introspection objects

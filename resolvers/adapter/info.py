@@ -4,9 +4,9 @@
 - `BACKREF` / `strawberry_field`: the strawberry field behind a graphql-core field, which
   strawberry keeps in the field's extensions under `GraphQLCoreConverter.DEFINITION_BACKREF`
   (`Schema.get_field_for_type` is public, but a name lookup per field and request).
-- `field_nodes` / `variables`: the syntax nodes and variable values of a resolver call,
-  from strawberry's `Info._raw_info` (its public `selected_fields` converts the whole
-  selection below, which costs more than a page's rows).
+- `field_nodes`: the syntax nodes of a resolver call, from strawberry's `Info._raw_info`
+  (its public `selected_fields` converts the whole selection below, which costs more than a
+  page's rows).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 import strawberry
 from graphql import FieldNode, GraphQLField, GraphQLObjectType, GraphQLSchema
-from graphql.execution.values import VariableValues
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from resolvers.sections import section_of
@@ -53,12 +52,3 @@ def field_nodes(info: Any) -> list[FieldNode]:
     """The syntax nodes of the field a strawberry resolver is resolving."""
     nodes: list[FieldNode] = info._raw_info.field_nodes
     return nodes
-
-
-def variables(info: Any) -> dict[str, Any]:
-    """The request's coerced variable values, as a plain dict."""
-    # graphql-core 3.3 types them as coerced values beside their sources; strawberry's
-    # executor hands over the plain dict.
-    values: Any = info._raw_info.variable_values
-    found: dict[str, Any] = values.coerced if isinstance(values, VariableValues) else values
-    return found
