@@ -5,7 +5,7 @@ APIs only; `tests/test_import_rules.py` lists each use in here and fails on a ne
 anywhere. Each module says what it waits for upstream before it can go:
 
 - `info`: the graphql-core schema behind a strawberry schema, the strawberry field behind a
-  graphql-core field, and the field nodes and variables of a resolver call.
+  graphql-core field, and the field nodes of a resolver call.
 - `execution`: `FastExecution`, plain attribute fields answered without graphql-core's
   per-field steps.
 - `introspection`: introspection filtered per caller.
