@@ -260,7 +260,7 @@ def test_nodes_are_marked_only_where_no_guard_or_argument_is() -> None:
 
     schema = build_schema()
     apply_policy(schema, load_policy(Settings().policy_file))
-    marked = {(t, n) for t, n, f in schema_fields(schema) if hasattr(f, NODE)}
+    marked = {(t, n) for t, n, f in schema_fields(schema) if NODE in (f.extensions or {})}
     assert {("AccountConnection", "edges"), ("AccountEdge", "node")} <= marked
     for type_name, name, field in schema_fields(schema):
         if (type_name, name) in marked:

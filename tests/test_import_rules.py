@@ -111,10 +111,6 @@ REACHES_IN: dict[str, dict[str, int]] = {
         "settle_in_background": 2,
         "middleware_manager": 1,
         "_is_default": 1,
-        # our marks set on graphql-core's objects
-        "_kam_leaf": 1,
-        "_kam_guarded": 1,
-        "_kam_node": 1,
     },
     "resolvers/adapter/info.py": {
         # strawberry's field definition behind each graphql-core field
@@ -130,7 +126,6 @@ REACHES_IN: dict[str, dict[str, int]] = {
         "TypeFields": 1,
         "SchemaMetaFieldDef": 1,
         "TypeMetaFieldDef": 1,
-        "_kam_original": 2,
     },
     "tests/test_fast_nodes.py": {"_is_default": 1},
     "tests/test_leaf_fast_path.py": {"_is_default": 2, "execute_field": 2, "execute_fields": 1},

@@ -127,12 +127,12 @@ def test_the_fast_path_answers_exactly_as_the_ordinary_one(monkeypatch: pytest.M
 def test_only_leaves_are_marked_and_a_guarded_one_with_its_own_guard() -> None:
     schema = build_schema()
     apply_policy(schema, load_policy(Settings().policy_file))
-    marked = [(t, n, f) for t, n, f in schema_fields(schema) if hasattr(f, LEAF)]
+    marked = [(t, n, f) for t, n, f in schema_fields(schema) if LEAF in (f.extensions or {})]
     assert len(marked) > 100
-    guarded = {(t, n) for t, n, f in marked if hasattr(f, GUARDED)}
+    guarded = {(t, n) for t, n, f in marked if GUARDED in (f.extensions or {})}
     assert ("Account", "marketPotential") in guarded
     for type_name, name, marked_field in marked:
-        guard = getattr(marked_field, GUARDED, None)
+        guard = (marked_field.extensions or {}).get(GUARDED)
         if guard is None:
             assert getattr(marked_field.resolve, "_is_default", False), f"{type_name}.{name}"
         else:  # the guard the field's resolver carries, around strawberry's own resolver
@@ -317,7 +317,8 @@ def test_a_field_with_permission_classes_is_never_a_fast_leaf() -> None:
     vault = strawberry.Schema(query=_VaultQuery, execution_context_class=FastExecution)
     marked = mark_leaves(vault)
     fields = {name: field for _t, name, field in schema_fields(vault)}
-    assert hasattr(fields["label"], LEAF) and not hasattr(fields["secret"], LEAF)
+    assert LEAF in (fields["label"].extensions or {})
+    assert LEAF not in (fields["secret"].extensions or {})
     assert marked >= 1
     result = vault.execute_sync("{ vault { label secret } }")
     assert result.data is None

@@ -38,9 +38,10 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from resolvers.adapter.info import BACKREF, graphql_schema, own_fields
 from resolvers.guards import GUARD, Guarded
 
-LEAF: Final = "_kam_leaf"  # on a GraphQLField: (attribute, scalar or enum type, nullable)
-GUARDED: Final = "_kam_guarded"  # on a GraphQLField marked LEAF: the `Guard` of its resolver
-NODE: Final = "_kam_node"  # on a GraphQLField: a `NodeField`
+# Marks in a GraphQLField's `extensions` (graphql-core's place for custom metadata):
+LEAF: Final = "kam_leaf"  # (attribute, scalar or enum type, nullable)
+GUARDED: Final = "kam_guarded"  # on a field marked LEAF: the `Guarded` of its resolver
+NODE: Final = "kam_node"  # a `NodeField`
 
 
 class NodeField(NamedTuple):
@@ -309,9 +310,10 @@ def _plan(parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> 
     steps: list[Step] = []
     for response_name, details in grouped_field_set.items():
         field = fields.get(details[0].node.name.value)
-        leaf = getattr(field, LEAF, None)
-        node = getattr(field, NODE, None)
-        guard = getattr(field, GUARDED, None)
+        marks = field.extensions if field is not None else None
+        leaf = marks.get(LEAF) if marks else None
+        node = marks.get(NODE) if marks else None
+        guard = marks.get(GUARDED) if marks else None
         if guard is not None:
             steps.append((response_name, details, _GUARDED, (leaf, guard), field))
         elif leaf is not None:
@@ -355,10 +357,12 @@ def mark_leaves(schema: strawberry.Schema) -> int:
     incremental = any(d.name in ("defer", "stream") for d in graphql_schema(schema).directives)
     marked = 0
     for _type_name, _name, field in own_fields(schema):
+        if field.extensions is None:
+            field.extensions = {}
+        marks = field.extensions
         for mark in (LEAF, NODE, GUARDED):
-            if hasattr(field, mark):
-                delattr(field, mark)
-        definition = (field.extensions or {}).get(BACKREF)
+            marks.pop(mark, None)
+        definition = marks.get(BACKREF)
         guard: Guarded | None = getattr(field.resolve, GUARD, None)
         resolve = guard.inner if guard is not None and not guard.write else field.resolve
         if (
@@ -373,14 +377,14 @@ def mark_leaves(schema: strawberry.Schema) -> int:
         nullable = not isinstance(field.type, GraphQLNonNull)
         inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
         if inner is named and isinstance(named, GraphQLScalarType | GraphQLEnumType):
-            setattr(field, LEAF, (definition.python_name, named, nullable))
+            marks[LEAF] = (definition.python_name, named, nullable)
             if guard is not None:
-                setattr(field, GUARDED, guard)
+                marks[GUARDED] = guard
             marked += 1
         elif guard is not None or incremental or not isinstance(named, GraphQLObjectType):
             continue
         elif inner is named:
-            setattr(field, NODE, NodeField(definition.python_name, named, nullable, None))
+            marks[NODE] = NodeField(definition.python_name, named, nullable, None)
         elif isinstance(inner, GraphQLList) and get_nullable_type(inner.of_type) is named:
-            setattr(field, NODE, NodeField(definition.python_name, named, nullable, inner.of_type))
+            marks[NODE] = NodeField(definition.python_name, named, nullable, inner.of_type)
     return marked

@@ -79,6 +79,9 @@ ENUM_SECTIONS: Final[dict[str, dict[str, str]]] = {
 }
 
 
+ORIGINAL: Final = "kam_original"  # in a meta field's `extensions`: graphql-core's resolver
+
+
 def install_introspection_filter() -> None:
     """Make `__Type.fields`, `inputFields` and `enumValues` list only what the caller's roles
     may read, and refuse `__schema` / `__type` where the context says introspection is off
@@ -89,9 +92,10 @@ def install_introspection_filter() -> None:
     type_.fields["inputFields"].resolve = _visible_input_fields
     type_.fields["enumValues"].resolve = _visible_enum_values
     for meta_field in (SchemaMetaFieldDef, TypeMetaFieldDef):
-        original = getattr(meta_field, "_kam_original", None) or meta_field.resolve
+        if meta_field.extensions is None:
+            meta_field.extensions = {}
+        original = meta_field.extensions.setdefault(ORIGINAL, meta_field.resolve)
         assert original is not None
-        meta_field._kam_original = original  # type: ignore[attr-defined]
         meta_field.resolve = _introspection_allowed(original)
 
 
