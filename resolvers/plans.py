@@ -10,7 +10,7 @@ import strawberry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from auth.registry import PLAN_FIELDS, property_sections, write_denied
-from graph import plans
+from graph import plan_history, plan_writes, plans
 from graph.plans import PlanRow
 from graph.writes import Actor
 from resolvers.context import Info
@@ -347,7 +347,7 @@ class PlanQueries:
         plan = await _plan_in_reach(info, str(plan_id))
         key = decode_cursor(after, 2, dated=True)
         before = (datetime.fromisoformat(key[0]), key[1]) if key else None
-        rows, more = await plans.plan_history(
+        rows, more = await plan_history.plan_history(
             info.context.db, str(plan_id), readable_sections(info, plan), first, before
         )
         revisions = [
@@ -387,7 +387,7 @@ class PlanQueries:
         )
         if start > end:
             raise InvalidInput("'since' must not be after 'until'", argument="since")
-        changes = await plans.plan_diff(
+        changes = await plan_history.plan_diff(
             info.context.db, str(plan_id), readable_sections(info, plan), start, end
         )
         return [
@@ -472,7 +472,7 @@ class PlanMutations:
         except ValidationError as exc:
             return from_validation(exc)
         result = await attempt(
-            plans.start_plan(
+            plan_writes.start_plan(
                 info.context.db,
                 actor_of(info),
                 info.context.scope,
@@ -508,7 +508,7 @@ class PlanMutations:
             info.context.audit_reads.add((section, "Plan", row.id, "FORBIDDEN"))
             return ForbiddenProblem(message=f"your role may not change {section}", section=section)
         result = await attempt(
-            plans.update_plan(
+            plan_writes.update_plan(
                 info.context.db,
                 actor_of(info),
                 info.context.scope,
