@@ -27,11 +27,11 @@ from auth.registry import (
 from graph import entities
 from graph.kinds import LINK_KINDS, NODE_KINDS, LinkKindName, NodeKindName
 from graph.projects import projects_at_risk
+from resolvers.actor import actor_of
 from resolvers.context import Info
 from resolvers.edge import as_utc
 from resolvers.entity_models import LINK_MODELS, NODE_MODELS
 from resolvers.errors import bounded
-from resolvers.plans import actor_of
 from resolvers.problems import (
     ConflictProblem,
     ForbiddenProblem,

@@ -15,10 +15,11 @@ from graph import actions as graph_actions
 from graph import followup, handover
 from graph.actions import ActionRow
 from graph.followup import ReviewRow
+from resolvers.actor import actor_of
 from resolvers.context import Info
 from resolvers.edge import as_utc
 from resolvers.errors import Unauthenticated
-from resolvers.plans import Plan, actor_of
+from resolvers.plans import Plan
 from resolvers.problems import (
     ConflictProblem,
     ForbiddenProblem,
@@ -361,9 +362,9 @@ class FollowupQueries:
 
     @strawberry.field(metadata=meta("plan.reviews"), description="Reviews of a plan, newest first.")
     async def reviews(self, info: Info, plan_id: strawberry.ID) -> list[Review]:
-        from resolvers.plans import _plan_in_reach
+        from resolvers.plans import plan_in_reach
 
-        await _plan_in_reach(info, str(plan_id))
+        await plan_in_reach(info, str(plan_id))
         found = await followup.reviews_of_plans(info.context.db, [str(plan_id)])
         return [
             Review.from_row(r, info.context.visibility.can_read)

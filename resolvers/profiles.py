@@ -9,8 +9,8 @@ from typing import Annotated
 import strawberry
 
 from graph import profiles
+from resolvers.actor import actor_of
 from resolvers.context import Info
-from resolvers.plans import actor_of
 from resolvers.problems import (
     ConflictProblem,
     ForbiddenProblem,

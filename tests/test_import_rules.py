@@ -154,7 +154,8 @@ ASKS_POLICY: dict[str, dict[str, int]] = {
     "resolvers/entities.py": {"can_read": 1, "can_write": 1},
     "resolvers/followup.py": {"can_write": 1},
     "resolvers/network.py": {"may_see_section": 1},
-    "resolvers/plans.py": {"can_read": 1, "can_write": 1},
+    "resolvers/plan_mutations.py": {"can_write": 1},
+    "resolvers/plans.py": {"can_read": 1},
     "resolvers/adapter/introspection.py": {"may_see_section": 2},  # what a caller may see
     "resolvers/guards.py": {"can_read": 1, "can_write": 1},  # the guards
     # the choice of guarded fields
