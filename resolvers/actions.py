@@ -34,7 +34,8 @@ class ActionStatus(Enum):
 
 @sectioned(AUTHENTICATED)
 @strawberry.type(
-    description="An action-plan item: owner, due date, status (reached as its owner or through a review)."
+    description="An action-plan item: owner, due date, status (reached as its owner or through "
+    "a review)."
 )
 class Action:
     id: strawberry.ID

@@ -69,7 +69,8 @@ HandoverResult = Annotated[
 class HandoverMutations:
     @strawberry.field(
         metadata=meta("team.matrix"),
-        description="Hand an account to a new account manager on a date; returns the handover brief.",
+        description="Hand an account to a new account manager on a date; returns the handover "
+        "brief.",
     )
     async def handover_account(
         self,

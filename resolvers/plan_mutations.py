@@ -150,7 +150,8 @@ class PlanMutations:
 
     @strawberry.field(
         metadata=meta(AUTHENTICATED),
-        description="Change plan fields; each changed section needs your write right, or nothing changes.",
+        description="Change plan fields; each changed section needs your write right, or nothing "
+        "changes.",
     )
     async def update_plan(self, info: Info, input: UpdatePlanInput) -> PlanResult:
         fields = patch_fields(input.patch)

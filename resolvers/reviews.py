@@ -221,7 +221,8 @@ class ReviewQueries:
 class ReviewMutations:
     @strawberry.field(
         metadata=meta("plan.reviews"),
-        description="Record a review: findings, KPIs against goals, changes with reasons, new actions.",
+        description="Record a review: findings, KPIs against goals, changes with reasons, "
+        "new actions.",
     )
     async def record_review(self, info: Info, input: RecordReviewInput) -> ReviewResult:
         try:
