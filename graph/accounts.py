@@ -104,7 +104,8 @@ _FILTERS: Final[dict[str, LiteralString]] = {
         WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today) }""",
     "geoDivisionId": """
   AND EXISTS {
-        MATCH (a)<-[t2:ON_TEAM]-(:TeamMember)-[:COVERS]->(:GeoDivision)<-[:PARENT_OF*0..]-(:GeoDivision {id: $geoDivisionId})
+        MATCH (a)<-[t2:ON_TEAM]-(:TeamMember)-[:COVERS]->(:GeoDivision)
+              <-[:PARENT_OF*0..]-(:GeoDivision {id: $geoDivisionId})
         WHERE t2.from <= $today AND (t2.until IS NULL OR t2.until >= $today) }""",
 }
 

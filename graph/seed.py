@@ -316,7 +316,8 @@ async def seed_plans(db: Database) -> int:
     """Demo plans with several revisions and reviews: a diff to read and a review due."""
     from auth.registry import PLAN_SECTIONS
     from graph.followup import record_review
-    from graph.plans import plan_id, plans_by_ids, start_plan, update_plan
+    from graph.plan_writes import plan_id, start_plan, update_plan
+    from graph.plans import plans_by_ids
     from graph.scope import Scope
     from graph.writes import Actor
 

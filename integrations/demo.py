@@ -17,7 +17,7 @@ from graph.crm import Syncer
 from graph.demo import place_demo_member, prepare_demo_member
 from graph.driver import Database
 from graph.linkedin import ConnectionsCsv, import_connections
-from graph.plans import start_plan
+from graph.plan_writes import start_plan
 from graph.scope import Scope
 from graph.writes import Actor, Rejected
 from integrations.calendar import Window, read_calendar

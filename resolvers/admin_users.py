@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from auth.passwords import MIN_PASSWORD_LENGTH, hash_password_async
 from graph import users
 from graph.model import Role
+from resolvers.actor import actor_of
 from resolvers.audit import User
 from resolvers.context import Info
-from resolvers.plans import actor_of
 from resolvers.problems import (
     ConflictProblem,
     ForbiddenProblem,

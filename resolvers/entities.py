@@ -27,11 +27,11 @@ from auth.registry import (
 from graph import entities
 from graph.kinds import LINK_KINDS, NODE_KINDS, LinkKindName, NodeKindName
 from graph.projects import projects_at_risk
+from resolvers.actor import actor_of
 from resolvers.context import Info
 from resolvers.edge import as_utc
 from resolvers.entity_models import LINK_MODELS, NODE_MODELS
 from resolvers.errors import bounded
-from resolvers.plans import actor_of
 from resolvers.problems import (
     ConflictProblem,
     ForbiddenProblem,
@@ -165,7 +165,8 @@ def _forbidden(info: Info, section: str, target: str) -> ForbiddenProblem | None
 
 @sectioned("projects")
 @strawberry.type(
-    description="An open project at risk, and why: OVERDUE_MILESTONE, NO_CHAMPION, BLOCKER, NO_ACTIVITY."
+    description="An open project at risk, and why: OVERDUE_MILESTONE, NO_CHAMPION, BLOCKER, "
+    "NO_ACTIVITY."
 )
 class ProjectRisk:
     project: Project
@@ -179,7 +180,8 @@ class ProjectRisk:
 class EntityQueries:
     @strawberry.field(
         metadata=meta("projects"),
-        description="Open projects with overdue milestones, no champion, a blocker, or no activity for `quietDays`.",
+        description="Open projects with overdue milestones, no champion, a blocker, or no "
+        "activity for `quietDays`.",
     )
     async def projects_at_risk(
         self, info: Info, as_of: datetime | None = None, quiet_days: int = 30
@@ -288,7 +290,8 @@ class EntityMutations:
 
     @strawberry.field(
         metadata=meta(AUTHENTICATED),
-        description="Create the relationship of a kind between two nodes (or update its properties).",
+        description="Create the relationship of a kind between two nodes "
+        "(or update its properties).",
     )
     async def link(self, info: Info, input: LinkInput) -> LinkResult:
         kind = input.kind.value

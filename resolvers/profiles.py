@@ -9,8 +9,8 @@ from typing import Annotated
 import strawberry
 
 from graph import profiles
+from resolvers.actor import actor_of
 from resolvers.context import Info
-from resolvers.plans import actor_of
 from resolvers.problems import (
     ConflictProblem,
     ForbiddenProblem,
@@ -45,7 +45,8 @@ class ProfileChangePayload:
     contact_id: strawberry.ID
     contact_name: str
     changes: list[strawberry.scalars.JSON] = strawberry.field(
-        description="The history entries written: {at, source, by, field, from, to}; empty when nothing changed."
+        description="The history entries written: {at, source, by, field, from, to}; empty when "
+        "nothing changed."
     )
     left_account_id: strawberry.ID | None = strawberry.field(
         description="The account the contact left, if the new company is not the client's."

@@ -41,7 +41,8 @@ from resolvers.followup import FollowupMutations, FollowupQueries
 from resolvers.guards import guard, login_required
 from resolvers.matrix import MatrixQueries
 from resolvers.network import NetworkQueries
-from resolvers.plans import PlanMutations, PlanQueries
+from resolvers.plan_mutations import PlanMutations
+from resolvers.plan_queries import PlanQueries
 from resolvers.profiles import ProfileMutations
 from resolvers.session import SessionMutations, SessionQueries
 from resolvers.validation import KnownDocuments, OffLoopValidation

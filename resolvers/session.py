@@ -66,7 +66,9 @@ class SessionQueries:
 class SessionMutations:
     @strawberry.field(
         metadata=meta(PUBLIC),
-        description="Log in; the same error for an unknown user and a wrong password. Repeated failures of a username from one address (or from one address) are slowed down: RATE_LIMITED with retryAfter.",
+        description="Log in; the same error for an unknown user and a wrong password. Repeated "
+        "failures of a username from one address (or from one address) are slowed down: "
+        "RATE_LIMITED with retryAfter.",
     )
     async def login(self, info: Info, username: str, password: str) -> LoginPayload:
         limiter = info.context.logins
@@ -101,7 +103,8 @@ class SessionMutations:
 
     @strawberry.field(
         metadata=meta(PUBLIC),
-        description="Trade a refresh token for a new token pair (the old one ends; used again, it ends the session).",
+        description="Trade a refresh token for a new token pair (the old one ends; used again, it "
+        "ends the session).",
     )
     async def refresh(self, info: Info, refresh_token: str) -> LoginPayload:
         try:

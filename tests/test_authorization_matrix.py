@@ -226,7 +226,7 @@ def matrix(live: LiveApp) -> Matrix:
 def _plan_for(live: LiveApp, client: ClientFixture) -> None:
     from auth.registry import PLAN_SECTIONS
     from graph.followup import record_review
-    from graph.plans import start_plan, update_plan
+    from graph.plan_writes import start_plan, update_plan
     from graph.scope import Scope
     from graph.writes import Actor
 

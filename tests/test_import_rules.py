@@ -144,12 +144,13 @@ def test_only_the_adapter_reaches_into_libraries() -> None:
 # issue 21 declares each field's section once and lets auth/ decide.
 ASKS_POLICY: dict[str, dict[str, int]] = {
     "resolvers/accounts.py": {"can_read_everywhere": 1, "may_see_section": 2},
+    "resolvers/actions.py": {"can_write": 1},
     # a sync conflict shows a property's two values: only to a caller who reads its section
     "resolvers/changes.py": {"can_read": 1},
     "resolvers/entities.py": {"can_read": 1, "can_write": 1},
-    "resolvers/followup.py": {"can_write": 1},
     "resolvers/network.py": {"may_see_section": 1},
-    "resolvers/plans.py": {"can_read": 1, "can_write": 1},
+    "resolvers/plan_mutations.py": {"can_write": 1},
+    "resolvers/plans.py": {"can_read": 1},
     "resolvers/adapter/introspection.py": {"may_see_section": 2},  # what a caller may see
 }
 
