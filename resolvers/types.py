@@ -7,16 +7,19 @@ Every field carries its need-to-know section (`@sectioned` for the type, `tag`/`
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Generic, Protocol, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
 
 from graph.accounts import AccountRow
-from graph.contacts import ContactRow
+from graph.contact_page import ContactPage
+from graph.contacts import ContactLinks, ContactRow
 from graph.interactions import InteractionRow
 from graph.org import UnitRow
+from graph.plans import PlanRow
 from graph.projects import SUMMARY_FIELDS, CompetitorPositionRow, ProjectRow, ProjectsWanted
 from graph.team import MemberRow, MembershipRow, NamedRow
 from loaders.base import PageKey
@@ -35,6 +38,39 @@ if TYPE_CHECKING:
     from resolvers.plans import Plan
 
 RowT = TypeVar("RowT")
+ArgsT = TypeVar("ArgsT")
+Page = tuple[int, tuple[str, ...] | None]  # a paged list's arguments: (first, after key)
+
+
+@dataclass(frozen=True, slots=True)
+class Prefetched(Generic[ArgsT, RowT]):
+    """Rows that came with their parent from the query that found it, and the arguments of
+    the field they answer."""
+
+    args: ArgsT
+    rows: RowT
+
+    def answering(self, args: ArgsT) -> RowT | None:
+        """The rows, when they answer exactly `args`; else None (the field loads them)."""
+        return self.rows if self.args == args else None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLists:
+    """The lists that came with an account from the query that found it: `account(id)`'s
+    page query (graph/account_page.py) or a portfolio page (projects only). Each field of
+    `Account` reads its list here when it answers the field's arguments, else its loader."""
+
+    units: Prefetched[Page, list[UnitRow]] | None = None
+    contacts: Prefetched[Page, list[ContactRow]] | None = None
+    team: list[MembershipRow] | None = None  # the whole team: any page of it
+    members: dict[str, MemberRow] = field(default_factory=dict)  # the team's, by id
+    projects: Prefetched[ProjectsWanted, list[ProjectRow]] | None = None
+    has_plan: bool = False  # whether the plan came (then `plan` None: the account has none)
+    plan: PlanRow | None = None
+
+
+NO_LISTS = AccountLists()
 
 
 def _id(node: _HasId) -> str:
@@ -45,7 +81,7 @@ def projects_wanted(info: Info, path: tuple[str, ...] = ()) -> ProjectsWanted:
     """How the projects connection at `path` below the field being resolved (the field itself
     when empty) is to be loaded: without the projects' details when only their own fields are
     selected (a portfolio page shows figures only). Account.projects and the queries that fold
-    projects into theirs decide alike, so a primed loader is the one that is read."""
+    projects into theirs decide alike, so the rows that came with a page are the ones read."""
     return "summary" if selects_only(info, (*path, "edges", "node"), SUMMARY_FIELDS) else "full"
 
 
@@ -59,13 +95,18 @@ async def _page_of(
     parent_id: str,
     first: int,
     after: str | None,
+    came: Prefetched[Page, list[RowT]] | None = None,
     *,
     dated: bool = False,
 ) -> tuple[list[RowT], bool]:
-    """One page of a parent's children through a paged loader, and whether more follow
-    (`dated`: its cursors start with a date and time)."""
+    """One page of a parent's children, and whether more follow: the rows that `came` with
+    the parent when they answer `first` and `after`, else through the paged loader (`dated`:
+    its cursors start with a date and time)."""
     check_first(first)
-    rows = await loader.load((parent_id, first, decode_cursor(after, 2, dated=dated)))
+    key = decode_cursor(after, 2, dated=dated)
+    rows = came.answering((first, key)) if came is not None else None
+    if rows is None:
+        rows = await loader.load((parent_id, first, key))
     return rows[:first], len(rows) > first
 
 
@@ -84,9 +125,10 @@ class Account:
     )
     created_at: datetime | None
     updated_at: datetime | None
+    lists: strawberry.Private[AccountLists] = NO_LISTS
 
     @classmethod
-    def from_row(cls, row: AccountRow) -> Account:
+    def from_row(cls, row: AccountRow, lists: AccountLists = NO_LISTS) -> Account:
         return cls(
             id=strawberry.ID(row.id),
             name=row.name,
@@ -97,6 +139,7 @@ class Account:
             market_potential=row.market_potential,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            lists=lists,
         )
 
     @strawberry.field(
@@ -105,7 +148,9 @@ class Account:
     async def units(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> Connection[ClientUnit]:
-        rows, more = await _page_of(info.context.loaders.units_by_account, self.id, first, after)
+        rows, more = await _page_of(
+            info.context.loaders.units_by_account, self.id, first, after, self.lists.units
+        )
         return _connection([ClientUnit.from_row(r) for r in rows], more)
 
     @strawberry.field(
@@ -114,7 +159,9 @@ class Account:
     async def contacts(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> Connection[Contact]:
-        rows, more = await _page_of(info.context.loaders.contacts_by_account, self.id, first, after)
+        rows, more = await _page_of(
+            info.context.loaders.contacts_by_account, self.id, first, after, self.lists.contacts
+        )
         return _connection([Contact.from_row(r) for r in rows], more)
 
     @strawberry.field(
@@ -123,8 +170,11 @@ class Account:
     async def team(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[TeamMembership]:
-        rows = await info.context.loaders.team_by_account.load(self.id)
-        nodes = [TeamMembership.from_row(m) for m in rows]
+        rows = self.lists.team
+        if rows is None:
+            rows = await info.context.loaders.team_by_account.load(self.id)
+        members = self.lists.members
+        nodes = [TeamMembership.from_row(m, members.get(m.member_id)) for m in rows]
         return page_in_memory(nodes, lambda m: f"{m.member_id}|{m.role}", first, after)
 
     @strawberry.field(
@@ -133,8 +183,11 @@ class Account:
     async def projects(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Project] | None:
-        loader = info.context.loaders.account_projects(projects_wanted(info))
-        rows = await loader.load(self.id)
+        wanted = projects_wanted(info)
+        came = self.lists.projects
+        rows = came.answering(wanted) if came is not None else None
+        if rows is None:
+            rows = await info.context.loaders.account_projects(wanted).load(self.id)
         return page_in_memory([Project.from_row(p) for p in rows], _id, first, after)
 
     @strawberry.field(
@@ -145,7 +198,10 @@ class Account:
     async def plan(self, info: Info) -> Annotated[Plan, strawberry.lazy("resolvers.plans")] | None:
         from resolvers.plans import Plan
 
-        row = await info.context.loaders.plan_by_account.load(self.id)
+        if self.lists.has_plan:
+            row = self.lists.plan
+        else:
+            row = await info.context.loaders.plan_by_account.load(self.id)
         return Plan.from_row(row) if row is not None else None
 
     @strawberry.field(
@@ -277,9 +333,12 @@ class Contact:
     phone: str | None = tag("contact.reach")
     linkedin_url: str | None = tag("contact.reach")
     unit_id: strawberry.Private[str | None]
+    # What came with the contact from `contact(id)`'s page query (graph/contact_page.py): its
+    # unit, its links and the people they name. Each field reads it first, else its loader.
+    page: strawberry.Private[ContactPage | None] = None
 
     @classmethod
-    def from_row(cls, row: ContactRow) -> Contact:
+    def from_row(cls, row: ContactRow, page: ContactPage | None = None) -> Contact:
         return cls(
             id=strawberry.ID(row.id),
             name=row.name,
@@ -290,22 +349,38 @@ class Contact:
             phone=row.phone,
             linkedin_url=row.linkedin_url,
             unit_id=row.unit_id,
+            page=page,
         )
+
+    async def _links(self, info: Info) -> ContactLinks | None:
+        if self.page is not None:
+            return self.page.links
+        return await info.context.loaders.contact_links_by_contact.load(self.id)
+
+    async def _people(self, info: Info, ids: list[str]) -> list[ContactRow | None]:
+        """The contacts `ids` name: those that came with the page, the rest by the loader."""
+        came = self.page.people if self.page is not None else {}
+        missing = [i for i in ids if i not in came]
+        loaded = await info.context.loaders.contact_by_id.load_many(missing) if missing else []
+        found = dict(zip(missing, loaded, strict=True))
+        return [came[i] if i in came else found[i] for i in ids]
 
     @strawberry.field(metadata=meta("org.structure"))
     async def unit(self, info: Info) -> ClientUnit | None:
         if self.unit_id is None:
             return None
-        row = await info.context.loaders.unit_by_id.load(self.unit_id)
+        row = self.page.unit if self.page is not None else None
+        if row is None:
+            row = await info.context.loaders.unit_by_id.load(self.unit_id)
         return ClientUnit.from_row(row) if row else None
 
     @strawberry.field(description="Whom this person reports to: solid, dotted-line or matrix.")
     async def managers(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[ReportingLink]:
-        links = await info.context.loaders.contact_links_by_contact.load(self.id)
+        links = await self._links(info)
         pairs = links.manager_ids if links else []
-        people = await info.context.loaders.contact_by_id.load_many([m for m, _ in pairs])
+        people = await self._people(info, [m for m, _ in pairs])
         nodes = [
             ReportingLink(kind=k, contact=Contact.from_row(p))
             for (_, k), p in zip(pairs, people, strict=True)
@@ -317,10 +392,8 @@ class Contact:
     async def reports(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Contact]:
-        links = await info.context.loaders.contact_links_by_contact.load(self.id)
-        people = await info.context.loaders.contact_by_id.load_many(
-            links.report_ids if links else []
-        )
+        links = await self._links(info)
+        people = await self._people(info, links.report_ids if links else [])
         return page_in_memory([Contact.from_row(p) for p in people if p], _id, first, after)
 
     @strawberry.field(
@@ -330,8 +403,8 @@ class Contact:
     async def influences(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[InfluenceLink] | None:
-        links = await info.context.loaders.contact_links_by_contact.load(self.id)
-        nodes = await _influence_links(info, links.influences if links else [])
+        links = await self._links(info)
+        nodes = await self._influence_links(info, links.influences if links else [])
         return page_in_memory(nodes, lambda i: str(i.contact.id), first, after)
 
     @strawberry.field(
@@ -341,8 +414,8 @@ class Contact:
     async def influenced_by(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[InfluenceLink] | None:
-        links = await info.context.loaders.contact_links_by_contact.load(self.id)
-        nodes = await _influence_links(info, links.influenced_by if links else [])
+        links = await self._links(info)
+        nodes = await self._influence_links(info, links.influenced_by if links else [])
         return page_in_memory(nodes, lambda i: str(i.contact.id), first, after)
 
     @strawberry.field(
@@ -351,7 +424,7 @@ class Contact:
     async def projects(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[ProjectRole] | None:
-        links = await info.context.loaders.contact_links_by_contact.load(self.id)
+        links = await self._links(info)
         pairs = links.decides if links else []
         found = await info.context.loaders.project_by_id.load_many([p for p, _ in pairs])
         nodes = [
@@ -380,15 +453,30 @@ class Contact:
     async def known_by(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Acquaintance] | None:
-        links = await info.context.loaders.contact_links_by_contact.load(self.id)
+        links = await self._links(info)
         triples = links.known_by if links else []
-        members = await info.context.loaders.member_by_id.load_many([m for m, _, _ in triples])
+        came = self.page.members if self.page is not None else {}
+        ids = [m for m, _, _ in triples]
+        missing = [i for i in ids if i not in came]
+        loaded = await info.context.loaders.member_by_id.load_many(missing) if missing else []
+        found = dict(zip(missing, loaded, strict=True))
+        members = [came[i] if i in came else found[i] for i in ids]
         nodes = [
             Acquaintance(member=TeamMember.from_row(m), strength=s, since=since)
             for (_, s, since), m in zip(triples, members, strict=True)
             if m
         ]
         return page_in_memory(nodes, lambda a: str(a.member.id), first, after)
+
+    async def _influence_links(
+        self, info: Info, pairs: list[tuple[str, float | None]]
+    ) -> list[InfluenceLink]:
+        people = await self._people(info, [c for c, _ in pairs])
+        return [
+            InfluenceLink(strength=s, contact=Contact.from_row(p))
+            for (_, s), p in zip(pairs, people, strict=True)
+            if p
+        ]
 
 
 async def _interaction_page(
@@ -397,17 +485,6 @@ async def _interaction_page(
     rows, more = await _page_of(loader, parent_id, first, after, dated=True)
     nodes = [Interaction.from_row(r) for r in rows]
     return connection_of(nodes, [(n.at.isoformat(), n.id) for n in nodes], more)
-
-
-async def _influence_links(
-    info: Info, pairs: list[tuple[str, float | None]]
-) -> list[InfluenceLink]:
-    people = await info.context.loaders.contact_by_id.load_many([c for c, _ in pairs])
-    return [
-        InfluenceLink(strength=s, contact=Contact.from_row(p))
-        for (_, s), p in zip(pairs, people, strict=True)
-        if p
-    ]
 
 
 @sectioned("contact.profile")
@@ -492,20 +569,24 @@ class TeamMembership:
     until: date | None
     member_id: strawberry.Private[str]
     account_id: strawberry.Private[str]
+    member_row: strawberry.Private[MemberRow | None] = None  # when it came with the team
 
     @classmethod
-    def from_row(cls, row: MembershipRow) -> TeamMembership:
+    def from_row(cls, row: MembershipRow, member: MemberRow | None = None) -> TeamMembership:
         return cls(
             role=row.role,
             start=row.start,
             until=row.until,
             member_id=row.member_id,
             account_id=row.account_id,
+            member_row=member,
         )
 
     @strawberry.field
     async def member(self, info: Info) -> TeamMember | None:
-        row = await info.context.loaders.member_by_id.load(self.member_id)
+        row = self.member_row
+        if row is None:
+            row = await info.context.loaders.member_by_id.load(self.member_id)
         return TeamMember.from_row(row) if row else None
 
     @strawberry.field(metadata=meta("account.profile"))
