@@ -21,6 +21,7 @@ from resolvers.relay import (
     connection_of,
     decode_cursor,
 )
+from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, PUBLIC, meta, section_of
 from resolvers.types import NO_LISTS, Account, AccountLists, Prefetched, projects_wanted
 
@@ -109,7 +110,10 @@ class AccountQueries:
             projects,
         )
         return connection_of(
-            [Account.from_row(r, _with_projects(projects, page.projects, r.id)) for r in page.rows],
+            [
+                of_row(Account, r, lists=_with_projects(projects, page.projects, r.id))
+                for r in page.rows
+            ],
             [sort_key(r, sort.value) for r in page.rows],
             page.more,
         )
@@ -171,7 +175,7 @@ async def _account_with_its_page(info: Info, account_id: str) -> Account | None:
     }
     if not chosen:
         row = await info.context.loaders.account_by_id.load(account_id)
-        return Account.from_row(row) if row is not None else None
+        return of_row(Account, row) if row is not None else None
     units = _page_of_selection(chosen["units"]) if "units" in chosen else None
     contacts = _page_of_selection(chosen["contacts"]) if "contacts" in chosen else None
     projects = projects_wanted(info, ("projects",)) if "projects" in chosen else None
@@ -191,7 +195,7 @@ async def _account_with_its_page(info: Info, account_id: str) -> Account | None:
     # query that name them (a unit's mirrors, who knows a contact).
     info.context.loaders.account_by_id.prime(account_id, page.account)
     info.context.loaders.member_by_id.prime_many({m.id: m for m in page.members})
-    return Account.from_row(page.account, _lists_of(page, units, contacts, projects))
+    return of_row(Account, page.account, lists=_lists_of(page, units, contacts, projects))
 
 
 def _lists_of(

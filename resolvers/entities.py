@@ -41,6 +41,7 @@ from resolvers.problems import (
     from_validation,
     rejected,
 )
+from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
 from resolvers.types import Project
 
@@ -195,7 +196,7 @@ class EntityQueries:
         )
         return [
             ProjectRisk(
-                project=Project.from_row(r.project),
+                project=of_row(Project, r.project),
                 reasons=r.reasons,
                 overdue_milestones=[n for _, n in r.overdue_milestones],
                 blocker_ids=[strawberry.ID(b) for b in r.blocker_ids],

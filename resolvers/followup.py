@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from auth.registry import kpi_section, review_sections, visible_kpis, write_denied
 from graph import actions as graph_actions
 from graph import followup, handover
-from graph.actions import ActionRow
 from graph.followup import ReviewRow
 from resolvers.context import Info
 from resolvers.edge import as_utc
@@ -27,6 +26,7 @@ from resolvers.problems import (
     attempt,
     from_validation,
 )
+from resolvers.rows import of_row, reads
 from resolvers.sections import AUTHENTICATED, meta, sectioned
 from resolvers.types import Interaction, TeamMember
 
@@ -62,9 +62,14 @@ class ReviewChange:
     reason: str
 
 
+@reads(
+    source_id=lambda row: row.source_id or None,
+    account_id=lambda row: row.account_id or None,
+)
 @sectioned(AUTHENTICATED)
 @strawberry.type(
-    description="An action-plan item: owner, due date, status (reached as its owner or through a review)."
+    description="An action-plan item: owner, due date, status "
+    "(reached as its owner or through a review)."
 )
 class Action:
     id: strawberry.ID
@@ -76,25 +81,12 @@ class Action:
     account_id: strawberry.ID | None
     owner_id: strawberry.Private[str | None]
 
-    @classmethod
-    def from_row(cls, row: ActionRow) -> Action:
-        return cls(
-            id=strawberry.ID(row.id),
-            title=row.title,
-            status=row.status,
-            due=row.due,
-            version=row.version,
-            source_id=strawberry.ID(row.source_id) if row.source_id else None,
-            account_id=strawberry.ID(row.account_id) if row.account_id else None,
-            owner_id=row.owner_id,
-        )
-
     @strawberry.field(metadata=meta("team.matrix"))
     async def owner(self, info: Info) -> TeamMember | None:
         if self.owner_id is None:
             return None
         row = await info.context.loaders.member_by_id.load(self.owner_id)
-        return TeamMember.from_row(row) if row else None
+        return of_row(TeamMember, row) if row else None
 
 
 @sectioned("plan.reviews")
@@ -134,7 +126,7 @@ class Review:
     @strawberry.field
     async def actions(self, info: Info) -> list[Action]:
         found = await graph_actions.actions_by_ids(info.context.db, self.action_ids)
-        return [Action.from_row(found[i]) for i in self.action_ids if i in found]
+        return [of_row(Action, found[i]) for i in self.action_ids if i in found]
 
 
 @sectioned("plan.reviews")
@@ -357,7 +349,7 @@ class FollowupQueries:
         rows = await graph_actions.my_actions(
             info.context.db, info.context.scope, [s.value for s in status] if status else None
         )
-        return [Action.from_row(r) for r in rows]
+        return [of_row(Action, r) for r in rows]
 
     @strawberry.field(metadata=meta("plan.reviews"), description="Reviews of a plan, newest first.")
     async def reviews(self, info: Info, plan_id: strawberry.ID) -> list[Review]:
@@ -448,7 +440,7 @@ class FollowupMutations:
         if not isinstance(result, str):
             return result  # type: ignore[no-any-return]
         updated = await graph_actions.actions_by_ids(info.context.db, [result])
-        return ActionPayload(action=Action.from_row(updated[result]))
+        return ActionPayload(action=of_row(Action, updated[result]))
 
     @strawberry.field(
         metadata=meta("interactions"),
@@ -485,7 +477,7 @@ class FollowupMutations:
 
         rows = await interactions_of_accounts(info.context.db, [str(input.account_id)], 100, None)
         made = next(r for r in rows.get(str(input.account_id), []) if r.id == result[0])
-        return InteractionPayload(interaction=Interaction.from_row(made), replayed=result[1])
+        return InteractionPayload(interaction=of_row(Interaction, made), replayed=result[1])
 
     @strawberry.field(
         metadata=meta("team.matrix"),

@@ -32,6 +32,7 @@ from resolvers.network_types import (
     UncoveredBlocker,
     org_chart_of,
 )
+from resolvers.rows import of_row
 from resolvers.sections import meta
 from resolvers.types import (
     Account,
@@ -62,7 +63,7 @@ async def _contact_with_its_page(info: Info, contact_id: str) -> Contact | None:
     selected = selected_directly(info, CONTACT_PAGE_FIELDS)
     if not selected:
         row = await info.context.loaders.contact_by_id.load(contact_id)
-        return Contact.from_row(row) if row is not None else None
+        return of_row(Contact, row) if row is not None else None
     people_of = frozenset(
         name
         for name in selected
@@ -79,7 +80,7 @@ async def _contact_with_its_page(info: Info, contact_id: str) -> Contact | None:
     if page.unit is not None:
         loaders.unit_by_id.prime(page.unit.id, page.unit)
     loaders.member_by_id.prime_many(page.members)
-    return Contact.from_row(page.contact, page)
+    return of_row(Contact, page.contact, page=page)
 
 
 @strawberry.type
@@ -121,9 +122,9 @@ class NetworkQueries:
             raise NotFoundError(
                 f"no project {project_id} at account {account_id}", argument="projectId"
             ) from None
-        by_id = {c.id: Contact.from_row(c) for c in net.contacts}
+        by_id = {c.id: of_row(Contact, c) for c in net.contacts}
         return DecisionNetwork(
-            project=Project.from_row(net.project),
+            project=of_row(Project, net.project),
             centre=[BuyingRole(role=r, contact=by_id[c]) for c, r in net.centre if c in by_id],
             contacts=list(by_id.values()),
             influences=[
@@ -200,21 +201,21 @@ class NetworkQueries:
         return CoverageGaps(
             account_id=strawberry.ID(gaps.account_id),
             coverage_score=gaps.coverage_score,
-            unknown_key_people=[Contact.from_row(c) for c in gaps.unknown_key_people],
+            unknown_key_people=[of_row(Contact, c) for c in gaps.unknown_key_people],
             single_threaded=[
-                SingleThread(contact=Contact.from_row(c), member_id=strawberry.ID(m))
+                SingleThread(contact=of_row(Contact, c), member_id=strawberry.ID(m))
                 for c, m in gaps.single_threaded
             ],
-            unmirrored_units=[ClientUnit.from_row(u) for u in gaps.unmirrored_units],
-            projects_without_champion=[Project.from_row(p) for p in gaps.projects_without_champion],
+            unmirrored_units=[of_row(ClientUnit, u) for u in gaps.unmirrored_units],
+            projects_without_champion=[of_row(Project, p) for p in gaps.projects_without_champion],
             uncovered_blockers=[
-                UncoveredBlocker(project=Project.from_row(p), contact=Contact.from_row(c))
+                UncoveredBlocker(project=of_row(Project, p), contact=of_row(Contact, c))
                 for p, c in gaps.uncovered_blockers
             ],
             stale_relationships=[
                 StaleRelationship(
                     member_id=strawberry.ID(s.member_id),
-                    contact=Contact.from_row(s.contact),
+                    contact=of_row(Contact, s.contact),
                     last_interaction=s.last_interaction,
                 )
                 for s in gaps.stale_relationships
@@ -237,7 +238,7 @@ class NetworkQueries:
             raise NotFoundError(f"no account with id {', '.join(missing)}", argument="ids")
         return [
             AccountComparison(
-                account=Account.from_row(f.account),
+                account=of_row(Account, f.account),
                 open_projects=ProjectFiguresType(
                     attack=f.projects.attack,
                     defend=f.projects.defend,

@@ -10,6 +10,7 @@ import strawberry
 from graph import org, profiles
 from graph.convert import native
 from resolvers.context import Info
+from resolvers.rows import of_row
 from resolvers.sections import meta, sectioned
 from resolvers.types import (
     Account,
@@ -54,7 +55,7 @@ class OrgUnit:
     )
     async def mirrored_by(self, info: Info) -> list[TeamMember]:
         found = await info.context.loaders.member_by_id.load_many(self.mirrored_by_ids)
-        return [TeamMember.from_row(m) for m in found if m]
+        return [of_row(TeamMember, m) for m in found if m]
 
 
 @sectioned("org.structure")
@@ -156,7 +157,7 @@ class InfluencePath:
     @strawberry.field(metadata=meta("team.matrix"), description="Our person the path starts from.")
     async def member(self, info: Info) -> TeamMember | None:
         row = await info.context.loaders.member_by_id.load(self.member_id)
-        return TeamMember.from_row(row) if row else None
+        return of_row(TeamMember, row) if row else None
 
 
 @sectioned("network.influence")
@@ -215,7 +216,7 @@ class CoverageGaps:
         people = await info.context.loaders.contact_by_id.load_many([r["id"] for r in rows])
         return [
             DepartedContact(
-                contact=Contact.from_row(p),
+                contact=of_row(Contact, p),
                 departed_at=native(r["departedAt"]),
                 now_at=r["employer"],
                 roles=sorted(set(r["roles"])),
@@ -234,10 +235,10 @@ class CoverageGaps:
         people = await info.context.loaders.contact_by_id.load_many([r["id"] for r in rows])
         ids = sorted({m for r in rows for m in r["memberIds"]})
         found = await info.context.loaders.member_by_id.load_many(ids)
-        members = {i: TeamMember.from_row(m) for i, m in zip(ids, found, strict=True) if m}
+        members = {i: of_row(TeamMember, m) for i, m in zip(ids, found, strict=True) if m}
         return [
             PathIn(
-                contact=Contact.from_row(p),
+                contact=of_row(Contact, p),
                 since=native(r["since"]),
                 title=r["title"],
                 from_account_id=strawberry.ID(r["fromAccountId"]),
@@ -306,7 +307,7 @@ class AccountComparison:
     )
     async def competitors(self, info: Info) -> list[CompetitorPosition] | None:
         rows = await info.context.loaders.competition_by_account.load(self.account_id)
-        return [CompetitorPosition.from_row(r) for r in rows]
+        return [of_row(CompetitorPosition, r) for r in rows]
 
 
 @sectioned("partners")

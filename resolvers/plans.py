@@ -30,6 +30,7 @@ from resolvers.relay import (
     connection_of,
     decode_cursor,
 )
+from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
 from resolvers.types import Contact, Interaction, Project
 
@@ -140,7 +141,7 @@ class Plan:
                 roles.setdefault(contact_id, set()).add(role)
         people = await info.context.loaders.contact_by_id.load_many(sorted(roles))
         return [
-            KeyContact(contact=Contact.from_row(c), roles=sorted(roles[c.id])) for c in people if c
+            KeyContact(contact=of_row(Contact, c), roles=sorted(roles[c.id])) for c in people if c
         ]
 
     @strawberry.field(
@@ -150,7 +151,7 @@ class Plan:
     async def projects(self, info: Info, kind: str | None = None) -> list[Project] | None:
         rows = await info.context.loaders.projects_by_account.load(str(self.account_id))
         return [
-            Project.from_row(p)
+            of_row(Project, p)
             for p in rows
             if (kind is None or p.kind == kind) and (p.status or "OPEN") == "OPEN"
         ]

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Generic, Protocol, TypeVar
+from operator import attrgetter
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from graph.accounts import AccountRow
 from graph.contact_page import ContactPage
 from graph.contacts import ContactLinks, ContactRow
 from graph.interactions import InteractionRow
 from graph.org import UnitRow
 from graph.plans import PlanRow
-from graph.projects import SUMMARY_FIELDS, CompetitorPositionRow, ProjectRow, ProjectsWanted
-from graph.team import MemberRow, MembershipRow, NamedRow
+from graph.projects import SUMMARY_FIELDS, ProjectRow, ProjectsWanted
+from graph.team import MemberRow, MembershipRow
 from loaders.base import PageKey
 from resolvers.changes import JobChange, SyncConflict, job_changes_of, sync_conflicts_of
 from resolvers.context import Info, selects_only
@@ -32,6 +32,7 @@ from resolvers.relay import (
     decode_cursor,
     page_in_memory,
 )
+from resolvers.rows import of_row, reads
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
 
 if TYPE_CHECKING:
@@ -127,21 +128,6 @@ class Account:
     updated_at: datetime | None
     lists: strawberry.Private[AccountLists] = NO_LISTS
 
-    @classmethod
-    def from_row(cls, row: AccountRow, lists: AccountLists = NO_LISTS) -> Account:
-        return cls(
-            id=strawberry.ID(row.id),
-            name=row.name,
-            segment=row.segment,
-            industry=row.industry,
-            tier=row.tier,
-            status=row.status,
-            market_potential=row.market_potential,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            lists=lists,
-        )
-
     @strawberry.field(
         metadata=meta("org.structure"), description="Client units of the account, by name."
     )
@@ -151,7 +137,7 @@ class Account:
         rows, more = await _page_of(
             info.context.loaders.units_by_account, self.id, first, after, self.lists.units
         )
-        return _connection([ClientUnit.from_row(r) for r in rows], more)
+        return _connection([of_row(ClientUnit, r) for r in rows], more)
 
     @strawberry.field(
         metadata=meta("contact.profile"), description="People at the client, by name."
@@ -162,7 +148,7 @@ class Account:
         rows, more = await _page_of(
             info.context.loaders.contacts_by_account, self.id, first, after, self.lists.contacts
         )
-        return _connection([Contact.from_row(r) for r in rows], more)
+        return _connection([of_row(Contact, r) for r in rows], more)
 
     @strawberry.field(
         metadata=meta("team.matrix"), description="Our account team today (account managers first)."
@@ -174,7 +160,7 @@ class Account:
         if rows is None:
             rows = await info.context.loaders.team_by_account.load(self.id)
         members = self.lists.members
-        nodes = [TeamMembership.from_row(m, members.get(m.member_id)) for m in rows]
+        nodes = [of_row(TeamMembership, m, member_row=members.get(m.member_id)) for m in rows]
         return page_in_memory(nodes, lambda m: f"{m.member_id}|{m.role}", first, after)
 
     @strawberry.field(
@@ -188,7 +174,7 @@ class Account:
         rows = came.answering(wanted) if came is not None else None
         if rows is None:
             rows = await info.context.loaders.account_projects(wanted).load(self.id)
-        return page_in_memory([Project.from_row(p) for p in rows], _id, first, after)
+        return page_in_memory([of_row(Project, p) for p in rows], _id, first, after)
 
     @strawberry.field(
         metadata=meta(AUTHENTICATED),
@@ -222,7 +208,7 @@ class Account:
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[CompetitorPosition] | None:
         rows = await info.context.loaders.competition_by_account.load(self.id)
-        nodes = [CompetitorPosition.from_row(r) for r in rows]
+        nodes = [of_row(CompetitorPosition, r) for r in rows]
         return page_in_memory(nodes, lambda c: str(c.competitor_id), first, after)
 
     @strawberry.field(
@@ -275,31 +261,19 @@ class ClientUnit:
     parent_id: strawberry.Private[str | None]
     account_id: strawberry.Private[str]
 
-    @classmethod
-    def from_row(cls, row: UnitRow) -> ClientUnit:
-        return cls(
-            id=strawberry.ID(row.id),
-            name=row.name,
-            level=row.level,
-            country=row.country,
-            region=row.region,
-            parent_id=row.parent_id,
-            account_id=row.account_id,
-        )
-
     @strawberry.field
     async def parent(self, info: Info) -> ClientUnit | None:
         if self.parent_id is None:
             return None
         row = await info.context.loaders.unit_by_id.load(self.parent_id)
-        return ClientUnit.from_row(row) if row else None
+        return of_row(ClientUnit, row) if row else None
 
     @strawberry.field(description="Units directly below this one.")
     async def children(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[ClientUnit]:
         rows = await info.context.loaders.units_by_parent.load(self.id)
-        return page_in_memory([ClientUnit.from_row(r) for r in rows], _id, first, after)
+        return page_in_memory([of_row(ClientUnit, r) for r in rows], _id, first, after)
 
     @strawberry.field(
         metadata=meta("contact.profile"), description="People working in this unit, by name."
@@ -308,7 +282,7 @@ class ClientUnit:
         self, info: Info, first: int = 50, after: str | None = None
     ) -> Connection[Contact]:
         rows, more = await _page_of(info.context.loaders.contacts_by_unit, self.id, first, after)
-        return _connection([Contact.from_row(r) for r in rows], more)
+        return _connection([of_row(Contact, r) for r in rows], more)
 
     @strawberry.field(
         metadata=meta("team.matrix"), description="Our account managers mirroring this unit."
@@ -318,7 +292,7 @@ class ClientUnit:
     ) -> Connection[TeamMember]:
         ids = await info.context.loaders.mirrors_by_unit.load(self.id)
         members = await info.context.loaders.member_by_id.load_many(ids)
-        return page_in_memory([TeamMember.from_row(m) for m in members if m], _id, first, after)
+        return page_in_memory([of_row(TeamMember, m) for m in members if m], _id, first, after)
 
 
 @sectioned("contact.profile")
@@ -336,21 +310,6 @@ class Contact:
     # What came with the contact from `contact(id)`'s page query (graph/contact_page.py): its
     # unit, its links and the people they name. Each field reads it first, else its loader.
     page: strawberry.Private[ContactPage | None] = None
-
-    @classmethod
-    def from_row(cls, row: ContactRow, page: ContactPage | None = None) -> Contact:
-        return cls(
-            id=strawberry.ID(row.id),
-            name=row.name,
-            title=row.title,
-            buying_role=row.buying_role,
-            location=row.location,
-            email=row.email,
-            phone=row.phone,
-            linkedin_url=row.linkedin_url,
-            unit_id=row.unit_id,
-            page=page,
-        )
 
     async def _links(self, info: Info) -> ContactLinks | None:
         if self.page is not None:
@@ -372,7 +331,7 @@ class Contact:
         row = self.page.unit if self.page is not None else None
         if row is None:
             row = await info.context.loaders.unit_by_id.load(self.unit_id)
-        return ClientUnit.from_row(row) if row else None
+        return of_row(ClientUnit, row) if row else None
 
     @strawberry.field(description="Whom this person reports to: solid, dotted-line or matrix.")
     async def managers(
@@ -382,7 +341,7 @@ class Contact:
         pairs = links.manager_ids if links else []
         people = await self._people(info, [m for m, _ in pairs])
         nodes = [
-            ReportingLink(kind=k, contact=Contact.from_row(p))
+            ReportingLink(kind=k, contact=of_row(Contact, p))
             for (_, k), p in zip(pairs, people, strict=True)
             if p
         ]
@@ -394,7 +353,7 @@ class Contact:
     ) -> Connection[Contact]:
         links = await self._links(info)
         people = await self._people(info, links.report_ids if links else [])
-        return page_in_memory([Contact.from_row(p) for p in people if p], _id, first, after)
+        return page_in_memory([of_row(Contact, p) for p in people if p], _id, first, after)
 
     @strawberry.field(
         metadata=meta("network.influence"),
@@ -428,7 +387,7 @@ class Contact:
         pairs = links.decides if links else []
         found = await info.context.loaders.project_by_id.load_many([p for p, _ in pairs])
         nodes = [
-            ProjectRole(role=r, project=Project.from_row(p))
+            ProjectRole(role=r, project=of_row(Project, p))
             for (_, r), p in zip(pairs, found, strict=True)
             if p
         ]
@@ -462,7 +421,7 @@ class Contact:
         found = dict(zip(missing, loaded, strict=True))
         members = [came[i] if i in came else found[i] for i in ids]
         nodes = [
-            Acquaintance(member=TeamMember.from_row(m), strength=s, since=since)
+            Acquaintance(member=of_row(TeamMember, m), strength=s, since=since)
             for (_, s, since), m in zip(triples, members, strict=True)
             if m
         ]
@@ -473,7 +432,7 @@ class Contact:
     ) -> list[InfluenceLink]:
         people = await self._people(info, [c for c, _ in pairs])
         return [
-            InfluenceLink(strength=s, contact=Contact.from_row(p))
+            InfluenceLink(strength=s, contact=of_row(Contact, p))
             for (_, s), p in zip(pairs, people, strict=True)
             if p
         ]
@@ -483,7 +442,7 @@ async def _interaction_page(
     loader: DataLoader[PageKey, list[InteractionRow]], parent_id: str, first: int, after: str | None
 ) -> Connection[Interaction]:
     rows, more = await _page_of(loader, parent_id, first, after, dated=True)
-    nodes = [Interaction.from_row(r) for r in rows]
+    nodes = [of_row(Interaction, r) for r in rows]
     return connection_of(nodes, [(n.at.isoformat(), n.id) for n in nodes], more)
 
 
@@ -526,23 +485,12 @@ class TeamMember:
     area_ids: strawberry.Private[list[str]]
     division_ids: strawberry.Private[list[str]]
 
-    @classmethod
-    def from_row(cls, row: MemberRow) -> TeamMember:
-        return cls(
-            id=strawberry.ID(row.id),
-            name=row.name,
-            title=row.title,
-            function=row.function,
-            area_ids=row.area_ids,
-            division_ids=row.division_ids,
-        )
-
     @strawberry.field
     async def areas(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[FunctionalArea]:
         found = await info.context.loaders.area_by_id.load_many(self.area_ids)
-        nodes = [FunctionalArea(id=strawberry.ID(a.id), name=a.name) for a in found if a]
+        nodes = [of_row(FunctionalArea, a) for a in found if a]
         return page_in_memory(nodes, _id, first, after)
 
     @strawberry.field
@@ -550,14 +498,14 @@ class TeamMember:
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[GeoDivision]:
         found = await info.context.loaders.division_by_id.load_many(self.division_ids)
-        return page_in_memory([GeoDivision.from_row(d) for d in found if d], _id, first, after)
+        return page_in_memory([of_row(GeoDivision, d) for d in found if d], _id, first, after)
 
     @strawberry.field(description="Accounts this person is on today (only those you may see).")
     async def accounts(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[TeamMembership]:
         rows = await info.context.loaders.memberships_by_member.load(self.id)
-        nodes = [TeamMembership.from_row(m) for m in rows]
+        nodes = [of_row(TeamMembership, m) for m in rows]
         return page_in_memory(nodes, lambda m: f"{m.account_id}|{m.role}", first, after)
 
 
@@ -571,28 +519,17 @@ class TeamMembership:
     account_id: strawberry.Private[str]
     member_row: strawberry.Private[MemberRow | None] = None  # when it came with the team
 
-    @classmethod
-    def from_row(cls, row: MembershipRow, member: MemberRow | None = None) -> TeamMembership:
-        return cls(
-            role=row.role,
-            start=row.start,
-            until=row.until,
-            member_id=row.member_id,
-            account_id=row.account_id,
-            member_row=member,
-        )
-
     @strawberry.field
     async def member(self, info: Info) -> TeamMember | None:
         row = self.member_row
         if row is None:
             row = await info.context.loaders.member_by_id.load(self.member_id)
-        return TeamMember.from_row(row) if row else None
+        return of_row(TeamMember, row) if row else None
 
     @strawberry.field(metadata=meta("account.profile"))
     async def account(self, info: Info) -> Account | None:
         row = await info.context.loaders.account_by_id.load(self.account_id)
-        return Account.from_row(row) if row else None
+        return of_row(Account, row) if row else None
 
 
 @sectioned("team.matrix")
@@ -602,6 +539,7 @@ class FunctionalArea:
     name: str
 
 
+@reads(parent_id=lambda row: row.parent_id or None)
 @sectioned("team.matrix")
 @strawberry.type(
     description="Our division at a level: geographic, or a cultural / market-similarity grouping."
@@ -613,17 +551,13 @@ class GeoDivision:
     level: str | None
     parent_id: strawberry.ID | None
 
-    @classmethod
-    def from_row(cls, row: NamedRow) -> GeoDivision:
-        return cls(
-            id=strawberry.ID(row.id),
-            name=row.name,
-            kind=row.kind,
-            level=row.level,
-            parent_id=strawberry.ID(row.parent_id) if row.parent_id else None,
-        )
 
-
+@reads(
+    buying_centre_ids=attrgetter("buying_centre"),
+    partner_keys=attrgetter("partner_ids"),
+    milestones=lambda row: [_milestone(m) for m in row.milestones],
+    status_history=lambda row: list(row.status_history),
+)
 @sectioned("projects")
 @strawberry.type(description="A major project at an account: ATTACK, DEFEND or PROGRESSIVE.")
 class Project:
@@ -642,31 +576,6 @@ class Project:
     buying_centre_ids: strawberry.Private[list[tuple[str, str]]]
     partner_keys: strawberry.Private[list[str]]
 
-    @classmethod
-    def from_row(cls, row: ProjectRow) -> Project:
-        return cls(
-            id=strawberry.ID(row.id),
-            name=row.name,
-            kind=row.kind,
-            status=row.status,
-            stage=row.stage,
-            value=row.value,
-            next_step=row.next_step,
-            account_id=strawberry.ID(row.account_id),
-            buying_centre_ids=row.buying_centre,
-            partner_keys=row.partner_ids,
-            milestones=[
-                Milestone(
-                    id=strawberry.ID(m["id"]),
-                    name=m["name"],
-                    due=m.get("due"),
-                    done_at=m.get("doneAt"),
-                )
-                for m in row.milestones
-            ],
-            status_history=list(row.status_history),  # type: ignore[arg-type]
-        )
-
     @strawberry.field(
         metadata=meta("network.influence"),
         description="Who decides, influences, champions or blocks.",
@@ -678,7 +587,7 @@ class Project:
             [c for c, _ in self.buying_centre_ids]
         )
         nodes = [
-            BuyingRole(role=r, contact=Contact.from_row(p))
+            BuyingRole(role=r, contact=of_row(Contact, p))
             for (_, r), p in zip(self.buying_centre_ids, people, strict=True)
             if p
         ]
@@ -698,6 +607,10 @@ class Milestone:
     done_at: datetime | None
 
 
+def _milestone(m: dict[str, Any]) -> Milestone:
+    return Milestone(id=m["id"], name=m["name"], due=m.get("due"), done_at=m.get("doneAt"))
+
+
 @sectioned("network.influence")
 @strawberry.type(description="A contact's role in a project's buying centre.")
 class BuyingRole:
@@ -713,15 +626,6 @@ class CompetitorPosition:
     share: float | None
     position: str | None
 
-    @classmethod
-    def from_row(cls, row: CompetitorPositionRow) -> CompetitorPosition:
-        return cls(
-            competitor_id=strawberry.ID(row.competitor_id),
-            name=row.name,
-            share=row.share,
-            position=row.position,
-        )
-
 
 @sectioned("interactions")
 @strawberry.type(description="One contact moment: when, channel, summary, who on both sides.")
@@ -732,14 +636,3 @@ class Interaction:
     summary: str | None
     contact_ids: list[strawberry.ID]
     member_ids: list[strawberry.ID]
-
-    @classmethod
-    def from_row(cls, row: InteractionRow) -> Interaction:
-        return cls(
-            id=strawberry.ID(row.id),
-            at=row.at,
-            channel=row.channel,
-            summary=row.summary,
-            contact_ids=[strawberry.ID(c) for c in row.contact_ids],
-            member_ids=[strawberry.ID(m) for m in row.member_ids],
-        )
