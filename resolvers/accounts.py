@@ -12,8 +12,11 @@ from graph.account_page import AccountPage, account_with_lists
 from graph.account_page import Page as PageKey
 from graph.accounts import AccountFilter, account_page, sort_key
 from graph.projects import ProjectRow, ProjectsWanted
+from resolvers.account_types import NO_LISTS, Account, AccountLists
 from resolvers.context import Info, Selected, selected_directly
 from resolvers.errors import Forbidden, InvalidInput, NotFoundError
+from resolvers.lists import Prefetched
+from resolvers.project_types import projects_wanted
 from resolvers.relay import (
     MAX_PAGE,
     Connection,
@@ -23,7 +26,6 @@ from resolvers.relay import (
 )
 from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, PUBLIC, meta, section_of
-from resolvers.types import NO_LISTS, Account, AccountLists, Prefetched, projects_wanted
 
 
 @strawberry.input(description="Filters of the account list; every given one must hold.")

@@ -41,9 +41,9 @@ from resolvers.problems import (
     from_validation,
     rejected,
 )
+from resolvers.project_types import Project
 from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
-from resolvers.types import Project
 
 NodeKindEnum = strawberry.enum(
     NodeKindName, name="NodeKind", description="Kinds of node writable here."
@@ -166,7 +166,8 @@ def _forbidden(info: Info, section: str, target: str) -> ForbiddenProblem | None
 
 @sectioned("projects")
 @strawberry.type(
-    description="An open project at risk, and why: OVERDUE_MILESTONE, NO_CHAMPION, BLOCKER, NO_ACTIVITY."
+    description="An open project at risk, and why: OVERDUE_MILESTONE, NO_CHAMPION, BLOCKER, "
+    "NO_ACTIVITY."
 )
 class ProjectRisk:
     project: Project
@@ -180,7 +181,8 @@ class ProjectRisk:
 class EntityQueries:
     @strawberry.field(
         metadata=meta("projects"),
-        description="Open projects with overdue milestones, no champion, a blocker, or no activity for `quietDays`.",
+        description="Open projects with overdue milestones, no champion, a blocker, or no activity "
+        "for `quietDays`.",
     )
     async def projects_at_risk(
         self, info: Info, as_of: datetime | None = None, quiet_days: int = 30
@@ -289,7 +291,8 @@ class EntityMutations:
 
     @strawberry.field(
         metadata=meta(AUTHENTICATED),
-        description="Create the relationship of a kind between two nodes (or update its properties).",
+        description="Create the relationship of a kind between two nodes (or update its "
+        "properties).",
     )
     async def link(self, info: Info, input: LinkInput) -> LinkResult:
         kind = input.kind.value

@@ -17,6 +17,7 @@ from graph.followup import ReviewRow
 from resolvers.context import Info
 from resolvers.edge import as_utc
 from resolvers.errors import Unauthenticated
+from resolvers.interaction_types import Interaction
 from resolvers.plans import Plan, actor_of
 from resolvers.problems import (
     ConflictProblem,
@@ -28,7 +29,7 @@ from resolvers.problems import (
 )
 from resolvers.rows import of_row, reads
 from resolvers.sections import AUTHENTICATED, meta, sectioned
-from resolvers.types import Interaction, TeamMember
+from resolvers.team_types import TeamMember
 
 
 @strawberry.enum
@@ -367,7 +368,8 @@ class FollowupQueries:
 class FollowupMutations:
     @strawberry.field(
         metadata=meta("plan.reviews"),
-        description="Record a review: findings, KPIs against goals, changes with reasons, new actions.",
+        description="Record a review: findings, KPIs against goals, changes with reasons, new "
+        "actions.",
     )
     async def record_review(self, info: Info, input: RecordReviewInput) -> ReviewResult:
         try:
@@ -481,7 +483,8 @@ class FollowupMutations:
 
     @strawberry.field(
         metadata=meta("team.matrix"),
-        description="Hand an account to a new account manager on a date; returns the handover brief.",
+        description="Hand an account to a new account manager on a date; returns the handover "
+        "brief.",
     )
     async def handover_account(
         self,

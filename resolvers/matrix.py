@@ -9,7 +9,7 @@ from resolvers.context import Info
 from resolvers.relay import Connection, check_first, connection_of, decode_cursor
 from resolvers.rows import of_row
 from resolvers.sections import meta
-from resolvers.types import GeoDivision, TeamMember
+from resolvers.team_types import GeoDivision, TeamMember
 
 
 @strawberry.type

@@ -11,6 +11,7 @@ from auth.registry import readable_inputs
 from graph import compare, network, org, partners
 from graph.contact_page import KNOWN_BY, LINKED, contact_with_links
 from graph.errors import NotFound
+from resolvers.account_types import Account
 from resolvers.context import Info, selected_directly
 from resolvers.errors import NotFoundError, bounded
 from resolvers.network_types import (
@@ -32,16 +33,11 @@ from resolvers.network_types import (
     UncoveredBlocker,
     org_chart_of,
 )
+from resolvers.org_types import ClientUnit, Contact
+from resolvers.project_types import BuyingRole, Project
 from resolvers.rows import of_row
 from resolvers.sections import meta
-from resolvers.types import (
-    Account,
-    BuyingRole,
-    ClientUnit,
-    Contact,
-    FunctionalArea,
-    Project,
-)
+from resolvers.team_types import FunctionalArea
 
 # The fields under a contact that its page query answers with the contact itself.
 CONTACT_PAGE_FIELDS = frozenset(
@@ -139,7 +135,8 @@ class NetworkQueries:
 
     @strawberry.field(
         metadata=meta("network.influence"),
-        description="Warm-introduction paths from our people to a contact, strongest first (top `first`).",
+        description="Warm-introduction paths from our people to a contact, strongest first (top "
+        "`first`).",
     )
     async def influence_paths(
         self,
@@ -185,7 +182,8 @@ class NetworkQueries:
 
     @strawberry.field(
         metadata=meta("network.influence"),
-        description="Gaps in our coverage of an account; relationships count as stale after `staleDays` without interaction.",
+        description="Gaps in our coverage of an account; relationships count as stale after "
+        "`staleDays` without interaction.",
     )
     async def coverage_gaps(
         self, info: Info, account_id: strawberry.ID, stale_days: int = 90
@@ -267,7 +265,8 @@ class NetworkQueries:
 
     @strawberry.field(
         metadata=meta("partners"),
-        description="The client needs recorded at an account, by name; NOT_FOUND when out of reach.",
+        description="The client needs recorded at an account, by name; NOT_FOUND when out of "
+        "reach.",
     )
     async def account_needs(self, info: Info, account_id: strawberry.ID) -> list[Need] | None:
         try:

@@ -9,19 +9,13 @@ import strawberry
 
 from graph import org, profiles
 from graph.convert import native
+from resolvers.account_types import Account, CompetitorPosition
 from resolvers.context import Info
+from resolvers.org_types import ClientUnit, Contact
+from resolvers.project_types import BuyingRole, Project
 from resolvers.rows import of_row
 from resolvers.sections import meta, sectioned
-from resolvers.types import (
-    Account,
-    BuyingRole,
-    ClientUnit,
-    CompetitorPosition,
-    Contact,
-    FunctionalArea,
-    Project,
-    TeamMember,
-)
+from resolvers.team_types import FunctionalArea, TeamMember
 
 
 @sectioned("contact.profile")
@@ -147,7 +141,8 @@ class PathStep:
 @sectioned("network.influence")
 @strawberry.type(
     description="A warm-introduction path. `strength` is the product of the strengths of its edges "
-    "(KNOWS, then each INFLUENCES; a missing strength counts as 0.5), so longer or weaker chains rank lower."
+    "(KNOWS, then each INFLUENCES; a missing strength counts as 0.5), so longer or weaker chains "
+    "rank lower."
 )
 class InfluencePath:
     strength: float

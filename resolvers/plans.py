@@ -16,6 +16,8 @@ from graph.writes import Actor
 from resolvers.context import Info
 from resolvers.edge import as_utc
 from resolvers.errors import InvalidInput, NotFoundError
+from resolvers.interaction_types import Interaction, interaction_page
+from resolvers.org_types import Contact
 from resolvers.problems import (
     ConflictProblem,
     ForbiddenProblem,
@@ -24,6 +26,7 @@ from resolvers.problems import (
     attempt,
     from_validation,
 )
+from resolvers.project_types import Project
 from resolvers.relay import (
     Connection,
     check_first,
@@ -32,7 +35,6 @@ from resolvers.relay import (
 )
 from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
-from resolvers.types import Contact, Interaction, Project
 
 PERIOD = r"^[0-9]{4}(-(Q[1-4]|H[12]))?$"
 Text = Annotated[str, Field(max_length=5000)]
@@ -163,9 +165,8 @@ class Plan:
     async def interactions(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Interaction] | None:
-        from resolvers.types import _interaction_page
 
-        return await _interaction_page(
+        return await interaction_page(
             info.context.loaders.interactions_by_account, str(self.account_id), first, after
         )
 
@@ -488,7 +489,8 @@ class PlanMutations:
 
     @strawberry.field(
         metadata=meta(AUTHENTICATED),
-        description="Change plan fields; each changed section needs your write right, or nothing changes.",
+        description="Change plan fields; each changed section needs your write right, or nothing "
+        "changes.",
     )
     async def update_plan(self, info: Info, input: UpdatePlanInput) -> PlanResult:
         fields = patch_fields(input.patch)
