@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import strawberry
+from strawberry.types import get_object_definition
 
 from auth.registry import ENUM_VALUE_SECTIONS
-from graph.account_page import account_with_lists
+from graph.account_page import AccountPage, account_with_lists
+from graph.account_page import Page as PageKey
 from graph.accounts import AccountFilter, account_page, sort_key
-from graph.projects import ProjectsWanted
+from graph.projects import ProjectRow, ProjectsWanted
+from resolvers.account_types import NO_LISTS, Account, AccountLists
 from resolvers.context import Info, Selected, selected_directly
 from resolvers.errors import Forbidden, InvalidInput, NotFoundError
+from resolvers.lists import Prefetched
+from resolvers.project_types import projects_wanted
 from resolvers.relay import (
     MAX_PAGE,
     Connection,
@@ -19,8 +25,8 @@ from resolvers.relay import (
     connection_of,
     decode_cursor,
 )
-from resolvers.sections import meta
-from resolvers.types import Account, projects_wanted
+from resolvers.rows import of_row
+from resolvers.sections import AUTHENTICATED, PUBLIC, meta, section_of
 
 
 @strawberry.input(description="Filters of the account list; every given one must hold.")
@@ -65,11 +71,10 @@ class AccountQueries:
         description="One account by id; NOT_FOUND when it is out of reach.",
     )
     async def account(self, info: Info, id: strawberry.ID) -> Account | None:
-        await _prime_account_page(info, str(id))
-        row = await info.context.loaders.account_by_id.load(str(id))
-        if row is None:
+        account = await _account_with_its_page(info, str(id))
+        if account is None:
             raise NotFoundError(f"no account with id {id}", argument="id")
-        return Account.from_row(row)
+        return account
 
     @strawberry.field(
         metadata=meta("account.profile"),
@@ -106,10 +111,11 @@ class AccountQueries:
             sort.value,
             projects,
         )
-        if projects is not None and page.projects is not None:
-            info.context.loaders.account_projects(projects).prime_many(page.projects)
         return connection_of(
-            [Account.from_row(r) for r in page.rows],
+            [
+                of_row(Account, r, lists=_with_projects(projects, page.projects, r.id))
+                for r in page.rows
+            ],
             [sort_key(r, sort.value) for r in page.rows],
             page.more,
         )
@@ -118,22 +124,36 @@ class AccountQueries:
 PROJECTS = frozenset({"projects"})
 
 
-# The lists under an account that its page query can answer with the account itself.
-# Each with the section that guards it: a list the caller may not see at all is not fetched.
+def _with_projects(
+    wanted: ProjectsWanted | None, projects: dict[str, list[ProjectRow]] | None, account_id: str
+) -> AccountLists:
+    """What an account of a portfolio page came with: its projects, when the page has them."""
+    rows = projects.get(account_id) if projects is not None else None
+    if wanted is None or rows is None:
+        return NO_LISTS
+    return AccountLists(projects=Prefetched(wanted, rows))
+
+
+# The lists under an account that its page query can answer with the account itself, and the
+# section guarding each (declared on its field): a list the caller may not see is not fetched.
 PAGE_LISTS = frozenset({"units", "contacts", "team", "projects", "plan"})
+ACCOUNT_FIELDS = {f.python_name: f for f in get_object_definition(Account, strict=True).fields}
 LIST_SECTIONS = {
-    "units": "org.structure",
-    "contacts": "contact.profile",
-    "team": "team.matrix",
-    "projects": "projects",
+    name: section
+    for name in PAGE_LISTS
+    if (section := section_of(ACCOUNT_FIELDS[name])) not in (None, AUTHENTICATED, PUBLIC)
 }
 
 
-def _page_of_selection(field: Selected) -> tuple[int, tuple[str, str] | None] | None:
-    """(first, after key) of a connection field as selected, or None when its arguments are
-    not valid (the field's own resolver then says what is wrong)."""
-    first = field.arguments.get("first", 50)
-    after = field.arguments.get("after")
+def _page_of_selection(field: Selected) -> PageKey | None:
+    """(first, after key) of a connection field as selected, its field's defaults where not
+    given; None when its arguments are not valid (the field's own resolver then says what is
+    wrong, and loads its rows)."""
+    defaults: dict[str, Any] = {
+        a.python_name: a.default for a in ACCOUNT_FIELDS[field.name].arguments
+    }
+    first = field.arguments.get("first", defaults["first"])
+    after = field.arguments.get("after", defaults["after"])
     if not isinstance(first, int) or not 1 <= first <= MAX_PAGE:
         return None
     if after is not None and not isinstance(after, str):
@@ -145,12 +165,10 @@ def _page_of_selection(field: Selected) -> tuple[int, tuple[str, str] | None] | 
     return first, (key[0], key[1]) if key else None
 
 
-async def _prime_account_page(info: Info, account_id: str) -> None:
-    """Answer the account and the lists selected under it in one query, and hand the rows to
-    the loaders their resolvers use (same keys), so the page costs one round trip, not six.
-    Only fields selected directly (not through fragments) are folded in; the rest load as
-    usual."""
-    loaders = info.context.loaders
+async def _account_with_its_page(info: Info, account_id: str) -> Account | None:
+    """The account, with the lists selected directly under it (not through fragments) in the
+    same query: one round trip for the page, not six. The account carries them (`lists`), each
+    with the arguments it answers; its fields read them there. None: missing or out of scope."""
     visibility = info.context.visibility
     chosen = {
         name: field
@@ -158,7 +176,8 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
         if name not in LIST_SECTIONS or visibility.may_see_section(LIST_SECTIONS[name])
     }
     if not chosen:
-        return
+        row = await info.context.loaders.account_by_id.load(account_id)
+        return of_row(Account, row) if row is not None else None
     units = _page_of_selection(chosen["units"]) if "units" in chosen else None
     contacts = _page_of_selection(chosen["contacts"]) if "contacts" in chosen else None
     projects = projects_wanted(info, ("projects",)) if "projects" in chosen else None
@@ -173,17 +192,30 @@ async def _prime_account_page(info: Info, account_id: str) -> None:
         plan="plan" in chosen,
     )
     if page is None:
-        loaders.account_by_id.prime(account_id, None)
-        return
-    loaders.account_by_id.prime(account_id, page.account)
-    if units is not None and page.units is not None:
-        loaders.units_by_account.prime((account_id, units[0], units[1]), page.units)
-    if contacts is not None and page.contacts is not None:
-        loaders.contacts_by_account.prime((account_id, contacts[0], contacts[1]), page.contacts)
-    if page.team is not None:
-        loaders.team_by_account.prime(account_id, page.team)
-        loaders.member_by_id.prime_many({m.id: m for m in page.members})
-    if projects is not None and page.projects is not None:
-        loaders.account_projects(projects).prime(account_id, page.projects)
-    if page.has_plan:
-        loaders.plan_by_account.prime(account_id, page.plan)
+        return None
+    # The entities it brought also go to the request's by-id caches, for other fields of the
+    # query that name them (a unit's mirrors, who knows a contact).
+    info.context.loaders.account_by_id.prime(account_id, page.account)
+    info.context.loaders.member_by_id.prime_many({m.id: m for m in page.members})
+    return of_row(Account, page.account, lists=_lists_of(page, units, contacts, projects))
+
+
+def _lists_of(
+    page: AccountPage,
+    units: PageKey | None,
+    contacts: PageKey | None,
+    projects: ProjectsWanted | None,
+) -> AccountLists:
+    return AccountLists(
+        units=Prefetched(units, page.units) if units and page.units is not None else None,
+        contacts=(
+            Prefetched(contacts, page.contacts) if contacts and page.contacts is not None else None
+        ),
+        team=page.team,
+        members={m.id: m for m in page.members},
+        projects=(
+            Prefetched(projects, page.projects) if projects and page.projects is not None else None
+        ),
+        has_plan=page.has_plan,
+        plan=page.plan,
+    )

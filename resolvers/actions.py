@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import strawberry
 
 from graph import actions as graph_actions
-from graph.actions import ActionRow
 from resolvers.actor import actor_of
 from resolvers.context import Info
 from resolvers.problems import (
@@ -20,8 +19,9 @@ from resolvers.problems import (
     ValidationProblem,
     attempt,
 )
+from resolvers.rows import of_row, reads
 from resolvers.sections import AUTHENTICATED, meta, sectioned
-from resolvers.types import TeamMember
+from resolvers.team_types import TeamMember
 
 
 @strawberry.enum
@@ -32,6 +32,10 @@ class ActionStatus(Enum):
     DROPPED = "DROPPED"
 
 
+@reads(
+    source_id=lambda row: row.source_id or None,
+    account_id=lambda row: row.account_id or None,
+)
 @sectioned(AUTHENTICATED)
 @strawberry.type(
     description="An action-plan item: owner, due date, status (reached as its owner or through "
@@ -47,25 +51,12 @@ class Action:
     account_id: strawberry.ID | None
     owner_id: strawberry.Private[str | None]
 
-    @classmethod
-    def from_row(cls, row: ActionRow) -> Action:
-        return cls(
-            id=strawberry.ID(row.id),
-            title=row.title,
-            status=row.status,
-            due=row.due,
-            version=row.version,
-            source_id=strawberry.ID(row.source_id) if row.source_id else None,
-            account_id=strawberry.ID(row.account_id) if row.account_id else None,
-            owner_id=row.owner_id,
-        )
-
     @strawberry.field(metadata=meta("team.matrix"))
     async def owner(self, info: Info) -> TeamMember | None:
         if self.owner_id is None:
             return None
         row = await info.context.loaders.member_by_id.load(self.owner_id)
-        return TeamMember.from_row(row) if row else None
+        return of_row(TeamMember, row) if row else None
 
 
 @strawberry.input
@@ -102,7 +93,7 @@ class ActionQueries:
         rows = await graph_actions.my_actions(
             info.context.db, info.context.scope, [s.value for s in status] if status else None
         )
-        return [Action.from_row(r) for r in rows]
+        return [of_row(Action, r) for r in rows]
 
 
 @strawberry.type
@@ -137,4 +128,4 @@ class ActionMutations:
         if not isinstance(result, str):
             return result  # type: ignore[no-any-return]
         updated = await graph_actions.actions_by_ids(info.context.db, [result])
-        return ActionPayload(action=Action.from_row(updated[result]))
+        return ActionPayload(action=of_row(Action, updated[result]))

@@ -41,8 +41,9 @@ from resolvers.problems import (
     from_validation,
     rejected,
 )
+from resolvers.project_types import Project
+from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
-from resolvers.types import Project
 
 NodeKindEnum = strawberry.enum(
     NodeKindName, name="NodeKind", description="Kinds of node writable here."
@@ -197,7 +198,7 @@ class EntityQueries:
         )
         return [
             ProjectRisk(
-                project=Project.from_row(r.project),
+                project=of_row(Project, r.project),
                 reasons=r.reasons,
                 overdue_milestones=[n for _, n in r.overdue_milestones],
                 blocker_ids=[strawberry.ID(b) for b in r.blocker_ids],

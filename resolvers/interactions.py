@@ -13,6 +13,7 @@ from graph import followup
 from resolvers.actor import actor_of
 from resolvers.context import Info
 from resolvers.edge import as_utc
+from resolvers.interaction_types import Interaction
 from resolvers.problems import (
     ConflictProblem,
     ForbiddenProblem,
@@ -21,8 +22,8 @@ from resolvers.problems import (
     attempt,
     from_validation,
 )
+from resolvers.rows import of_row
 from resolvers.sections import meta, sectioned
-from resolvers.types import Interaction
 
 Short = Annotated[str, Field(min_length=1, max_length=300)]
 
@@ -97,4 +98,4 @@ class InteractionMutations:
 
         rows = await interactions_of_accounts(info.context.db, [str(input.account_id)], 100, None)
         made = next(r for r in rows.get(str(input.account_id), []) if r.id == result[0])
-        return InteractionPayload(interaction=Interaction.from_row(made), replayed=result[1])
+        return InteractionPayload(interaction=of_row(Interaction, made), replayed=result[1])

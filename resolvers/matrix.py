@@ -7,8 +7,9 @@ import strawberry
 from graph import team
 from resolvers.context import Info
 from resolvers.relay import Connection, check_first, connection_of, decode_cursor
+from resolvers.rows import of_row
 from resolvers.sections import meta
-from resolvers.types import GeoDivision, TeamMember
+from resolvers.team_types import GeoDivision, TeamMember
 
 
 @strawberry.type
@@ -18,7 +19,7 @@ class MatrixQueries:
         description="Our geographic divisions, by name, each with its parent (a filter menu).",
     )
     async def geo_divisions(self, info: Info) -> list[GeoDivision]:
-        return [GeoDivision.from_row(d) for d in await team.all_divisions(info.context.db)]
+        return [of_row(GeoDivision, d) for d in await team.all_divisions(info.context.db)]
 
     @strawberry.field(
         metadata=meta("team.matrix"),
@@ -33,5 +34,5 @@ class MatrixQueries:
         found, more = await team.members_page(
             info.context.db, info.context.scope, first, (key[0], key[1]) if key else None
         )
-        members = [TeamMember.from_row(m) for m in found]
+        members = [of_row(TeamMember, m) for m in found]
         return connection_of(members, [(m.name, m.id) for m in members], more)

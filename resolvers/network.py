@@ -11,6 +11,7 @@ from auth.registry import readable_inputs
 from graph import compare, network, org, partners
 from graph.contact_page import KNOWN_BY, LINKED, contact_with_links
 from graph.errors import NotFound
+from resolvers.account_types import Account
 from resolvers.context import Info, selected_directly
 from resolvers.errors import NotFoundError, bounded
 from resolvers.network_types import (
@@ -32,15 +33,11 @@ from resolvers.network_types import (
     UncoveredBlocker,
     org_chart_of,
 )
+from resolvers.org_types import ClientUnit, Contact
+from resolvers.project_types import BuyingRole, Project
+from resolvers.rows import of_row
 from resolvers.sections import meta
-from resolvers.types import (
-    Account,
-    BuyingRole,
-    ClientUnit,
-    Contact,
-    FunctionalArea,
-    Project,
-)
+from resolvers.team_types import FunctionalArea
 
 # The fields under a contact that its page query answers with the contact itself.
 CONTACT_PAGE_FIELDS = frozenset(
@@ -54,30 +51,32 @@ INFLUENCE = "network.influence"
 INFLUENCE_LINKS = frozenset({"influences", "influencedBy", "knownBy"})
 
 
-async def _prime_contact_page(info: Info, contact_id: str) -> None:
-    """Answer the contact, its unit, its links and the people of the selected links in one
-    query when any of them is selected directly, and hand the rows to the loaders their
-    resolvers use (one round trip, not five in three levels)."""
+async def _contact_with_its_page(info: Info, contact_id: str) -> Contact | None:
+    """The contact; when any of `CONTACT_PAGE_FIELDS` is selected directly, with its unit, its
+    links and the people of the selected links from the same query (one round trip, not five
+    in three levels). The contact carries them (`page`); its fields read them there. None:
+    missing or out of scope."""
     selected = selected_directly(info, CONTACT_PAGE_FIELDS)
     if not selected:
-        return
+        row = await info.context.loaders.contact_by_id.load(contact_id)
+        return of_row(Contact, row) if row is not None else None
     people_of = frozenset(
         name
         for name in selected
         if name in PEOPLE_OF_LINKS
         and (name not in INFLUENCE_LINKS or info.context.visibility.may_see_section(INFLUENCE))
     )
-    loaders = info.context.loaders
     page = await contact_with_links(info.context.db, info.context.scope, contact_id, people_of)
     if page is None:
-        loaders.contact_by_id.prime(contact_id, None)
-        return
-    loaders.contact_by_id.prime(contact_id, page.contact)
-    loaders.contact_links_by_contact.prime(contact_id, page.links)
+        return None
+    # The entities it brought also go to the request's by-id caches, for other fields of the
+    # query that name them again.
+    loaders = info.context.loaders
+    loaders.contact_by_id.prime_many({contact_id: page.contact, **page.people})
     if page.unit is not None:
         loaders.unit_by_id.prime(page.unit.id, page.unit)
-    loaders.contact_by_id.prime_many(page.people)
     loaders.member_by_id.prime_many(page.members)
+    return of_row(Contact, page.contact, page=page)
 
 
 @strawberry.type
@@ -87,11 +86,10 @@ class NetworkQueries:
         description="One contact by id; NOT_FOUND when out of reach.",
     )
     async def contact(self, info: Info, id: strawberry.ID) -> Contact | None:
-        await _prime_contact_page(info, str(id))
-        row = await info.context.loaders.contact_by_id.load(str(id))
-        if row is None:
+        contact = await _contact_with_its_page(info, str(id))
+        if contact is None:
             raise NotFoundError(f"no contact with id {id}", argument="id")
-        return Contact.from_row(row)
+        return contact
 
     @strawberry.field(
         metadata=meta("org.structure"),
@@ -120,9 +118,9 @@ class NetworkQueries:
             raise NotFoundError(
                 f"no project {project_id} at account {account_id}", argument="projectId"
             ) from None
-        by_id = {c.id: Contact.from_row(c) for c in net.contacts}
+        by_id = {c.id: of_row(Contact, c) for c in net.contacts}
         return DecisionNetwork(
-            project=Project.from_row(net.project),
+            project=of_row(Project, net.project),
             centre=[BuyingRole(role=r, contact=by_id[c]) for c, r in net.centre if c in by_id],
             contacts=list(by_id.values()),
             influences=[
@@ -137,7 +135,8 @@ class NetworkQueries:
 
     @strawberry.field(
         metadata=meta("network.influence"),
-        description="Warm-introduction paths from our people to a contact, strongest first (top `first`).",
+        description="Warm-introduction paths from our people to a contact, strongest first (top "
+        "`first`).",
     )
     async def influence_paths(
         self,
@@ -183,7 +182,8 @@ class NetworkQueries:
 
     @strawberry.field(
         metadata=meta("network.influence"),
-        description="Gaps in our coverage of an account; relationships count as stale after `staleDays` without interaction.",
+        description="Gaps in our coverage of an account; relationships count as stale after "
+        "`staleDays` without interaction.",
     )
     async def coverage_gaps(
         self, info: Info, account_id: strawberry.ID, stale_days: int = 90
@@ -199,21 +199,21 @@ class NetworkQueries:
         return CoverageGaps(
             account_id=strawberry.ID(gaps.account_id),
             coverage_score=gaps.coverage_score,
-            unknown_key_people=[Contact.from_row(c) for c in gaps.unknown_key_people],
+            unknown_key_people=[of_row(Contact, c) for c in gaps.unknown_key_people],
             single_threaded=[
-                SingleThread(contact=Contact.from_row(c), member_id=strawberry.ID(m))
+                SingleThread(contact=of_row(Contact, c), member_id=strawberry.ID(m))
                 for c, m in gaps.single_threaded
             ],
-            unmirrored_units=[ClientUnit.from_row(u) for u in gaps.unmirrored_units],
-            projects_without_champion=[Project.from_row(p) for p in gaps.projects_without_champion],
+            unmirrored_units=[of_row(ClientUnit, u) for u in gaps.unmirrored_units],
+            projects_without_champion=[of_row(Project, p) for p in gaps.projects_without_champion],
             uncovered_blockers=[
-                UncoveredBlocker(project=Project.from_row(p), contact=Contact.from_row(c))
+                UncoveredBlocker(project=of_row(Project, p), contact=of_row(Contact, c))
                 for p, c in gaps.uncovered_blockers
             ],
             stale_relationships=[
                 StaleRelationship(
                     member_id=strawberry.ID(s.member_id),
-                    contact=Contact.from_row(s.contact),
+                    contact=of_row(Contact, s.contact),
                     last_interaction=s.last_interaction,
                 )
                 for s in gaps.stale_relationships
@@ -236,7 +236,7 @@ class NetworkQueries:
             raise NotFoundError(f"no account with id {', '.join(missing)}", argument="ids")
         return [
             AccountComparison(
-                account=Account.from_row(f.account),
+                account=of_row(Account, f.account),
                 open_projects=ProjectFiguresType(
                     attack=f.projects.attack,
                     defend=f.projects.defend,
@@ -265,7 +265,8 @@ class NetworkQueries:
 
     @strawberry.field(
         metadata=meta("partners"),
-        description="The client needs recorded at an account, by name; NOT_FOUND when out of reach.",
+        description="The client needs recorded at an account, by name; NOT_FOUND when out of "
+        "reach.",
     )
     async def account_needs(self, info: Info, account_id: strawberry.ID) -> list[Need] | None:
         try:

@@ -9,18 +9,13 @@ import strawberry
 
 from graph import org, profiles
 from graph.convert import native
+from resolvers.account_types import Account, CompetitorPosition
 from resolvers.context import Info
+from resolvers.org_types import ClientUnit, Contact
+from resolvers.project_types import BuyingRole, Project
+from resolvers.rows import of_row
 from resolvers.sections import meta, sectioned
-from resolvers.types import (
-    Account,
-    BuyingRole,
-    ClientUnit,
-    CompetitorPosition,
-    Contact,
-    FunctionalArea,
-    Project,
-    TeamMember,
-)
+from resolvers.team_types import FunctionalArea, TeamMember
 
 
 @sectioned("contact.profile")
@@ -54,7 +49,7 @@ class OrgUnit:
     )
     async def mirrored_by(self, info: Info) -> list[TeamMember]:
         found = await info.context.loaders.member_by_id.load_many(self.mirrored_by_ids)
-        return [TeamMember.from_row(m) for m in found if m]
+        return [of_row(TeamMember, m) for m in found if m]
 
 
 @sectioned("org.structure")
@@ -146,7 +141,8 @@ class PathStep:
 @sectioned("network.influence")
 @strawberry.type(
     description="A warm-introduction path. `strength` is the product of the strengths of its edges "
-    "(KNOWS, then each INFLUENCES; a missing strength counts as 0.5), so longer or weaker chains rank lower."
+    "(KNOWS, then each INFLUENCES; a missing strength counts as 0.5), so longer or weaker chains "
+    "rank lower."
 )
 class InfluencePath:
     strength: float
@@ -156,7 +152,7 @@ class InfluencePath:
     @strawberry.field(metadata=meta("team.matrix"), description="Our person the path starts from.")
     async def member(self, info: Info) -> TeamMember | None:
         row = await info.context.loaders.member_by_id.load(self.member_id)
-        return TeamMember.from_row(row) if row else None
+        return of_row(TeamMember, row) if row else None
 
 
 @sectioned("network.influence")
@@ -215,7 +211,7 @@ class CoverageGaps:
         people = await info.context.loaders.contact_by_id.load_many([r["id"] for r in rows])
         return [
             DepartedContact(
-                contact=Contact.from_row(p),
+                contact=of_row(Contact, p),
                 departed_at=native(r["departedAt"]),
                 now_at=r["employer"],
                 roles=sorted(set(r["roles"])),
@@ -234,10 +230,10 @@ class CoverageGaps:
         people = await info.context.loaders.contact_by_id.load_many([r["id"] for r in rows])
         ids = sorted({m for r in rows for m in r["memberIds"]})
         found = await info.context.loaders.member_by_id.load_many(ids)
-        members = {i: TeamMember.from_row(m) for i, m in zip(ids, found, strict=True) if m}
+        members = {i: of_row(TeamMember, m) for i, m in zip(ids, found, strict=True) if m}
         return [
             PathIn(
-                contact=Contact.from_row(p),
+                contact=of_row(Contact, p),
                 since=native(r["since"]),
                 title=r["title"],
                 from_account_id=strawberry.ID(r["fromAccountId"]),
@@ -306,7 +302,7 @@ class AccountComparison:
     )
     async def competitors(self, info: Info) -> list[CompetitorPosition] | None:
         rows = await info.context.loaders.competition_by_account.load(self.account_id)
-        return [CompetitorPosition.from_row(r) for r in rows]
+        return [of_row(CompetitorPosition, r) for r in rows]
 
 
 @sectioned("partners")

@@ -14,9 +14,12 @@ from graph import plans
 from graph.plans import PlanRow
 from resolvers.context import Info
 from resolvers.errors import NotFoundError
+from resolvers.interaction_types import Interaction, interaction_page
+from resolvers.org_types import Contact
+from resolvers.project_types import Project
 from resolvers.relay import Connection
+from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
-from resolvers.types import Contact, Interaction, Project
 
 
 @sectioned(AUTHENTICATED)
@@ -111,7 +114,7 @@ class Plan:
                 roles.setdefault(contact_id, set()).add(role)
         people = await info.context.loaders.contact_by_id.load_many(sorted(roles))
         return [
-            KeyContact(contact=Contact.from_row(c), roles=sorted(roles[c.id])) for c in people if c
+            KeyContact(contact=of_row(Contact, c), roles=sorted(roles[c.id])) for c in people if c
         ]
 
     @strawberry.field(
@@ -121,7 +124,7 @@ class Plan:
     async def projects(self, info: Info, kind: str | None = None) -> list[Project] | None:
         rows = await info.context.loaders.projects_by_account.load(str(self.account_id))
         return [
-            Project.from_row(p)
+            of_row(Project, p)
             for p in rows
             if (kind is None or p.kind == kind) and (p.status or "OPEN") == "OPEN"
         ]
@@ -133,9 +136,7 @@ class Plan:
     async def interactions(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Interaction] | None:
-        from resolvers.types import _interaction_page
-
-        return await _interaction_page(
+        return await interaction_page(
             info.context.loaders.interactions_by_account, str(self.account_id), first, after
         )
 

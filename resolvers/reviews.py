@@ -29,6 +29,7 @@ from resolvers.problems import (
     attempt,
     from_validation,
 )
+from resolvers.rows import of_row
 from resolvers.sections import meta, sectioned
 
 
@@ -92,7 +93,7 @@ class Review:
     @strawberry.field
     async def actions(self, info: Info) -> list[Action]:
         found = await graph_actions.actions_by_ids(info.context.db, self.action_ids)
-        return [Action.from_row(found[i]) for i in self.action_ids if i in found]
+        return [of_row(Action, found[i]) for i in self.action_ids if i in found]
 
 
 @sectioned("plan.reviews")

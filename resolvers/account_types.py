@@ -1,0 +1,182 @@
+"""Accounts as GraphQL types: a key account with the lists under it, and competitors'
+positions at it.
+
+An account found by `account(id)` or on a portfolio page carries the lists that query brought
+(`Account.lists`, an `AccountLists`); each field reads its list there when it answers the
+field's arguments, else its loader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graph.contacts import ContactRow
+from graph.org import UnitRow
+from graph.plans import PlanRow
+from graph.projects import ProjectRow, ProjectsWanted
+from graph.team import MemberRow, MembershipRow
+from resolvers.changes import JobChange, SyncConflict, job_changes_of, sync_conflicts_of
+from resolvers.context import Info
+from resolvers.interaction_types import Interaction, interaction_page
+from resolvers.lists import Page, Prefetched, named_connection, node_id, page_of
+from resolvers.org_types import ClientUnit, Contact
+from resolvers.project_types import Project, projects_wanted
+from resolvers.relay import Connection, page_in_memory
+from resolvers.rows import of_row
+from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
+from resolvers.team_types import TeamMembership
+
+if TYPE_CHECKING:
+    from resolvers.plans import Plan
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLists:
+    """The lists that came with an account from the query that found it: `account(id)`'s
+    page query (graph/account_page.py) or a portfolio page (projects only). Each field of
+    `Account` reads its list here when it answers the field's arguments, else its loader."""
+
+    units: Prefetched[Page, list[UnitRow]] | None = None
+    contacts: Prefetched[Page, list[ContactRow]] | None = None
+    team: list[MembershipRow] | None = None  # the whole team: any page of it
+    members: dict[str, MemberRow] = field(default_factory=dict)  # the team's, by id
+    projects: Prefetched[ProjectsWanted, list[ProjectRow]] | None = None
+    has_plan: bool = False  # whether the plan came (then `plan` None: the account has none)
+    plan: PlanRow | None = None
+
+
+NO_LISTS = AccountLists()
+
+
+@sectioned("account.profile")
+@strawberry.type(description="A key account: the client group.")
+class Account:
+    id: strawberry.ID
+    name: str
+    segment: str | None
+    industry: str | None
+    tier: str | None
+    status: str | None
+    market_potential: float | None = tag(
+        "account.market_potential",
+        description="Estimated market potential (currency units per year).",
+    )
+    created_at: datetime | None
+    updated_at: datetime | None
+    lists: strawberry.Private[AccountLists] = NO_LISTS
+
+    @strawberry.field(
+        metadata=meta("org.structure"), description="Client units of the account, by name."
+    )
+    async def units(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[ClientUnit]:
+        rows, more = await page_of(
+            info.context.loaders.units_by_account, self.id, first, after, self.lists.units
+        )
+        return named_connection([of_row(ClientUnit, r) for r in rows], more)
+
+    @strawberry.field(
+        metadata=meta("contact.profile"), description="People at the client, by name."
+    )
+    async def contacts(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Contact]:
+        rows, more = await page_of(
+            info.context.loaders.contacts_by_account, self.id, first, after, self.lists.contacts
+        )
+        return named_connection([of_row(Contact, r) for r in rows], more)
+
+    @strawberry.field(
+        metadata=meta("team.matrix"), description="Our account team today (account managers first)."
+    )
+    async def team(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[TeamMembership]:
+        rows = self.lists.team
+        if rows is None:
+            rows = await info.context.loaders.team_by_account.load(self.id)
+        members = self.lists.members
+        nodes = [of_row(TeamMembership, m, member_row=members.get(m.member_id)) for m in rows]
+        return page_in_memory(nodes, lambda m: f"{m.member_id}|{m.role}", first, after)
+
+    @strawberry.field(
+        metadata=meta("projects"), description="Major projects followed up at the account."
+    )
+    async def projects(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[Project] | None:
+        wanted = projects_wanted(info)
+        came = self.lists.projects
+        rows = came.answering(wanted) if came is not None else None
+        if rows is None:
+            rows = await info.context.loaders.account_projects(wanted).load(self.id)
+        return page_in_memory([of_row(Project, p) for p in rows], node_id, first, after)
+
+    @strawberry.field(
+        metadata=meta(AUTHENTICATED),
+        description="The account's current plan (its latest period), or null when it has none. "
+        "Each section of it is shown as your role allows.",
+    )
+    async def plan(self, info: Info) -> Annotated[Plan, strawberry.lazy("resolvers.plans")] | None:
+        from resolvers.plans import Plan
+
+        if self.lists.has_plan:
+            row = self.lists.plan
+        else:
+            row = await info.context.loaders.plan_by_account.load(self.id)
+        return Plan.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        metadata=meta("interactions"),
+        description="Contact moments about the account, newest first.",
+    )
+    async def interactions(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[Interaction] | None:
+        return await interaction_page(
+            info.context.loaders.interactions_by_account, self.id, first, after
+        )
+
+    @strawberry.field(
+        metadata=meta("competition"), description="Competitors at the account, largest share first."
+    )
+    async def competitors(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[CompetitorPosition] | None:
+        rows = await info.context.loaders.competition_by_account.load(self.id)
+        nodes = [of_row(CompetitorPosition, r) for r in rows]
+        return page_in_memory(nodes, lambda c: str(c.competitor_id), first, after)
+
+    @strawberry.field(
+        metadata=meta("account.profile"),
+        description="Salesforce sync conflicts on the account, its units, people and projects "
+        "since a moment, newest first: only those whose property you may read.",
+    )
+    async def sync_conflicts(
+        self, info: Info, since: datetime, first: int = 20
+    ) -> list[SyncConflict] | None:
+        return await sync_conflicts_of(info, self, since, first)
+
+    @strawberry.field(
+        metadata=meta("contact.profile"),
+        description="People at the account with a new title or employer recorded since a "
+        "moment, newest first.",
+    )
+    async def job_changes(
+        self, info: Info, since: datetime, first: int = 20
+    ) -> list[JobChange] | None:
+        return await job_changes_of(info, self, since, first)
+
+
+@sectioned("competition")
+@strawberry.type(description="A competitor's share and position at an account.")
+class CompetitorPosition:
+    competitor_id: strawberry.ID
+    name: str
+    share: float | None
+    position: str | None
