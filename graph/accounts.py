@@ -112,9 +112,11 @@ _FILTERS: Final[dict[str, LiteralString]] = {
 # Each sort: the condition of a cursor (when there is one), then the order of the subquery
 # that picks the page's accounts.
 _SORTS: Final[dict[str, tuple[LiteralString, LiteralString]]] = {
-    # Served by the index of name and id (graph/migrations.py, 6): `a.name >= …` makes the
-    # index the starting point, and the planner walks it in order and stops at the limit
-    # instead of sorting every account. Every name is a string, so `>= ''` holds them all.
+    # The order of the index of name and id (graph/migrations.py, 6), with `a.name >= …` as
+    # its starting point: Neo4j 5 can walk it in order and stop at the limit. ArcadeDB 26.10
+    # does so only when `ORDER BY … LIMIT` closes the whole statement, not inside this
+    # subquery, so there it sorts every account (docs/PERFORMANCE.md, "What is left").
+    # Every name is a string, so `>= ''` holds them all.
     "NAME": (
         "\n  AND (a.name > $afterKey OR (a.name = $afterKey AND a.id > $afterId))",
         "\nRETURN a ORDER BY a.name, a.id LIMIT $limit\n}\n",
@@ -137,8 +139,7 @@ RETURN a
 
 # The page comes back as one record: ArcadeDB sends each record on its own, and the driver
 # pays for every one. Projected in WITH first: ArcadeDB puts a projection written inside a map
-# literal in the literal's place. The page's accounts are picked in a subquery, whose own
-# `ORDER BY … LIMIT` the planner serves from the index.
+# literal in the literal's place. The page's accounts are picked in a subquery.
 _ONE_RECORD: Final = "WITH a, " + ACCOUNT_FIELDS + " AS account "
 
 
