@@ -257,6 +257,11 @@ class EntityMutations:
             return patch
         if not patch:
             return rejected("'patch' changes nothing", "patch")
+        required = NODE_MODELS[kind].model_fields["REQUIRED"].default
+        if cleared := sorted(k for k in required & patch.keys() if patch[k] is None):
+            return rejected(
+                f"patch.{cleared[0]}: required, so it may not be cleared", f"patch.{cleared[0]}"
+            )
         if denied := _denied_write(info, kind, spec.section, patch, spec.label.value):
             return denied
         if denied := _denied_condition(info, kind, patch, spec.label.value):

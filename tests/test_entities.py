@@ -109,6 +109,15 @@ def test_update_conflict_archive_and_restore(live: LiveApp, client: ClientFixtur
         as_user=am,
     )["data"]["updateNode"]
     assert bad == {"__typename": "ValidationProblem", "field": "patch.buyingRole"}
+    # A required property may not be cleared: a nameless contact or account would drop out of
+    # every list sorted by name.
+    for kind, target in (("CONTACT", client.id("buyer")), ("ACCOUNT", client.account)):
+        cleared = live.gql(
+            UPDATE,
+            {"in": {"kind": kind, "id": target, "expectedVersion": 2, "patch": {"name": None}}},
+            as_user="admin",
+        )["data"]["updateNode"]
+        assert cleared == {"__typename": "ValidationProblem", "field": "patch.name"}, kind
     assert graph_dump(live) == before
     archive = "mutation($k: NodeKind!, $id: ID!) { archiveNode(kind: $k, id: $id) { __typename } }"
     assert (
