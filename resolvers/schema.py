@@ -16,8 +16,10 @@ import strawberry
 from graphql import (
     GraphQLError,
     GraphQLField,
+    GraphQLInterfaceType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLSchema,
     GraphQLUnionType,
     default_field_resolver,
     get_named_type,
@@ -123,7 +125,7 @@ def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema
                 type_name,
                 name,
                 field_section(field),
-                _targets(field),
+                _targets(built, field),
                 isinstance(field.type, GraphQLNonNull),
                 root=type_name in roots,
                 mutation=type_name == mutation,
@@ -142,11 +144,11 @@ def apply_policy(schema: strawberry.Schema, policy: Policy) -> strawberry.Schema
     return schema
 
 
-def _targets(field: GraphQLField) -> tuple[str, ...]:
-    """The object types a field leads to (a union's members)."""
+def _targets(built: GraphQLSchema, field: GraphQLField) -> tuple[str, ...]:
+    """The object types a field leads to (a union's members, an interface's implementations)."""
     target = get_named_type(field.type)
-    if isinstance(target, GraphQLUnionType):
-        return tuple(member.name for member in target.types)
+    if isinstance(target, GraphQLUnionType | GraphQLInterfaceType):
+        return tuple(member.name for member in built.get_possible_types(target))
     if isinstance(target, GraphQLObjectType):
         return (target.name,)
     return ()

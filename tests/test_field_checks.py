@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import pytest
 import strawberry
+from graphql import (
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+)
 
-from auth.guards import LOGIN, PUBLIC, Check, FieldDecl, field_checks
+from auth.guards import AUTHENTICATED, LOGIN, PUBLIC, Check, FieldDecl, field_checks
 from auth.policy import load_policy
 from graph.errors import ConfigError
 from graph.model import Role
 from kam.settings import Settings
-from resolvers.adapter.info import field_section
+from resolvers.adapter.info import field_section, graphql_schema
 from resolvers.guards import GUARD, LOGIN_GUARD
 from resolvers.schema import apply_policy, build_schema, schema_fields
 from resolvers.sections import meta, sectioned
@@ -23,9 +31,12 @@ POLICY = load_policy(Settings().policy_file)
 
 def test_every_field_of_the_real_schema_checks_what_the_policy_asks() -> None:
     schema = apply_policy(build_schema(), POLICY)
+    built = graphql_schema(schema)
     roots = {"Query", "Mutation"}
+    fields = schema_fields(schema)
     checked = 0
-    for type_name, name, field in schema_fields(schema):
+    unchecked: dict[str, set[str]] = {}  # section -> types with a restricted unchecked field
+    for type_name, name, field in fields:
         section = field_section(field)
         guard = getattr(field.resolve, GUARD, None)
         if type_name in roots and section != PUBLIC:
@@ -37,18 +48,35 @@ def test_every_field_of_the_real_schema_checks_what_the_policy_asks() -> None:
             assert guard.check.section == section, f"{type_name}.{name}"
             assert guard.check.write is (type_name == "Mutation")
             assert guard.check.audited is (section in POLICY.audited)
-        elif (
-            section not in (PUBLIC, "authenticated", None)
-            and type_name not in roots
-            and not POLICY.universally_readable(section)
+        elif section not in (PUBLIC, AUTHENTICATED, None) and not POLICY.universally_readable(
+            section
         ):
-            # Unchecked though restricted: only its own section's checked fields lead here
-            # (then some checked field of that section exists).
-            assert any(
-                getattr(f.resolve, GUARD, None) is not None and field_section(f) == section
-                for _t, _n, f in schema_fields(schema)
-            ), f"{type_name}.{name} ({section}) is reachable unchecked"
+            assert not any(POLICY.grant(r, section).when for r in Role), f"{type_name}.{name}"
+            unchecked.setdefault(section, set()).add(type_name)
+    # Independently of how auth/guards.py reasons: every way from a root to a type holding a
+    # restricted unchecked field passes a field that checks that very section.
+    for section, types in unchecked.items():
+        seen, todo = set(roots), list(roots)
+        while todo:
+            current = built.get_type(todo.pop())
+            assert isinstance(current, GraphQLObjectType)
+            for field in current.fields.values():
+                guard = getattr(field.resolve, GUARD, None)
+                if guard is not None and guard.check.section == section:
+                    continue  # this way in is checked
+                for target in _object_types(built, field):
+                    if target not in seen:
+                        seen.add(target)
+                        todo.append(target)
+        assert not types & seen, f"{sorted(types & seen)} reachable without checking {section}"
     assert checked > 50
+
+
+def _object_types(built: GraphQLSchema, field: GraphQLField) -> list[str]:
+    named = get_named_type(field.type)
+    if isinstance(named, GraphQLUnionType | GraphQLInterfaceType):
+        return [t.name for t in built.get_possible_types(named)]
+    return [named.name] if isinstance(named, GraphQLObjectType) else []
 
 
 def decl(type_name: str, name: str, section: str | None, **kwargs: object) -> FieldDecl:

@@ -326,3 +326,25 @@ def test_a_field_with_permission_classes_is_never_a_fast_leaf() -> None:
     stock = strawberry.Schema(query=_VaultQuery).execute_sync("{ vault { label secret } }")
     assert stock.data == result.data
     assert [e.message for e in stock.errors or []] == [e.message for e in result.errors]
+
+
+def test_a_wrapper_put_on_a_marked_leaf_later_is_not_skipped() -> None:
+    """Marks hold for the resolver a field had when marked: a wrapper put on afterwards (a
+    check, a gate) runs, as graphql-core would run it."""
+    vault = strawberry.Schema(query=_VaultQuery, execution_context_class=FastExecution)
+    mark_leaves(vault)
+    fields = {name: field for _t, name, field in schema_fields(vault)}
+    label = fields["label"]
+    assert LEAF in (label.extensions or {})
+    before = label.resolve
+    assert before is not None
+
+    def refused(source: Any, info: Any, **kwargs: Any) -> Any:
+        raise PermissionError("wrapped after marking")
+
+    label.resolve = refused
+    result = vault.execute_sync("{ vault { label } }")
+    assert result.data is None
+    assert result.errors and result.errors[0].message == "wrapped after marking"
+    label.resolve = before
+    assert vault.execute_sync("{ vault { label } }").data == {"vault": {"label": "open"}}

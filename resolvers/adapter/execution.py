@@ -42,6 +42,8 @@ from resolvers.guards import GUARD, Guarded
 LEAF: Final = "kam_leaf"  # (attribute, scalar or enum type, nullable)
 GUARDED: Final = "kam_guarded"  # on a field marked LEAF: the `Guarded` of its resolver
 NODE: Final = "kam_node"  # a `NodeField`
+# The resolver the field had when marked: a wrapper put on it later voids the marks.
+MARKED_WITH: Final = "kam_marked_with"
 
 
 class NodeField(NamedTuple):
@@ -311,6 +313,8 @@ def _plan(parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> 
     for response_name, details in grouped_field_set.items():
         field = fields.get(details[0].node.name.value)
         marks = field.extensions if field is not None else None
+        if marks and marks.get(MARKED_WITH) is not field.resolve:
+            marks = None
         leaf = marks.get(LEAF) if marks else None
         node = marks.get(NODE) if marks else None
         guard = marks.get(GUARDED) if marks else None
@@ -360,8 +364,9 @@ def mark_leaves(schema: strawberry.Schema) -> int:
         if field.extensions is None:
             field.extensions = {}
         marks = field.extensions
-        for mark in (LEAF, NODE, GUARDED):
+        for mark in (LEAF, NODE, GUARDED, MARKED_WITH):
             marks.pop(mark, None)
+        marks[MARKED_WITH] = field.resolve
         definition = marks.get(BACKREF)
         guard: Guarded | None = getattr(field.resolve, GUARD, None)
         resolve = guard.inner if guard is not None and not guard.write else field.resolve
