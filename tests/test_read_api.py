@@ -806,8 +806,9 @@ def test_every_account_filter_alone_and_together_with_paging_in_both_orders(
 def test_a_document_with_directives_answers_each_request_by_its_own_variables(
     live: LiveApp,
 ) -> None:
-    """What a selection collects is shared between requests of one document, except where
-    a directive lets the variables decide (see resolvers/caches.py, SelectionMemo)."""
+    """The same document sent again with other variables answers by those variables: what a
+    directive includes or skips is decided per request (validation is remembered per text,
+    resolvers/validation.py; nothing of the execution is)."""
     query = """query($x: Boolean!) { account(id: "acc-nordwind") { name segment @include(if: $x)
                  units(first: 1) { edges { node { name level @skip(if: $x) } } } } }"""
     for x in (True, False, True, False):
