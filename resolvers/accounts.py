@@ -145,13 +145,18 @@ LIST_SECTIONS = {
 }
 
 
+# Each paged list's arguments as its field declares them, defaults included.
+LIST_DEFAULTS: dict[str, dict[str, Any]] = {
+    name: {a.python_name: a.default for a in ACCOUNT_FIELDS[name].arguments}
+    for name in ("units", "contacts")
+}
+
+
 def _page_of_selection(field: Selected) -> PageKey | None:
     """(first, after key) of a connection field as selected, its field's defaults where not
     given; None when its arguments are not valid (the field's own resolver then says what is
     wrong, and loads its rows)."""
-    defaults: dict[str, Any] = {
-        a.python_name: a.default for a in ACCOUNT_FIELDS[field.name].arguments
-    }
+    defaults = LIST_DEFAULTS[field.name]
     first = field.arguments.get("first", defaults["first"])
     after = field.arguments.get("after", defaults["after"])
     if not isinstance(first, int) or not 1 <= first <= MAX_PAGE:
@@ -195,9 +200,10 @@ async def _account_with_its_page(info: Info, account_id: str) -> Account | None:
         return None
     # The entities it brought also go to the request's by-id caches, for other fields of the
     # query that name them (a unit's mirrors, who knows a contact).
+    lists = _lists_of(page, units, contacts, projects)
     info.context.loaders.account_by_id.prime(account_id, page.account)
-    info.context.loaders.member_by_id.prime_many({m.id: m for m in page.members})
-    return of_row(Account, page.account, lists=_lists_of(page, units, contacts, projects))
+    info.context.loaders.member_by_id.prime_many(lists.members)
+    return of_row(Account, page.account, lists=lists)
 
 
 def _lists_of(

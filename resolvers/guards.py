@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from auth.guards import Check
 from resolvers.errors import Forbidden, Unauthenticated
@@ -30,20 +30,11 @@ def login_required(resolve: Resolver) -> Resolver:
 GUARD: Final = "kam_guard"  # on a guarded resolver: its `Guarded`
 
 
-class Guarded:
+class Guarded(NamedTuple):
     """A resolver and the check before it (`GUARD` on the wrapper names this)."""
 
-    __slots__ = ("check", "inner")
-
-    def __init__(self, check: Check, inner: Resolver) -> None:
-        self.check, self.inner = check, inner
-
-    @property
-    def write(self) -> bool:
-        return self.check.write
-
-    def admits(self, ctx: Any, source: Any) -> bool:
-        return self.check.admits(ctx, source)
+    check: Check
+    inner: Resolver
 
 
 def guard(resolve: Resolver, check: Check) -> Resolver:

@@ -136,8 +136,9 @@ def test_only_leaves_are_marked_and_a_guarded_one_with_its_own_guard() -> None:
         if guard is None:
             assert getattr(marked_field.resolve, "_is_default", False), f"{type_name}.{name}"
         else:  # the guard the field's resolver carries, around strawberry's own resolver
-            assert getattr(marked_field.resolve, GUARD) is guard and not guard.write
-            assert getattr(guard.inner, "_is_default", False), f"{type_name}.{name}"
+            wrapper = getattr(marked_field.resolve, GUARD)
+            assert wrapper.check is guard and not guard.write
+            assert getattr(wrapper.inner, "_is_default", False), f"{type_name}.{name}"
 
 
 @sectioned("account.profile")

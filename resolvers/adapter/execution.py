@@ -40,7 +40,7 @@ from resolvers.guards import GUARD, Guarded
 
 # Marks in a GraphQLField's `extensions` (graphql-core's place for custom metadata):
 LEAF: Final = "kam_leaf"  # (attribute, scalar or enum type, nullable)
-GUARDED: Final = "kam_guarded"  # on a field marked LEAF: the `Guarded` of its resolver
+GUARDED: Final = "kam_guarded"  # on a field marked LEAF: the `Check` its resolver's guard makes
 NODE: Final = "kam_node"  # a `NodeField`
 # The resolver the field had when marked: a wrapper put on it later voids the marks.
 MARKED_WITH: Final = "kam_marked_with"
@@ -369,7 +369,7 @@ def mark_leaves(schema: strawberry.Schema) -> int:
         marks[MARKED_WITH] = field.resolve
         definition = marks.get(BACKREF)
         guard: Guarded | None = getattr(field.resolve, GUARD, None)
-        resolve = guard.inner if guard is not None and not guard.write else field.resolve
+        resolve = guard.inner if guard is not None and not guard.check.write else field.resolve
         if (
             definition is None
             or definition.extensions  # permission classes, field extensions: strawberry's way
@@ -384,7 +384,7 @@ def mark_leaves(schema: strawberry.Schema) -> int:
         if inner is named and isinstance(named, GraphQLScalarType | GraphQLEnumType):
             marks[LEAF] = (definition.python_name, named, nullable)
             if guard is not None:
-                marks[GUARDED] = guard
+                marks[GUARDED] = guard.check
             marked += 1
         elif guard is not None or incremental or not isinstance(named, GraphQLObjectType):
             continue

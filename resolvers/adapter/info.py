@@ -1,12 +1,16 @@
-"""What strawberry and graphql-core keep in private fields, read in one place.
+"""What strawberry and graphql-core keep in private fields, read in one place. Each waits
+for a public way in strawberry (pinned below 0.342 in pyproject.toml):
 
-- `graphql_schema`: strawberry's `Schema._schema` (no public accessor in strawberry 0.341).
+- `graphql_schema`: strawberry's `Schema._schema`. Strawberry 0.341 has no public accessor;
+  its maintainers point users to `_schema` (strawberry-graphql/strawberry#2590). Goes when
+  one exists.
 - `BACKREF` / `strawberry_field`: the strawberry field behind a graphql-core field, which
   strawberry keeps in the field's extensions under `GraphQLCoreConverter.DEFINITION_BACKREF`
-  (`Schema.get_field_for_type` is public, but a name lookup per field and request).
+  (`Schema.get_field_for_type` is public, but a name lookup per field and request). Goes when
+  the converter's backref is documented, or for that lookup if a profile allows it.
 - `field_nodes`: the syntax nodes of a resolver call, from strawberry's `Info._raw_info`
   (its public `selected_fields` converts the whole selection below, which costs more than a
-  page's rows).
+  page's rows). Goes when `Info` exposes the field nodes.
 """
 
 from __future__ import annotations
