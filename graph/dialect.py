@@ -18,9 +18,10 @@ the domain module writes it that way and says why where it does. Those shapes ar
   written inside a map literal in the literal's place (graph/accounts.py, graph/team.py);
 - one id seek per element instead of `x.id IN <computed list>`, which ArcadeDB answers by
   scanning the label (graph/network.py);
-- `ORDER BY … LIMIT` as the last clause of a statement or subquery, over a range predicate on
-  the index's first key: ArcadeDB walks an index in order only there (graph/accounts.py,
-  `_SORTS`), and only over typed keys (`sort_key_types`, below);
+- `ORDER BY … LIMIT` over a range predicate on the index's first key: ArcadeDB 26.10 walks an
+  index in order only when that clause closes the whole statement (not a subquery: the account
+  list, whose page is picked in one, still sorts; graph/accounts.py, `_SORTS`), and only over
+  typed keys (`sort_key_types`, below);
 - a relationship MERGE written from the side with fewer relationships (`merge_from_target`).
 """
 
