@@ -4,6 +4,7 @@ name-sorted connections. Shared by the types of every domain."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -39,6 +40,17 @@ class _HasId(Protocol):
 def node_id(node: _HasId) -> str:
     """The cursor key of a node paged in memory by id."""
     return str(node.id)
+
+
+async def came_or_loaded(
+    came: Mapping[str, RowT], loader: DataLoader[str, RowT | None], ids: list[str]
+) -> list[RowT | None]:
+    """The rows of `ids` in order: those that `came` with the parent, the rest by the loader
+    (one batch)."""
+    missing = [i for i in ids if i not in came]
+    loaded = await loader.load_many(missing) if missing else []
+    found = dict(zip(missing, loaded, strict=True))
+    return [came[i] if i in came else found[i] for i in ids]
 
 
 async def page_of(

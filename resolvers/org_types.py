@@ -15,7 +15,7 @@ from graph.contact_page import ContactPage
 from graph.contacts import ContactLinks, ContactRow
 from resolvers.context import Info
 from resolvers.interaction_types import Interaction, interaction_page
-from resolvers.lists import named_connection, node_id, page_of
+from resolvers.lists import came_or_loaded, named_connection, node_id, page_of
 from resolvers.project_types import Project
 from resolvers.relay import Connection, page_in_memory
 from resolvers.rows import of_row
@@ -94,10 +94,7 @@ class Contact:
     async def _people(self, info: Info, ids: list[str]) -> list[ContactRow | None]:
         """The contacts `ids` name: those that came with the page, the rest by the loader."""
         came = self.page.people if self.page is not None else {}
-        missing = [i for i in ids if i not in came]
-        loaded = await info.context.loaders.contact_by_id.load_many(missing) if missing else []
-        found = dict(zip(missing, loaded, strict=True))
-        return [came[i] if i in came else found[i] for i in ids]
+        return await came_or_loaded(came, info.context.loaders.contact_by_id, ids)
 
     @strawberry.field(metadata=meta("org.structure"))
     async def unit(self, info: Info) -> ClientUnit | None:
@@ -191,10 +188,7 @@ class Contact:
         triples = links.known_by if links else []
         came = self.page.members if self.page is not None else {}
         ids = [m for m, _, _ in triples]
-        missing = [i for i in ids if i not in came]
-        loaded = await info.context.loaders.member_by_id.load_many(missing) if missing else []
-        found = dict(zip(missing, loaded, strict=True))
-        members = [came[i] if i in came else found[i] for i in ids]
+        members = await came_or_loaded(came, info.context.loaders.member_by_id, ids)
         nodes = [
             Acquaintance(member=of_row(TeamMember, m), strength=s, since=since)
             for (_, s, since), m in zip(triples, members, strict=True)
