@@ -121,55 +121,45 @@ def generate_account(
         marketPotential=float(round(rng.uniform(5, 80) * scale, 1) * 1_000_000),
     )
     units: list[tuple[str, UnitLevel, str]] = []
-    g = ds.node(
-        Label.CLIENT_UNIT,
-        f"{acc_id}-u-global",
-        name=f"{name} HQ",
-        level="GLOBAL",
-        country=None,
-        region=None,
-    )
-    ds.rel(Rel.HAS_UNIT, Label.ACCOUNT, acc_id, Label.CLIENT_UNIT, g)
-    units.append((g, UnitLevel.GLOBAL, "Global"))
+
+    def unit(
+        key: str, title: str, level: UnitLevel, place: str, parent: str | None, **where: Any
+    ) -> str:
+        """A unit of the account named `name title`, under `parent`."""
+        u = ds.node(
+            Label.CLIENT_UNIT,
+            f"{acc_id}-u-{key}",
+            name=f"{name} {title}",
+            level=level.value,
+            **where,
+        )
+        ds.rel(Rel.HAS_UNIT, Label.ACCOUNT, acc_id, Label.CLIENT_UNIT, u)
+        if parent is not None:
+            ds.rel(Rel.PARENT_OF, Label.CLIENT_UNIT, parent, Label.CLIENT_UNIT, u)
+        units.append((u, level, place))
+        return u
+
+    g = unit("global", "HQ", UnitLevel.GLOBAL, "Global", None, country=None, region=None)
     for region, nations in REGIONS.items():
         if contact_budget is not None and rng.random() < 0.3:
             continue
-        r = ds.node(
-            Label.CLIENT_UNIT,
-            f"{acc_id}-u-{slug(region)}",
-            name=f"{name} {region}",
-            level="REGIONAL",
-            region=region,
-        )
-        ds.rel(Rel.HAS_UNIT, Label.ACCOUNT, acc_id, Label.CLIENT_UNIT, r)
-        ds.rel(Rel.PARENT_OF, Label.CLIENT_UNIT, g, Label.CLIENT_UNIT, r)
-        units.append((r, UnitLevel.REGIONAL, region))
+        r = unit(slug(region), region, UnitLevel.REGIONAL, region, g, region=region)
         for nation, states in nations.items():
             if rng.random() > 0.35 + 0.65 * scale:
                 continue
-            n = ds.node(
-                Label.CLIENT_UNIT,
-                f"{acc_id}-u-{slug(nation)}",
-                name=f"{name} {nation}",
-                level="NATIONAL",
-                country=nation,
-                region=region,
+            n = unit(
+                slug(nation), nation, UnitLevel.NATIONAL, nation, r, country=nation, region=region
             )
-            ds.rel(Rel.HAS_UNIT, Label.ACCOUNT, acc_id, Label.CLIENT_UNIT, n)
-            ds.rel(Rel.PARENT_OF, Label.CLIENT_UNIT, r, Label.CLIENT_UNIT, n)
-            units.append((n, UnitLevel.NATIONAL, nation))
             for state in states:
-                s = ds.node(
-                    Label.CLIENT_UNIT,
-                    f"{acc_id}-u-{slug(nation)}-{slug(state)}",
-                    name=f"{name} {state}",
-                    level="STATE",
+                unit(
+                    f"{slug(nation)}-{slug(state)}",
+                    state,
+                    UnitLevel.STATE,
+                    state,
+                    n,
                     country=nation,
                     region=region,
                 )
-                ds.rel(Rel.HAS_UNIT, Label.ACCOUNT, acc_id, Label.CLIENT_UNIT, s)
-                ds.rel(Rel.PARENT_OF, Label.CLIENT_UNIT, n, Label.CLIENT_UNIT, s)
-                units.append((s, UnitLevel.STATE, state))
     per_level = {
         UnitLevel.GLOBAL: 40,
         UnitLevel.REGIONAL: 24,
