@@ -4,16 +4,21 @@ account's or a contact's)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.dataloader import DataLoader
 
 from graph.interactions import InteractionRow
 from loaders.base import PageKey
+from resolvers.context import Info
 from resolvers.lists import page_of
 from resolvers.relay import Connection, connection_of
 from resolvers.rows import of_row
-from resolvers.sections import sectioned
+from resolvers.sections import meta, sectioned
+
+if TYPE_CHECKING:
+    from resolvers.org_types import Contact
 
 
 @sectioned("interactions")
@@ -25,6 +30,20 @@ class Interaction:
     summary: str | None
     contact_ids: list[strawberry.ID]
     member_ids: list[strawberry.ID]
+
+    @strawberry.field(
+        metadata=meta("contact.profile"),
+        description="The people at the client it was with (those in your reach).",
+    )
+    async def contacts(
+        self, info: Info
+    ) -> list[Annotated[Contact, strawberry.lazy("resolvers.org_types")]] | None:
+        from resolvers.org_types import Contact
+
+        rows = await info.context.loaders.contact_by_id.load_many(
+            [str(c) for c in self.contact_ids]
+        )
+        return [of_row(Contact, r) for r in rows if r is not None]
 
 
 async def interaction_page(

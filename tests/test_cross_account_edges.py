@@ -85,7 +85,8 @@ QUERIES: dict[str, str] = {
           { edges { node { id name } } }
           contacts(first: 10) { edges { node { id name } } } } } }
         contacts(first: 20) { edges { node { id name unit { id name parent { id name } } } } }
-        interactions { edges { node { id summary contactIds memberIds } } }
+        interactions { edges { node { id summary contactIds memberIds
+          contacts { id name } } } }
         plan { keyContacts { contact { id name } roles } } } }""",
     "contact links": """query($c: ID!) { contact(id: $c) { id
         managers { edges { node { kind contact { id name } } } }
@@ -93,7 +94,7 @@ QUERIES: dict[str, str] = {
         influences { edges { node { strength contact { id name } } } }
         influencedBy { edges { node { strength contact { id name } } } }
         projects { edges { node { role project { id name } } } }
-        interactions { edges { node { id summary contactIds } } }
+        interactions { edges { node { id summary contactIds contacts { id name } } } }
         unit { id parent { id name } children { edges { node { id name } } } } } }""",
     "contact ceo": """query($ceo: ID!) { contact(id: $ceo) { id
         managers { edges { node { kind contact { id name } } } }
@@ -101,7 +102,7 @@ QUERIES: dict[str, str] = {
         influences { edges { node { contact { id name } } } }
         influencedBy { edges { node { contact { id name } } } }
         projects { edges { node { role project { id name } } } }
-        interactions { edges { node { id summary contactIds } } } } }""",
+        interactions { edges { node { id summary contactIds contacts { id name } } } } } }""",
     "influencePaths": """query($a: ID!, $ceo: ID!) { influencePaths(accountId: $a,
         toContactId: $ceo, maxHops: 4) {
         member { id } strength steps { kind fromId fromName toId toName } } }""",

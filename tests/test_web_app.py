@@ -469,14 +469,19 @@ def test_log_an_interaction_and_complete_an_action(
         logged = live.gql(
             "query($a: ID!) "
             "{ account(id: $a) "
-            "{ interactions(first: 5) { edges { node { summary contactIds } } } } }",
+            "{ interactions(first: 5) "
+            "{ edges { node { summary contactIds contacts { name } } } } } }",
             {"a": c.account},
             as_user="admin",
         )["data"]["account"]["interactions"]["edges"]
         assert {
             "summary": "Lunch with the CEO about the frame contract",
             "contactIds": [c.id("ceo")],
+            "contacts": [{"name": "Cora CEO"}],
         } in [e["node"] for e in logged]
+        # Read again, the list names the people from the interactions themselves.
+        w.go(f"/account/{c.account}")
+        expect(section.locator("ul.interactions li").first).to_contain_text("with Cora CEO")
         w.assert_clean()
 
 

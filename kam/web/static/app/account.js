@@ -23,7 +23,7 @@ async function loadAccount(id) {
   const b = sel('Account', [
     conn('projects', 'Project', ['id', 'name', 'kind', 'status', 'stage', 'value', 'nextStep', ['milestones', 'Milestone', ['id', 'name', 'due', 'doneAt']]]),
     conn('competitors', 'CompetitorPosition', ['name', 'share', 'position']),
-    conn('interactions', 'Interaction', ['id', 'at', 'channel', 'summary', 'contactIds', 'memberIds'], '(first:10)'),
+    conn('interactions', 'Interaction', ['id', 'at', 'channel', 'summary', 'contactIds', 'memberIds', ['contacts', 'Contact', ['id', 'name']]], '(first:10)'),
   ]);
   const completeness = can('Query', 'planCompleteness')
     ? `planCompleteness(accountId:$id){${sel('PlanCompleteness', ['score', ['fields', 'PlanSectionState', ['field', 'filled', 'stale', 'lastChanged']]])}}`
@@ -120,6 +120,13 @@ function ProjectsSection({ projects }) {
   <//>`;
 }
 
+// Whom an interaction was with, by name: the names it came with, else those of the page's
+// people (a just-logged one), else the id (a contact whose profile the role may not read).
+function withWhom(interaction, names) {
+  const own = new Map((interaction.contacts || []).map((c) => [c.id, c.name]));
+  return interaction.contactIds.map((c) => own.get(c) || names.get(c) || c).join(', ');
+}
+
 function InteractionsSection({ accountId, interactions, people }) {
   const [list, setList] = useState(interactions);
   const [note, setNote] = useState(null);
@@ -149,7 +156,7 @@ function InteractionsSection({ accountId, interactions, people }) {
   const names = new Map(people.map((p) => [p.id, p.name]));
   return html`<${Section} title="Interactions" id="interactions">
     ${list.length ? html`<ul class="interactions">${list.map((i) => html`<li><span class="when">${fmt.date(i.at)}</span> <span class="tag">${(i.channel || '').toLowerCase()}</span> ${i.summary}
-      ${i.contactIds?.length ? html`<span class="meta"> with ${i.contactIds.map((c) => names.get(c) || c).join(', ')}</span>` : null}</li>`)}</ul>` : html`<p>No interactions yet.</p>`}
+      ${i.contactIds?.length ? html`<span class="meta"> with ${withWhom(i, names)}</span>` : null}</li>`)}</ul>` : html`<p>No interactions yet.</p>`}
     ${canLog ? html`<form class="log" onSubmit=${submit} aria-label="Log an interaction">
       <label>Channel <select name="channel">${['MEETING', 'CALL', 'EMAIL', 'VISIT', 'EVENT'].map((c) => html`<option value=${c}>${c.toLowerCase()}</option>`)}</select></label>
       <label>Summary <input name="summary" required /></label>
