@@ -328,6 +328,17 @@ def test_the_org_chart_tree_and_the_menu_work_by_keyboard(
         page.get_by_role("link", name="Portfolio").focus()
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", name="Portfolio")).to_be_visible()
+        # A new screen takes the focus to its content: the next Tab is inside it.
+        expect(page.locator("main")).to_be_focused()
+        page.keyboard.press("Tab")
+        inside = page.evaluate(
+            "() => document.querySelector('main').contains(document.activeElement)"
+        )
+        assert inside is True
+        # The skip button, first in the page, jumps over the menu.
+        page.get_by_role("button", name="Skip to content").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("main")).to_be_focused()
         w.assert_clean()
 
 

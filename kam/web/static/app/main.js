@@ -106,10 +106,21 @@ function App() {
   const route = useRoute();
   const [ready, setReady] = useState(false);
   useEffect(() => { api.resume().finally(() => setReady(true)); }, []);
+  // A new screen (or the first after signing in) takes the focus to its content, so that the
+  // keyboard starts there and a screen reader announces it; moving within a screen (the org
+  // chart's focus person) keeps the focus where it is.
+  const screen = `${st.signedIn}/${route.name}/${route.id || ''}/${route.view || ''}`;
+  const shown = useRef(null);
+  useEffect(() => {
+    if (!ready) return;
+    if (st.signedIn && shown.current !== null && shown.current !== screen) document.getElementById('main')?.focus();
+    shown.current = screen;
+  }, [ready, screen]);
   if (!ready) return html`<p class="loading">Loading…</p>`;
   if (!st.signedIn) return html`<main id="main" class="narrow"><${SignInForm} /></main>`;
-  return html`<${Menu} route=${route} />
-    <main id="main" inert=${st.needsSignIn}><${Screen} route=${route} /></main>
+  return html`<button type="button" class="skip" onClick=${() => document.getElementById('main')?.focus()}>Skip to content</button>
+    <${Menu} route=${route} />
+    <main id="main" tabindex="-1" inert=${st.needsSignIn}><${Screen} route=${route} /></main>
     ${st.needsSignIn ? html`<div class="overlay"><div role="dialog" aria-modal="true" aria-labelledby="signin-title" class="dialog"><${SignInForm} again=${true} /></div></div>` : null}`;
 }
 
