@@ -57,12 +57,13 @@ RETURN a {
 } AS account, contacts, plan
 """
 
-# Sorting first and projecting the 50 after is 3x faster on ArcadeDB than projecting all.
+# Ordered by the index of name and id: `ORDER BY … LIMIT` closes the statement, over a range
+# on the index's first key (graph/dialect.py).
 PORTFOLIO_RAW = """
-MATCH (a:Account)
-WITH a, a.name AS byName, a.id AS byId ORDER BY byName, byId LIMIT 50
+MATCH (a:Account) WHERE a.name >= ''
 RETURN a {.id, .name, .segment, .tier, .status, .marketPotential,
           projects: [(a)-[:HAS_PROJECT]->(p:Project) | p {.kind, .value}]} AS account
+ORDER BY a.name, a.id LIMIT 50
 """
 
 # A team member's accounts (24 of them at L), found from the member.

@@ -109,17 +109,18 @@ _FILTERS: Final[dict[str, LiteralString]] = {
         WHERE t2.from <= $today AND (t2.until IS NULL OR t2.until >= $today) }""",
 }
 
-# Each sort: the condition of a cursor (when there is one), then the order of the subquery
-# that picks the page's accounts.
+# Each sort: the condition of a cursor (when there is one), then the order and limit that close
+# the statement.
 _SORTS: Final[dict[str, tuple[LiteralString, LiteralString]]] = {
     # The order of the index of name and id (graph/migrations.py, 6), with `a.name >= …` as
-    # its starting point: Neo4j 5 can walk it in order and stop at the limit. ArcadeDB 26.10
-    # does so only when `ORDER BY … LIMIT` closes the whole statement, not inside this
-    # subquery, so there it sorts every account (docs/PERFORMANCE.md, "What is left").
-    # Every name is a string, so `>= ''` holds them all.
+    # its starting point: the engine walks the index in order and stops at the limit. ArcadeDB
+    # 26.10 does so only when `ORDER BY … LIMIT` closes the whole statement (inside a subquery
+    # it sorts every account), so the page is that statement's records, one per account
+    # (docs/PERFORMANCE.md, "The account list has an index"). Every name is a string, so
+    # `>= ''` holds them all.
     "NAME": (
         "\n  AND (a.name > $afterKey OR (a.name = $afterKey AND a.id > $afterId))",
-        "\nRETURN a ORDER BY a.name, a.id LIMIT $limit\n}\n",
+        "\nORDER BY a.name, a.id LIMIT $limit",
     ),
     # Largest potential first; accounts without one last. The cursor holds the potential, so
     # this order is only offered to callers who may read potential on every account (see
@@ -128,19 +129,9 @@ _SORTS: Final[dict[str, tuple[LiteralString, LiteralString]]] = {
         """
   AND (coalesce(a.marketPotential, -1.0) < toFloat($afterKey)
        OR (coalesce(a.marketPotential, -1.0) = toFloat($afterKey) AND a.id > $afterId))""",
-        """
-WITH a, coalesce(a.marketPotential, -1.0) AS byPotential, a.id AS byId
-ORDER BY byPotential DESC, byId LIMIT $limit
-RETURN a
-}
-""",
+        "\nORDER BY coalesce(a.marketPotential, -1.0) DESC, a.id LIMIT $limit",
     ),
 }
-
-# The page comes back as one record: ArcadeDB sends each record on its own, and the driver
-# pays for every one. Projected in WITH first: ArcadeDB puts a projection written inside a map
-# literal in the literal's place. The page's accounts are picked in a subquery.
-_ONE_RECORD: Final = "WITH a, " + ACCOUNT_FIELDS + " AS account "
 
 
 def list_query(
@@ -152,19 +143,19 @@ def list_query(
 ) -> LiteralString:
     """The account list in a sort order, with the conditions of the filters in use (names as in
     `AccountFilter.params`) and of a cursor, optionally with each account's projects (with or
-    without their details).
+    without their details): one record per account, in the page's order.
 
     `anchor`: the parameter naming a team member (`memberId`, `teamMemberId`) whose accounts
     hold every row, so the query starts from them instead of testing every account (the
     conditions stay as they are: the anchor only narrows where it looks)."""
     if anchor is not None:
         text: LiteralString = (
-            "\nCALL () {\nMATCH (:TeamMember {id: $"
+            "\nMATCH (:TeamMember {id: $"
             + anchor
             + "})-[:ON_TEAM]->(a:Account)\nWITH DISTINCT a\nWHERE "
         )
     else:
-        text = "\nCALL () {\nMATCH (a:Account)\nWHERE "
+        text = "\nMATCH (a:Account)\nWHERE "
     if sort == "NAME":
         text += ("a.name >= $afterKey" if after else "a.name >= ''") + " AND "
     text += "coalesce(a.archived, false) = false"
@@ -175,15 +166,10 @@ def list_query(
     cursor, order = _SORTS[sort]
     if after:
         text += cursor
-    text += order + _ONE_RECORD
+    text += "\nRETURN " + ACCOUNT_FIELDS + " AS account"
     if projects is not None:
-        return (
-            text
-            + ", "
-            + PROJECTS_OF_ACCOUNT[projects]
-            + " AS projects RETURN collect({account: account, projects: projects}) AS page"
-        )
-    return text + "RETURN collect({account: account}) AS page"
+        text += ", " + PROJECTS_OF_ACCOUNT[projects] + " AS projects"
+    return text + order
 
 
 def sort_key(row: AccountRow, sort: str) -> tuple[str, str]:
@@ -227,9 +213,8 @@ async def account_page(
     elif "teamMemberId" in in_use:
         anchor = "teamMemberId"
     rows = await db.read(list_query(sort, projects, in_use, bool(after), anchor), params)
-    got = rows[0]["page"] if rows else []
-    page = got[:first]
-    more = len(got) > first
+    page = rows[:first]
+    more = len(rows) > first
     accounts = [to_account(r["account"]) for r in page]
     found = (
         {a.id: to_projects(r["projects"], projects) for a, r in zip(accounts, page, strict=True)}

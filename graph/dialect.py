@@ -12,16 +12,16 @@ Most of ArcadeDB's quirks need no branch: a query shape that suits it is as good
 the domain module writes it that way and says why where it does. Those shapes are:
 
 - a page as one record (`collect`), not a record per row: ArcadeDB sends each record in a
-  message of its own and the driver pays for each (graph/accounts.py, `_ONE_RECORD`;
-  graph/team.py; graph/account_page.py);
+  message of its own and the driver pays for each (graph/team.py; graph/account_page.py),
+  unless the page needs its own statement to be ordered by an index (next but one);
 - a map projection bound in `WITH` before a map literal holds it: ArcadeDB puts a projection
   written inside a map literal in the literal's place (graph/accounts.py, graph/team.py);
 - one id seek per element instead of `x.id IN <computed list>`, which ArcadeDB answers by
   scanning the label (graph/network.py);
 - `ORDER BY … LIMIT` over a range predicate on the index's first key: ArcadeDB 26.10 walks an
-  index in order only when that clause closes the whole statement (not a subquery: the account
-  list, whose page is picked in one, still sorts; graph/accounts.py, `_SORTS`), and only over
-  typed keys (`sort_key_types`, below);
+  index in order only when that clause closes the whole statement, not inside a subquery (so
+  the account list is a statement of its own, a record per account: graph/accounts.py,
+  `_SORTS`), and only over typed keys (`sort_key_types`, below);
 - a relationship MERGE written from the side with fewer relationships (`merge_from_target`).
 """
 
