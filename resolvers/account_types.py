@@ -23,11 +23,12 @@ from resolvers.changes import JobChange, SyncConflict, job_changes_of, sync_conf
 from resolvers.context import Info
 from resolvers.interaction_types import Interaction, interaction_page
 from resolvers.lists import Page, Prefetched, named_connection, node_id, page_of
-from resolvers.org_types import ClientUnit, Contact
+from resolvers.org_types import ClientUnit, Contact, contact_page
 from resolvers.project_types import Project, projects_wanted
 from resolvers.relay import Connection, page_in_memory
 from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
+from resolvers.soon import Soon, then
 from resolvers.team_types import TeamMembership
 
 if TYPE_CHECKING:
@@ -69,78 +70,96 @@ class Account:
     updated_at: datetime | None
     lists: strawberry.Private[AccountLists] = NO_LISTS
 
+    # Each list answers at once from what came with the account, else soon from its loader
+    # (resolvers/soon.py).
     @strawberry.field(
-        metadata=meta("org.structure"), description="Client units of the account, by name."
+        metadata=meta("org.structure"),
+        description="Client units of the account, by name.",
+        graphql_type=Connection[ClientUnit],
     )
-    async def units(
+    def units(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> Connection[ClientUnit]:
-        rows, more = await page_of(
-            info.context.loaders.units_by_account, self.id, first, after, self.lists.units
+    ) -> Soon[Connection[ClientUnit]]:
+        return then(
+            page_of(info.context.loaders.units_by_account, self.id, first, after, self.lists.units),
+            lambda page: named_connection([of_row(ClientUnit, r) for r in page[0]], page[1]),
         )
-        return named_connection([of_row(ClientUnit, r) for r in rows], more)
 
     @strawberry.field(
-        metadata=meta("contact.profile"), description="People at the client, by name."
+        metadata=meta("contact.profile"),
+        description="People at the client, by name.",
+        graphql_type=Connection[Contact],
     )
-    async def contacts(
+    def contacts(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> Connection[Contact]:
-        rows, more = await page_of(
-            info.context.loaders.contacts_by_account, self.id, first, after, self.lists.contacts
-        )
-        return named_connection([of_row(Contact, r) for r in rows], more)
+    ) -> Soon[Connection[Contact]]:
+        loader = info.context.loaders.contacts_by_account
+        return then(page_of(loader, self.id, first, after, self.lists.contacts), contact_page)
 
     @strawberry.field(
-        metadata=meta("team.matrix"), description="Our account team today (account managers first)."
+        metadata=meta("team.matrix"),
+        description="Our account team today (account managers first).",
+        graphql_type=Connection[TeamMembership],
     )
-    async def team(
+    def team(
         self, info: Info, first: int = 20, after: str | None = None
-    ) -> Connection[TeamMembership]:
-        rows = self.lists.team
-        if rows is None:
-            rows = await info.context.loaders.team_by_account.load(self.id)
+    ) -> Soon[Connection[TeamMembership]]:
         members = self.lists.members
-        nodes = [of_row(TeamMembership, m, member_row=members.get(m.member_id)) for m in rows]
-        return page_in_memory(nodes, lambda m: f"{m.member_id}|{m.role}", first, after)
+
+        def page(rows: list[MembershipRow]) -> Connection[TeamMembership]:
+            nodes = [of_row(TeamMembership, m, member_row=members.get(m.member_id)) for m in rows]
+            return page_in_memory(nodes, lambda m: f"{m.member_id}|{m.role}", first, after)
+
+        rows = self.lists.team
+        return then(
+            rows if rows is not None else info.context.loaders.team_by_account.load(self.id), page
+        )
 
     @strawberry.field(
-        metadata=meta("projects"), description="Major projects followed up at the account."
+        metadata=meta("projects"),
+        description="Major projects followed up at the account.",
+        graphql_type=Connection[Project] | None,
     )
-    async def projects(
+    def projects(
         self, info: Info, first: int = 20, after: str | None = None
-    ) -> Connection[Project] | None:
+    ) -> Soon[Connection[Project]]:
         wanted = projects_wanted(info)
         came = self.lists.projects
         rows = came.answering(wanted) if came is not None else None
-        if rows is None:
-            rows = await info.context.loaders.account_projects(wanted).load(self.id)
-        return page_in_memory([of_row(Project, p) for p in rows], node_id, first, after)
+        return then(
+            rows
+            if rows is not None
+            else info.context.loaders.account_projects(wanted).load(self.id),
+            lambda found: page_in_memory(
+                [of_row(Project, p) for p in found], node_id, first, after
+            ),
+        )
 
     @strawberry.field(
         metadata=meta(AUTHENTICATED),
         description="The account's current plan (its latest period), or null when it has none. "
         "Each section of it is shown as your role allows.",
+        graphql_type=Annotated["Plan", strawberry.lazy("resolvers.plans")] | None,
     )
-    async def plan(self, info: Info) -> Annotated[Plan, strawberry.lazy("resolvers.plans")] | None:
+    def plan(self, info: Info) -> Soon[Plan | None]:
         from resolvers.plans import Plan
 
-        if self.lists.has_plan:
-            row = self.lists.plan
-        else:
-            row = await info.context.loaders.plan_by_account.load(self.id)
-        return Plan.from_row(row) if row is not None else None
+        row = (
+            self.lists.plan
+            if self.lists.has_plan
+            else info.context.loaders.plan_by_account.load(self.id)
+        )
+        return then(row, lambda found: Plan.from_row(found) if found is not None else None)
 
     @strawberry.field(
         metadata=meta("interactions"),
         description="Contact moments about the account, newest first.",
+        graphql_type=Connection[Interaction] | None,
     )
-    async def interactions(
+    def interactions(
         self, info: Info, first: int = 20, after: str | None = None
-    ) -> Connection[Interaction] | None:
-        return await interaction_page(
-            info.context.loaders.interactions_by_account, self.id, first, after
-        )
+    ) -> Soon[Connection[Interaction]]:
+        return interaction_page(info.context.loaders.interactions_by_account, self.id, first, after)
 
     @strawberry.field(
         metadata=meta("competition"), description="Competitors at the account, largest share first."

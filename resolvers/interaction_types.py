@@ -16,6 +16,7 @@ from resolvers.lists import page_of
 from resolvers.relay import Connection, connection_of
 from resolvers.rows import of_row
 from resolvers.sections import meta, sectioned
+from resolvers.soon import Soon, then
 
 if TYPE_CHECKING:
     from resolvers.org_types import Contact
@@ -46,9 +47,12 @@ class Interaction:
         return [of_row(Contact, r) for r in rows if r is not None]
 
 
-async def interaction_page(
+def interaction_page(
     loader: DataLoader[PageKey, list[InteractionRow]], parent_id: str, first: int, after: str | None
-) -> Connection[Interaction]:
-    rows, more = await page_of(loader, parent_id, first, after, dated=True)
-    nodes = [of_row(Interaction, r) for r in rows]
-    return connection_of(nodes, [(n.at.isoformat(), n.id) for n in nodes], more)
+) -> Soon[Connection[Interaction]]:
+    return then(page_of(loader, parent_id, first, after, dated=True), _interactions)
+
+
+def _interactions(page: tuple[list[InteractionRow], bool]) -> Connection[Interaction]:
+    nodes = [of_row(Interaction, r) for r in page[0]]
+    return connection_of(nodes, [(n.at.isoformat(), n.id) for n in nodes], page[1])

@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from loaders.base import PageKey
 from resolvers.relay import Connection, check_first, connection_of, decode_cursor
+from resolvers.soon import Soon, then
 
 RowT = TypeVar("RowT")
 ArgsT = TypeVar("ArgsT")
@@ -53,7 +54,7 @@ async def came_or_loaded(
     return [came[i] if i in came else found[i] for i in ids]
 
 
-async def page_of(
+def page_of(
     loader: DataLoader[PageKey, list[RowT]],
     parent_id: str,
     first: int,
@@ -61,16 +62,17 @@ async def page_of(
     came: Prefetched[Page, list[RowT]] | None = None,
     *,
     dated: bool = False,
-) -> tuple[list[RowT], bool]:
-    """One page of a parent's children, and whether more follow: the rows that `came` with
-    the parent when they answer `first` and `after`, else through the paged loader (`dated`:
-    its cursors start with a date and time)."""
+) -> Soon[tuple[list[RowT], bool]]:
+    """One page of a parent's children, and whether more follow: at once the rows that
+    `came` with the parent when they answer `first` and `after`, else soon through the paged
+    loader (`dated`: its cursors start with a date and time)."""
     check_first(first)
     key = decode_cursor(after, 2, dated=dated)
     rows = came.answering((first, key)) if came is not None else None
-    if rows is None:
-        rows = await loader.load((parent_id, first, key))
-    return rows[:first], len(rows) > first
+    return then(
+        rows if rows is not None else loader.load((parent_id, first, key)),
+        lambda found: (found[:first], len(found) > first),
+    )
 
 
 class _Named(Protocol):

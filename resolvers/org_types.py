@@ -8,6 +8,7 @@ fields read that first, else their loaders.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -20,6 +21,7 @@ from resolvers.project_types import Project
 from resolvers.relay import Connection, page_in_memory
 from resolvers.rows import of_row
 from resolvers.sections import meta, sectioned, tag
+from resolvers.soon import Soon, then
 from resolvers.team_types import TeamMember
 
 
@@ -51,13 +53,17 @@ class ClientUnit:
         return page_in_memory([of_row(ClientUnit, r) for r in rows], node_id, first, after)
 
     @strawberry.field(
-        metadata=meta("contact.profile"), description="People working in this unit, by name."
+        metadata=meta("contact.profile"),
+        description="People working in this unit, by name.",
+        # Contact is defined below: named lazily, as strawberry allows
+        graphql_type=Connection[Annotated["Contact", strawberry.lazy("resolvers.org_types")]],
     )
-    async def contacts(
+    def contacts(
         self, info: Info, first: int = 50, after: str | None = None
-    ) -> Connection[Contact]:
-        rows, more = await page_of(info.context.loaders.contacts_by_unit, self.id, first, after)
-        return named_connection([of_row(Contact, r) for r in rows], more)
+    ) -> Soon[Connection[Contact]]:
+        return then(
+            page_of(info.context.loaders.contacts_by_unit, self.id, first, after), contact_page
+        )
 
     @strawberry.field(
         metadata=meta("team.matrix"), description="Our account managers mirroring this unit."
@@ -168,14 +174,14 @@ class Contact:
         )
 
     @strawberry.field(
-        metadata=meta("interactions"), description="Contact moments with this person, newest first."
+        metadata=meta("interactions"),
+        description="Contact moments with this person, newest first.",
+        graphql_type=Connection[Interaction] | None,
     )
-    async def interactions(
+    def interactions(
         self, info: Info, first: int = 20, after: str | None = None
-    ) -> Connection[Interaction] | None:
-        return await interaction_page(
-            info.context.loaders.interactions_by_contact, self.id, first, after
-        )
+    ) -> Soon[Connection[Interaction]]:
+        return interaction_page(info.context.loaders.interactions_by_contact, self.id, first, after)
 
     @strawberry.field(
         metadata=meta("network.influence"),
@@ -205,6 +211,11 @@ class Contact:
             for (_, s), p in zip(pairs, people, strict=True)
             if p
         ]
+
+
+def contact_page(page: tuple[list[ContactRow], bool]) -> Connection[Contact]:
+    """A page of contacts by name, as `page_of` found it."""
+    return named_connection([of_row(Contact, r) for r in page[0]], page[1])
 
 
 @sectioned("contact.profile")

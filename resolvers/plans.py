@@ -20,6 +20,7 @@ from resolvers.project_types import Project
 from resolvers.relay import Connection
 from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
+from resolvers.soon import Soon
 
 
 @sectioned(AUTHENTICATED)
@@ -132,11 +133,12 @@ class Plan:
     @strawberry.field(
         metadata=meta("interactions"),
         description="(i) The history of all interactions (derived, never typed twice).",
+        graphql_type=Connection[Interaction] | None,
     )
-    async def interactions(
+    def interactions(
         self, info: Info, first: int = 20, after: str | None = None
-    ) -> Connection[Interaction] | None:
-        return await interaction_page(
+    ) -> Soon[Connection[Interaction]]:
+        return interaction_page(
             info.context.loaders.interactions_by_account, str(self.account_id), first, after
         )
 

@@ -14,6 +14,7 @@ from resolvers.lists import node_id
 from resolvers.relay import Connection, page_in_memory
 from resolvers.rows import of_row, reads
 from resolvers.sections import meta, sectioned
+from resolvers.soon import Soon, then
 
 if TYPE_CHECKING:
     from resolvers.account_types import Account
@@ -63,12 +64,14 @@ class TeamMembership:
     account_id: strawberry.Private[str]
     member_row: strawberry.Private[MemberRow | None] = None  # when it came with the team
 
-    @strawberry.field
-    async def member(self, info: Info) -> TeamMember | None:
-        row = self.member_row
-        if row is None:
-            row = await info.context.loaders.member_by_id.load(self.member_id)
-        return of_row(TeamMember, row) if row else None
+    @strawberry.field(graphql_type=TeamMember | None)
+    def member(self, info: Info) -> Soon[TeamMember | None]:
+        # At once when it came with the team (resolvers/soon.py).
+        came = self.member_row
+        row: Soon[MemberRow | None] = (
+            came if came is not None else info.context.loaders.member_by_id.load(self.member_id)
+        )
+        return then(row, lambda found: of_row(TeamMember, found) if found else None)
 
     @strawberry.field(metadata=meta("account.profile"))
     async def account(
