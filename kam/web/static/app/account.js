@@ -1,8 +1,9 @@
 // The account page: header, team, plan, history, reviews, projects, competitors,
 // interactions and coverage gaps; each section only when the caller may read it.
-import { html, useEffect, useRef, useState } from './html.js';
+import { html, useEffect, useMemo, useRef, useState } from './html.js';
 import { can, conn, gql, mayWrite, nodes, sel, state } from './api.js';
 import { HandoverSection } from './handover.js';
+import { PeoplePicker, accountPeople } from './people.js';
 import { HistorySection, PlanSection } from './plan.js';
 import { Loading, Section, Table, fmt, loadScript, useLoad } from './ui.js';
 
@@ -62,29 +63,52 @@ function TeamSection({ team }) {
   <//>`;
 }
 
+// How far each KPI got towards its goal, in percent: KPIs of every magnitude (a share of
+// wallet of 0.22, a revenue of 2.9 million) on one axis. A KPI without a goal or an actual
+// has no bar; the table beside the chart has every figure.
+export function attainment(kpis) {
+  return kpis
+    .filter((k) => k.actual != null && k.goal != null && k.goal !== 0)
+    .map((k) => ({ name: k.name, percent: Math.round((k.actual / k.goal) * 1000) / 10 }));
+}
+
 function KpiChart({ kpis }) {
   const canvas = useRef(null);
+  const bars = attainment(kpis);
   useEffect(() => {
     let chart = null;
     let live = true;
+    if (!bars.length) return undefined;
     loadScript('/static/vendor/chart.umd.min.js').then(() => {
       if (!live || !canvas.current) return;
       chart = new window.Chart(canvas.current, {
         type: 'bar',
         data: {
-          labels: kpis.map((k) => k.name),
-          datasets: [
-            { label: 'Actual', data: kpis.map((k) => k.actual), backgroundColor: '#1d4ed8' },
-            { label: 'Goal', data: kpis.map((k) => k.goal), backgroundColor: '#94a3b8' },
-          ],
+          labels: bars.map((b) => b.name),
+          datasets: [{
+            label: '% of goal reached',
+            data: bars.map((b) => b.percent),
+            backgroundColor: bars.map((b) => (b.percent >= 100 ? '#15803d' : '#1d4ed8')),
+          }],
         },
-        options: { animation: false, responsive: true, maintainAspectRatio: false },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          indexAxis: 'y',
+          scales: { x: { beginAtZero: true, suggestedMax: 100, ticks: { callback: (v) => `${v} %` } } },
+          plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => `${c.parsed.x} % of goal` } } },
+        },
       });
     });
     return () => { live = false; chart?.destroy(); };
   }, [kpis]);
-  return html`<div class="chart"><canvas ref=${canvas} role="img" aria-label="KPIs against goals; the table beside it has the same figures"></canvas></div>`;
+  if (!bars.length) return null;
+  return html`<div class="chart"><canvas ref=${canvas} role="img"
+    aria-label=${`Share of each goal reached: ${bars.map((b) => `${b.name} ${b.percent} %`).join(', ')}`}></canvas></div>`;
 }
+
+const number = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
 
 function ReviewsSection({ reviews }) {
   const latest = reviews[0];
@@ -95,7 +119,7 @@ function ReviewsSection({ reviews }) {
       ${latest.kpis?.length ? html`<div class="chart-and-table">
         <${KpiChart} kpis=${latest.kpis} />
         <${Table} caption="KPIs against goals" head=${['KPI', 'Actual', 'Goal', 'Reached']}
-          rows=${latest.kpis.map((k) => html`<tr><td>${k.name}</td><td class="num">${k.actual ?? '—'}</td><td class="num">${k.goal ?? '—'}</td>
+          rows=${latest.kpis.map((k) => html`<tr><td>${k.name}</td><td class="num">${k.actual == null ? '—' : number.format(k.actual)}</td><td class="num">${k.goal == null ? '—' : number.format(k.goal)}</td>
             <td>${k.actual != null && k.goal != null ? (k.actual >= k.goal ? 'yes' : 'not yet') : '—'}</td></tr>`)} />
       </div>` : null}
       ${reviews.length > 1 ? html`<h3>Earlier</h3><ul>${reviews.slice(1).map((r) => html`<li>${r.kind.toLowerCase()} · ${fmt.date(r.at)}${r.findings ? ` · ${r.findings}` : ''}</li>`)}</ul>` : null}`}
@@ -120,16 +144,20 @@ function ProjectsSection({ projects }) {
   <//>`;
 }
 
-// Whom an interaction was with, by name: the names it came with, else those of the page's
-// people (a just-logged one), else the id (a contact whose profile the role may not read).
-function withWhom(interaction, names) {
+// Whom an interaction was with, by name: the names it came with, else the id (a contact whose
+// profile the role may not read).
+function withWhom(interaction) {
   const own = new Map((interaction.contacts || []).map((c) => [c.id, c.name]));
-  return interaction.contactIds.map((c) => own.get(c) || names.get(c) || c).join(', ');
+  return interaction.contactIds.map((c) => own.get(c) || c).join(', ');
 }
+
+// What a logged interaction comes back with (readable fields only: asked once signed in).
+const LOGGED = () => sel('Interaction', ['id', 'at', 'channel', 'summary', 'contactIds', 'memberIds', ['contacts', 'Contact', ['id', 'name']]]);
 
 function InteractionsSection({ accountId, interactions, people }) {
   const [list, setList] = useState(interactions);
   const [note, setNote] = useState(null);
+  const [logged, setLogged] = useState(0); // a new form (nobody chosen) after each one logged
   const canLog = can('Mutation', 'logInteraction') && mayWrite('interactions') && state.me.teamMemberId;
   async function submit(ev) {
     ev.preventDefault();
@@ -142,25 +170,24 @@ function InteractionsSection({ accountId, interactions, people }) {
       memberIds: [state.me.teamMemberId],
     };
     const data = await gql(`mutation($i:LogInteractionInput!){logInteraction(input:$i){__typename
-      ... on InteractionPayload{interaction{id at channel summary contactIds memberIds}}
+      ... on InteractionPayload{interaction{${LOGGED()}}}
       ... on ValidationProblem{message problems{field message}} ... on Forbidden{message} ... on NotFound{message} ... on Conflict{message}}}`, { i: input });
     const r = data.logInteraction;
     if (r.__typename === 'InteractionPayload') {
       setList([r.interaction, ...list]);
       setNote('Logged');
-      ev.target.reset();
+      setLogged(logged + 1);
     } else {
       setNote(r.problems?.length ? r.problems.map((p) => `${p.field}: ${p.message}`).join('; ') : r.message);
     }
   }
-  const names = new Map(people.map((p) => [p.id, p.name]));
   return html`<${Section} title="Interactions" id="interactions">
     ${list.length ? html`<ul class="interactions">${list.map((i) => html`<li><span class="when">${fmt.date(i.at)}</span> <span class="tag">${(i.channel || '').toLowerCase()}</span> ${i.summary}
-      ${i.contactIds?.length ? html`<span class="meta"> with ${withWhom(i, names)}</span>` : null}</li>`)}</ul>` : html`<p>No interactions yet.</p>`}
-    ${canLog ? html`<form class="log" onSubmit=${submit} aria-label="Log an interaction">
+      ${i.contactIds?.length ? html`<span class="meta"> with ${withWhom(i)}</span>` : null}</li>`)}</ul>` : html`<p>No interactions yet.</p>`}
+    ${canLog ? html`<form class="log" key=${logged} onSubmit=${submit} aria-label="Log an interaction">
       <label>Channel <select name="channel">${['MEETING', 'CALL', 'EMAIL', 'VISIT', 'EVENT'].map((c) => html`<option value=${c}>${c.toLowerCase()}</option>`)}</select></label>
       <label>Summary <input name="summary" required /></label>
-      <fieldset><legend>With</legend><div class="choices">${people.map((p) => html`<label class="check"><input type="checkbox" name="contact" value=${p.id} /> ${p.name}</label>`)}</div></fieldset>
+      <${PeoplePicker} people=${people} name="contact" legend="With" />
       <button type="submit">Log the interaction</button> <span class="note" role="status">${note}</span>
     </form>` : null}
   <//>`;
@@ -193,7 +220,7 @@ function CoverageSection({ gaps: { data, error } }) {
     ${block('Units no account manager mirrors', g.unmirroredUnits, (u) => `${u.name} (${u.level.toLowerCase()})`)}
     ${block('Blockers nobody knows', g.uncoveredBlockers, (b) => `${b.contact.name}${b.project ? ` on ${b.project.name}` : ''}`)}
     ${block('Key people who left', g.departedKeyPeople, (d) => `${d.contact.name}${d.nowAt ? `, now at ${d.nowAt}` : ''}`)}
-    ${block('Relationships gone quiet', g.staleRelationships, (s) => `${s.contact.name} (last talk ${fmt.date(s.lastInteraction)})`)}
+    ${block('Relationships gone quiet', g.staleRelationships, (s) => `${s.contact.name} (${s.lastInteraction ? `last talk ${fmt.date(s.lastInteraction)}` : 'never talked with'})`)}
   <//>`;
 }
 
@@ -216,26 +243,25 @@ export function AccountScreen({ accountId }) {
   const { data, error } = useLoad(() => loadAccount(accountId), [accountId]);
   const gaps = useLoad(() => loadGaps(accountId), [accountId]); // at once, beside the account
   const [plan, setPlan] = useState(null);
-  const [people, setPeople] = useState([]);
+  const people = useMemo(() => accountPeople(accountId), [accountId]);
   useEffect(() => { if (data) setPlan(data.account.plan || null); }, [data]);
   const planId = plan?.id;
   const follow = useLoad(() => (planId ? loadFollowUp(planId) : Promise.resolve({})), [planId]);
-  useEffect(() => {
-    if (!can('Query', 'orgChart')) return;
-    gql('query($a:ID!){account(id:$a){contacts(first:50){edges{node{id name}}}}}', { a: accountId })
-      .then((d) => setPeople(nodes(d.account?.contacts)), () => null);
-  }, [accountId]);
   if (!data) return html`<${Loading} error=${error} />`;
   const { account, completeness } = data;
   const ages = completeness ? new Map(completeness.fields.map((f) => [f.field, f.lastChanged])) : null;
+  // The plan and what follows it up take the full width; the other cards pair up below them,
+  // so no card stands alone beside an empty half.
   return html`<${Header} account=${account} />
-    <div class="grid">
-      ${account.team ? html`<${TeamSection} team=${nodes(account.team)} />` : null}
+    <div class="stack">
       ${account.plan === null && can('Account', 'plan') ? html`<${Section} title="Account plan" id="plan"><p>No plan yet.</p><//>` : null}
       ${plan ? html`<${PlanSection} plan=${plan} accountId=${accountId} ages=${ages}
         onSaved=${(p) => setPlan({ ...plan, ...p })} />` : null}
       ${follow.data?.reviews ? html`<${ReviewsSection} reviews=${follow.data.reviews} />` : null}
       ${plan ? html`<${HistorySection} plan=${plan} version=${plan.version} reviews=${follow.data?.reviews} />` : null}
+    </div>
+    <div class="grid">
+      ${account.team ? html`<${TeamSection} team=${nodes(account.team)} />` : null}
       ${account.projects ? html`<${ProjectsSection} projects=${nodes(account.projects)} />` : null}
       ${account.competitors ? html`<${CompetitorsSection} competitors=${nodes(account.competitors)} />` : null}
       ${account.interactions ? html`<${InteractionsSection} accountId=${accountId} interactions=${nodes(account.interactions)} people=${people} />` : null}

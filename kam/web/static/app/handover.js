@@ -11,10 +11,11 @@ const HANDOVER = `mutation($a:ID!,$to:ID!,$on:Date!,$from:ID){handoverAccount(ac
 export function HandoverSection({ accountId, team, people }) {
   const [brief, setBrief] = useState(null);
   const [note, setNote] = useState(null);
+  const [named, setNamed] = useState([]); // the account's people, once a brief names some
   if (!can('Mutation', 'handoverAccount') || !mayWrite('team.matrix')) return null;
   const members = team.filter((t) => t.member).map((t) => t.member);
   const managers = team.filter((t) => t.role === 'ACCOUNT_MANAGER' && t.member).map((t) => t.member);
-  const name = new Map([...members.map((m) => [m.id, m.name]), ...people.map((p) => [p.id, p.name])]);
+  const name = new Map([...members.map((m) => [m.id, m.name]), ...named.map((p) => [p.id, p.name])]);
   async function submit(ev) {
     ev.preventDefault();
     const form = new FormData(ev.target);
@@ -23,7 +24,11 @@ export function HandoverSection({ accountId, team, people }) {
       a: accountId, to: String(form.get('to')), on: String(form.get('on')), from: String(form.get('from')) || null,
     });
     const r = data.handoverAccount;
-    if (r.__typename === 'HandoverBrief') { setBrief(r); setNote(null); }
+    if (r.__typename === 'HandoverBrief') {
+      setBrief(r);
+      setNote(null);
+      if (r.relationships.length) people.all().then(setNamed, () => null);
+    }
     else setNote(r.problems?.length ? r.problems.map((p) => `${p.field}: ${p.message}`).join('; ') : r.message);
   }
   return html`<${Section} title="Handover" id="handover">
