@@ -3,7 +3,7 @@
 // visit is kept in this browser, per user.
 import { html } from './html.js';
 import { can, conn, gql, nodes, sel, state } from './api.js';
-import { fieldLabel } from './plan.js';
+import { fieldLabel, mayReadPlan } from './plan.js';
 import { Loading, Section, fmt, useLoad } from './ui.js';
 
 const MAX_ACCOUNTS = 7; // two aliases each: within the API's alias limit
@@ -45,7 +45,7 @@ async function loadChanges(since) {
   const decl = [];
   const vars = {};
   accounts.forEach((a, k) => {
-    if (a.plan?.id && can('Query', 'planHistory')) {
+    if (a.plan?.id && mayReadPlan()) {
       parts.push(`h${k}:planHistory(planId:$p${k},first:10){edges{node{${sel('PlanRevision', ['at', 'username', 'field'])}}}}`);
       decl.push(`$p${k}:ID!`);
       vars[`p${k}`] = a.plan.id;

@@ -1,6 +1,6 @@
 // The account plan: sections (a)-(i) with their age, edited in place with version checks,
 // its history and the diff between two reviews.
-import { html, useState } from './html.js';
+import { html, useEffect, useRef, useState } from './html.js';
 import { can, conn, gql, mayWrite, nodes, sel } from './api.js';
 import { Loading, Section, Table, fmt, useLoad } from './ui.js';
 
@@ -23,6 +23,12 @@ export const PLAN_FIELDS = [
 ];
 
 const LABELS = new Map(PLAN_FIELDS.map(([f, label]) => [f, label]));
+const KINDS = new Map(PLAN_FIELDS.map(([f, , kind]) => [f, kind]));
+
+/** Whether the caller may read some field of a plan: else its history tells nothing. */
+export function mayReadPlan() {
+  return can('Query', 'planHistory') && PLAN_FIELDS.some(([f]) => can('Plan', f));
+}
 
 /** The template's name of a plan field, e.g. "(b) Decision-making process". */
 export function fieldLabel(field) {
@@ -35,6 +41,15 @@ export function showValue(kind, v) {
   if (kind === 'share') return fmt.pct(v);
   if (kind === 'money') return fmt.money(v);
   return v;
+}
+
+/** A kept value of a plan field as the plan shows it (a share as a percentage), as text. */
+export function keptValue(field, v) {
+  const kind = KINDS.get(field);
+  if (v == null) return '—';
+  if (kind === 'share' && typeof v === 'number') return fmt.pct(v);
+  if (kind === 'money' && typeof v === 'number') return fmt.money(v);
+  return fmt.value(v);
 }
 
 function toDraft(kind, v) {
@@ -58,6 +73,16 @@ function PlanField({ plan, accountId, field, label, kind, section, age, onSaved 
   const [note, setNote] = useState(null);
   const editable = can('Mutation', 'updatePlan') && can('PlanPatch', field) && mayWrite(section);
   const inputId = `edit-${field}`;
+  // The focus follows the edit: into the field on Edit, back to Edit after Save or Cancel.
+  const input = useRef(null);
+  const edit = useRef(null);
+  const wasEditing = useRef(false);
+  const editing = draft !== null;
+  useEffect(() => {
+    if (editing && !wasEditing.current) input.current?.focus();
+    if (!editing && wasEditing.current) edit.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
   async function save(version) {
     const value = fromDraft(kind, draft);
     if ((kind === 'share' || kind === 'money') && value !== null && !Number.isFinite(value)) {
@@ -84,14 +109,14 @@ function PlanField({ plan, accountId, field, label, kind, section, age, onSaved 
     <div class="plan-field-head">
       <h3>${label}</h3>
       ${age !== undefined ? html`<span class="age">${fmt.age(age)}</span>` : null}
-      ${editable && draft === null ? html`<button type="button" class="small" aria-label=${`Edit ${label}`} onClick=${() => { setDraft(toDraft(kind, plan[field])); setNote(null); }}>Edit</button>` : null}
+      ${editable && draft === null ? html`<button type="button" class="small" ref=${edit} aria-label=${`Edit ${label}`} onClick=${() => { setDraft(toDraft(kind, plan[field])); setNote(null); }}>Edit</button>` : null}
     </div>
     ${draft === null ? html`<div class="value">${showValue(kind, plan[field])}</div>` : html`
       <div class="editor">
         <label for=${inputId} class="sr-only">${label}${kind === 'list' ? ' (one per line)' : kind === 'share' ? ' (0 to 1)' : ''}</label>
         ${kind === 'list' || kind === 'text'
-          ? html`<textarea id=${inputId} rows=${kind === 'list' ? 4 : 3} value=${draft} onInput=${(e) => setDraft(e.target.value)} />`
-          : html`<input id=${inputId} inputmode="decimal" value=${draft} onInput=${(e) => setDraft(e.target.value)} />`}
+          ? html`<textarea id=${inputId} ref=${input} rows=${kind === 'list' ? 4 : 3} value=${draft} onInput=${(e) => setDraft(e.target.value)} />`
+          : html`<input id=${inputId} ref=${input} inputmode="decimal" value=${draft} onInput=${(e) => setDraft(e.target.value)} />`}
         ${conflict ? html`<div class="conflict" role="alert">
             <p><strong>Someone changed this first.</strong> Nothing of yours was saved yet.</p>
             <div class="both"><div><h4>Theirs (saved)</h4>${showValue(kind, conflict.theirs)}</div>
@@ -132,7 +157,14 @@ export function PlanSection({ plan, accountId, ages, onSaved }) {
 
 const REVISION = ['at', 'username', 'field', 'section', 'before', 'after', 'note'];
 
-export function HistorySection({ plan, reviews, version }) {
+// Only for those who may read some field of the plan: a history of nothing is no panel (and
+// no request).
+export function HistorySection(props) {
+  if (!mayReadPlan()) return null;
+  return html`<${History} ...${props} />`;
+}
+
+function History({ plan, reviews, version }) {
   const { data, error } = useLoad(
     () => gql(`query($p:ID!){${sel('Query', [conn('planHistory', 'PlanRevision', REVISION, '(planId:$p,first:20)')])}}`, { p: plan.id }),
     [plan.id, version],
@@ -152,11 +184,10 @@ export function HistorySection({ plan, reviews, version }) {
     const d = await gql(`query(${decl}){planDiff(${args.join(',')}){field section before after changedBy}}`, vars);
     setDiff(d.planDiff);
   }
-  if (!can('Query', 'planHistory')) return null;
   const revisions = nodes(data?.planHistory);
   return html`<${Section} title="Plan history and changes" id="history">
     ${!data ? html`<${Loading} error=${error} />` : revisions.length ? html`<${Table} caption="Latest changes, newest first" head=${['When', 'Who', 'Field', 'Before', 'After']}
-      rows=${revisions.map((r) => html`<tr><td>${fmt.date(r.at)}</td><td>${r.username || '—'}</td><td>${fieldLabel(r.field)}</td><td>${fmt.value(r.before)}</td><td>${fmt.value(r.after)}</td></tr>`)} />`
+      rows=${revisions.map((r) => html`<tr><td>${fmt.date(r.at)}</td><td>${r.username || '—'}</td><td>${fieldLabel(r.field)}</td><td>${keptValue(r.field, r.before)}</td><td>${keptValue(r.field, r.after)}</td></tr>`)} />`
       : html`<p>No change kept yet.</p>`}
     ${can('Query', 'planDiff') ? html`<form class="filters" onSubmit=${compare} aria-label="Compare two points of the plan">
       <label>From <select name="from">
@@ -170,7 +201,7 @@ export function HistorySection({ plan, reviews, version }) {
       <button type="submit">Show the differences</button>
     </form>` : null}
     ${diff ? (diff.length ? html`<${Table} className="diff" caption="What changed" head=${['Field', 'Before', 'After', 'Changed by']}
-      rows=${diff.map((c) => html`<tr data-field=${c.field}><td>${fieldLabel(c.field)}</td><td class="before">${fmt.value(c.before)}</td><td class="after">${fmt.value(c.after)}</td><td>${c.changedBy.join(', ')}</td></tr>`)} />`
+      rows=${diff.map((c) => html`<tr data-field=${c.field}><td>${fieldLabel(c.field)}</td><td class="before">${keptValue(c.field, c.before)}</td><td class="after">${keptValue(c.field, c.after)}</td><td>${c.changedBy.join(', ')}</td></tr>`)} />`
       : html`<p role="status">Nothing changed between those two points.</p>`) : null}
   <//>`;
 }
