@@ -39,7 +39,7 @@ export const GRAPH_STYLE = [
 ];
 
 /**
- * Draw `elements` with a tree layout; `layoutOn` picks what the layout sees (the overlay's
+ * Draw `elements` with a tree layout (or the cytoscape layout `layout` describes); `layoutOn` picks what the layout sees (the overlay's
  * edges must not bend the tree). `onTap(data)` on a node; `onDrawn(cy)` after each layout.
  */
 export function GraphView({ elements, label, onTap, onDrawn, layout = 'dagre', layoutFilter = (e) => e, cyRef }) {
@@ -56,18 +56,20 @@ export function GraphView({ elements, label, onTap, onDrawn, layout = 'dagre', l
         style: GRAPH_STYLE,
         minZoom: 0.1,
         maxZoom: 3,
-              });
+      });
       if (cyRef) cyRef.current = cy;
       cy.on('tap', 'node', (ev) => onTap?.(ev.target.data()));
+      // `layout`: 'dagre' (a tree), or a cytoscape layout's own options
       const options = layout === 'dagre'
         ? { name: 'dagre', rankDir: 'TB', nodeSep: 24, rankSep: 60, animate: false }
-        : { name: layout, animate: false, padding: 20 };
+        : { animate: false, padding: 20, ...layout };
       const run = layoutFilter(cy.elements()).layout(options);
       run.one('layoutstop', () => {
         cy.fit(undefined, 20);
         if (box.current) {
           box.current.dataset.drawn = 'true';
           box.current.dataset.nodes = String(cy.nodes().length);
+          box.current.dataset.overlaps = String(overlaps(cy));
         }
         onDrawn?.(cy);
       });
@@ -76,6 +78,22 @@ export function GraphView({ elements, label, onTap, onDrawn, layout = 'dagre', l
     return () => { live = false; cy?.destroy(); if (cyRef) cyRef.current = null; };
   }, [elements]);
   return html`<div class="graph" ref=${box} role="img" aria-label=${label}></div>`;
+}
+
+/** How many pairs of drawn nodes overlap (a layout that reads well has none); not counted
+ *  beyond 300 nodes, where it would cost more than the drawing. */
+function overlaps(cy) {
+  const boxes = cy.nodes(':visible').map((n) => n.boundingBox({ includeLabels: false }));
+  if (boxes.length > 300) return -1;
+  let count = 0;
+  for (let i = 0; i < boxes.length; i += 1) {
+    for (let j = i + 1; j < boxes.length; j += 1) {
+      const a = boxes[i];
+      const b = boxes[j];
+      if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) count += 1;
+    }
+  }
+  return count;
 }
 
 /** Save the current view of `cy` as a PNG file. */

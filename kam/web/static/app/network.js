@@ -13,11 +13,26 @@ const NETWORK = [
 ];
 const PATH = ['strength', ['member', 'TeamMember', ['id', 'name']], ['steps', 'PathStep', ['kind', 'fromId', 'fromName', 'toId', 'toName', 'strength']]];
 
+// The buying centre in the middle (its decision makers innermost), those who influence it
+// around it, our people on the outside; circles spaced so that no two people overlap.
+const CIRCLES = {
+  name: 'concentric',
+  concentric: (node) => node.data('circle'),
+  levelWidth: () => 1,
+  minNodeSpacing: 16,
+  avoidOverlap: true,
+};
+
+function circleOf(role) {
+  if (role === 'DECISION_MAKER') return 3;
+  return role ? 2 : 1;
+}
+
 function graphElements(net, paths) {
   const roles = new Map(net.centre.map((b) => [b.contact.id, b.role]));
   const els = net.contacts.map((c) => ({
     group: 'nodes',
-    data: { id: c.id, kind: 'person', label: `${c.name}\n${roles.get(c.id)?.toLowerCase().replace('_', ' ') || c.title || ''}`, colour: ROLE_COLOURS[roles.get(c.id)] || ROLE_COLOURS.USER, ring: 0 },
+    data: { id: c.id, kind: 'person', label: `${c.name}\n${roles.get(c.id)?.toLowerCase().replace('_', ' ') || c.title || ''}`, colour: ROLE_COLOURS[roles.get(c.id)] || ROLE_COLOURS.USER, ring: 0, circle: circleOf(roles.get(c.id)) },
     classes: 'person',
   }));
   const ids = new Set(net.contacts.map((c) => c.id));
@@ -30,7 +45,7 @@ function graphElements(net, paths) {
         if (!ids.has(id)) {
           ids.add(id);
           const ours = s.kind === 'KNOWS' && id === s.fromId;
-          els.push({ group: 'nodes', data: { id, kind: ours ? 'ours' : 'person', label: name, colour: ROLE_COLOURS.USER, ring: 0 }, classes: ours ? 'ours path' : 'person path' });
+          els.push({ group: 'nodes', data: { id, kind: ours ? 'ours' : 'person', label: name, colour: ROLE_COLOURS.USER, ring: 0, circle: ours ? 0 : 1 }, classes: ours ? 'ours path' : 'person path' });
         }
       }
       const edgeId = s.kind === 'KNOWS' ? `k:${s.fromId}:${s.toId}` : `i:${s.fromId}:${s.toId}`;
@@ -96,7 +111,7 @@ function Network({ accountId }) {
       <button type="button" onClick=${() => exportPng(cyRef.current, 'decision-network')}>Export PNG</button>
     </div>
     ${!network ? html`<${Loading} error=${net.error} />` : html`<div class="chart-layout">
-      <${GraphView} elements=${elements} cyRef=${cyRef} layout="cose" label="Decision network; the table beside it lists the same people"
+      <${GraphView} elements=${elements} cyRef=${cyRef} layout=${CIRCLES} label="Decision network; the table beside it lists the same people"
         onTap=${(d) => { if (d.kind === 'person' && canPaths) { const c = network.contacts.find((x) => x.id === d.id); if (c) { setPaths([]); setTarget(c); } } }} />
       <div class="side">
         <${Table} caption="Buying centre and influencers" head=${['Person', 'Role', ...(canPaths ? [''] : [])]}
