@@ -29,6 +29,7 @@ class MembershipRow:
     role: str
     start: date | None
     until: date | None
+    member: MemberRow | None = None  # the member, when the team was read with them
 
 
 @dataclass(slots=True)
@@ -90,8 +91,16 @@ TEAMS_OF_ACCOUNTS: Final = (
 
 
 def to_team(account_id: str, team: list[dict[str, Any]]) -> list[MembershipRow]:
+    """An account's team as `TEAM_NOW` reads it, each place with its member."""
     return [
-        MembershipRow(t["memberId"], account_id, t["role"], native(t["start"]), native(t["until"]))
+        MembershipRow(
+            t["memberId"],
+            account_id,
+            t["role"],
+            native(t["start"]),
+            native(t["until"]),
+            to_member(t["member"]),
+        )
         for t in team
     ]
 

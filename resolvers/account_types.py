@@ -8,7 +8,7 @@ field's arguments, else its loader.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +18,7 @@ from graph.contacts import ContactRow
 from graph.org import UnitRow
 from graph.plans import PlanRow
 from graph.projects import ProjectRow, ProjectsWanted
-from graph.team import MemberRow, MembershipRow
+from graph.team import MembershipRow
 from resolvers.changes import JobChange, SyncConflict, job_changes_of, sync_conflicts_of
 from resolvers.context import Info
 from resolvers.interaction_types import Interaction, interaction_page
@@ -29,7 +29,7 @@ from resolvers.relay import Connection, page_in_memory
 from resolvers.rows import of_row
 from resolvers.sections import AUTHENTICATED, meta, sectioned, tag
 from resolvers.soon import Soon, then
-from resolvers.team_types import TeamMembership
+from resolvers.team_types import TeamMember, TeamMembership
 
 if TYPE_CHECKING:
     from resolvers.plans import Plan
@@ -44,7 +44,6 @@ class AccountLists:
     units: Prefetched[Page, list[UnitRow]] | None = None
     contacts: Prefetched[Page, list[ContactRow]] | None = None
     team: list[MembershipRow] | None = None  # the whole team: any page of it
-    members: dict[str, MemberRow] = field(default_factory=dict)  # the team's, by id
     projects: Prefetched[ProjectsWanted, list[ProjectRow]] | None = None
     has_plan: bool = False  # whether the plan came (then `plan` None: the account has none)
     plan: PlanRow | None = None
@@ -104,10 +103,12 @@ class Account:
     def team(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Soon[Connection[TeamMembership]]:
-        members = self.lists.members
 
         def page(rows: list[MembershipRow]) -> Connection[TeamMembership]:
-            nodes = [of_row(TeamMembership, m, member_row=members.get(m.member_id)) for m in rows]
+            nodes = [
+                of_row(TeamMembership, m, member=of_row(TeamMember, m.member) if m.member else None)
+                for m in rows
+            ]
             return page_in_memory(nodes, lambda m: f"{m.member_id}|{m.role}", first, after)
 
         rows = self.lists.team

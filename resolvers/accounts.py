@@ -202,7 +202,7 @@ async def _account_with_its_page(info: Info, account_id: str) -> Account | None:
     # query that name them (a unit's mirrors, who knows a contact).
     lists = _lists_of(page, units, contacts, projects)
     info.context.loaders.account_by_id.prime(account_id, page.account)
-    info.context.loaders.member_by_id.prime_many(lists.members)
+    info.context.loaders.member_by_id.prime_many({m.id: m for m in page.members})
     return of_row(Account, page.account, lists=lists)
 
 
@@ -218,7 +218,6 @@ def _lists_of(
             Prefetched(contacts, page.contacts) if contacts and page.contacts is not None else None
         ),
         team=page.team,
-        members={m.id: m for m in page.members},
         projects=(
             Prefetched(projects, page.projects) if projects and page.projects is not None else None
         ),

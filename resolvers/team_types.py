@@ -8,13 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph.team import MemberRow
 from resolvers.context import Info
 from resolvers.lists import node_id
 from resolvers.relay import Connection, page_in_memory
 from resolvers.rows import of_row, reads
 from resolvers.sections import meta, sectioned
-from resolvers.soon import Soon, then
 
 if TYPE_CHECKING:
     from resolvers.account_types import Account
@@ -50,7 +48,7 @@ class TeamMember:
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[TeamMembership]:
         rows = await info.context.loaders.memberships_by_member.load(self.id)
-        nodes = [of_row(TeamMembership, m) for m in rows]
+        nodes = [of_row(TeamMembership, m, member=self) for m in rows]
         return page_in_memory(nodes, lambda m: f"{m.account_id}|{m.role}", first, after)
 
 
@@ -62,16 +60,7 @@ class TeamMembership:
     until: date | None
     member_id: strawberry.Private[str]
     account_id: strawberry.Private[str]
-    member_row: strawberry.Private[MemberRow | None] = None  # when it came with the team
-
-    @strawberry.field(graphql_type=TeamMember | None)
-    def member(self, info: Info) -> Soon[TeamMember | None]:
-        # At once when it came with the team (resolvers/soon.py).
-        came = self.member_row
-        row: Soon[MemberRow | None] = (
-            came if came is not None else info.context.loaders.member_by_id.load(self.member_id)
-        )
-        return then(row, lambda found: of_row(TeamMember, found) if found else None)
+    member: TeamMember | None = None  # read with the team, or the member whose places these are
 
     @strawberry.field(metadata=meta("account.profile"))
     async def account(
