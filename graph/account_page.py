@@ -27,11 +27,14 @@ HEAD: Final = (
     + ACCOUNT_IN_SCOPE
     + " "
 )
-# Each part, in a fixed order (no input in Cypher): the subquery binding its name. The
-# projects are a list expression in the RETURN itself (graph/projects.py).
-PARTS: Final[tuple[tuple[str, LiteralString], ...]] = (
+# Each part, in a fixed order (no input in Cypher). The paged lists are subqueries binding
+# their name (a page needs an order and a limit); the team and the plans are list
+# expressions in the RETURN itself, as the projects are (graph/projects.py).
+PAGES: Final[tuple[tuple[str, LiteralString], ...]] = (
     ("units", UNITS_PAGE),
     ("contacts", CONTACTS_PAGE),
+)
+LISTS: Final[tuple[tuple[str, LiteralString], ...]] = (
     ("team", TEAM_NOW),
     ("plan", CURRENT_PLAN),
 )
@@ -52,10 +55,13 @@ class AccountPage:
 def _query(wanted: set[str], projects: ProjectsWanted | None) -> LiteralString:
     text: LiteralString = HEAD
     returns: LiteralString = "RETURN " + ACCOUNT_FIELDS + " AS account"
-    for name, piece in PARTS:
+    for name, piece in PAGES:
         if name in wanted:
             text += piece
             returns += ", " + name
+    for name, expression in LISTS:
+        if name in wanted:
+            returns += ", " + expression + " AS " + name
     if projects is not None:
         returns += ", " + PROJECTS_OF_ACCOUNT[projects] + " AS projects"
     return text + returns

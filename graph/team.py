@@ -41,8 +41,11 @@ class NamedRow:
     parent_id: str | None = None
 
 
-MEMBER_FIELDS: Final = """m {
-  .id, .name, .title, .function,
+# A member `m` as a map. A map literal, not a projection (`m {…}`): it also sits inside the
+# map of a team place, where ArcadeDB would put a projection in the literal's place
+# (graph/dialect.py).
+MEMBER_FIELDS: Final = """{
+  id: m.id, name: m.name, title: m.title, function: m.function,
   areaIds: [(m)-[:IN_AREA]->(f:FunctionalArea) | f.id],
   divisionIds: [(m)-[:COVERS]->(g:GeoDivision) | g.id]
 }"""
@@ -67,27 +70,28 @@ async def members_by_ids(db: Database, ids: Sequence[str]) -> dict[str, MemberRo
     return {r["member"]["id"]: to_member(r["member"]) for r in rows}
 
 
-# An account's team today (current windows only), each place with its member, for any
-# query with `a` bound (see graph/account_page.py).
+# An account's team today (current windows only), each place with its member, as a list
+# expression for any query with `a` bound (see graph/account_page.py): a pattern
+# comprehension, which ArcadeDB answers faster than a subquery (0.3-0.7 ms for a team of 17).
+# It has no order: `to_team` puts the account managers first, then orders by name.
 TEAM_NOW: Final = (
-    """CALL (a) {
-  MATCH (a)<-[t:ON_TEAM]-(m:TeamMember)
+    """[(a)<-[t:ON_TEAM]-(m:TeamMember)
   WHERE t.from <= $today AND (t.until IS NULL OR t.until >= $today)
-  WITH m, t, """
+  | {memberId: m.id, role: t.role, start: t.from, until: t.until, member: """
     + MEMBER_FIELDS
-    # projected first: ArcadeDB puts a projection written inside a map literal in its place
-    + """ AS member
-  ORDER BY CASE t.role WHEN 'ACCOUNT_MANAGER' THEN 0 ELSE 1 END, m.name, m.id
-  RETURN collect({memberId: m.id, role: t.role, start: t.from, until: t.until, member: member})
-    AS team
-}
-"""
+    + "}]"
 )
 TEAMS_OF_ACCOUNTS: Final = (
-    "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
+    "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) RETURN accountId, "
     + TEAM_NOW
-    + "RETURN accountId, team"
+    + " AS team"
 )
+
+
+def _team_order(place: dict[str, Any]) -> tuple[bool, bool, str, str]:
+    """Account managers first, then by name (a member without one last), then id."""
+    name = place["member"]["name"]
+    return (place["role"] != "ACCOUNT_MANAGER", name is None, name or "", place["memberId"])
 
 
 def to_team(account_id: str, team: list[dict[str, Any]]) -> list[MembershipRow]:
@@ -101,7 +105,7 @@ def to_team(account_id: str, team: list[dict[str, Any]]) -> list[MembershipRow]:
             native(t["until"]),
             to_member(t["member"]),
         )
-        for t in team
+        for t in sorted(team, key=_team_order)
     ]
 
 
