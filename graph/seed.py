@@ -350,7 +350,7 @@ async def seed_plans(db: Database) -> int:
             "MONTHLY",
             now - timedelta(days=45),
             "Pilot scope agreed; pricing open.",
-            [{"name": "shareOfWallet", "actual": 0.2, "goal": 0.3}],
+            [{"name": "Share of wallet", "actual": 0.2, "goal": 0.3}],
             [],
             [],
             None,
@@ -364,8 +364,8 @@ async def seed_plans(db: Database) -> int:
             now - timedelta(days=10),
             "Challenger won two national tenders.",
             [
-                {"name": "shareOfWallet", "actual": 0.22, "goal": 0.3},
-                {"name": "revenue", "actual": 2.9e6, "goal": 3.0e6},
+                {"name": "Share of wallet", "actual": 0.22, "goal": 0.3},
+                {"name": "Revenue", "actual": 2.9e6, "goal": 3.0e6},
             ],
             [
                 {

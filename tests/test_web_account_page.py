@@ -19,7 +19,7 @@ from tests.conftest import DEMO_PASSWORD, LiveApp
 from tests.web.browser import launch, signed_in
 
 EXTRA = 130  # more people than one page of the API (100), so the last ones need a second
-CROWD = 16  # of them influence the attack project's decision makers
+CROWD = 45  # of them influence the attack project's decision makers: more than the graph draws
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +125,8 @@ def test_the_interaction_form_finds_anyone_of_the_account_and_tells_namesakes_ap
         find = section.get_by_label("Find a person")
         # The last of 136 people, beyond the first page of 100.
         find.fill(f"Zeno Extra {EXTRA}")
+        find.press("Enter")  # searching, not sending the form
+        expect(section.locator(".note")).to_have_text("")
         section.get_by_label(f"Zeno Extra {EXTRA}, Engineer · Bavaria").check()
         # Two people of one name: their title and unit tell them apart.
         find.fill("pat twin")
@@ -134,7 +136,9 @@ def test_the_interaction_form_finds_anyone_of_the_account_and_tells_namesakes_ap
             ["Pat Twin, Plant Manager · Bavaria", "Pat Twin, Buyer · France"]  # by name, then id
         )
         section.get_by_label("Pat Twin, Buyer · France").check()
-        expect(section.locator(".chosen")).to_have_text(f"Chosen: Zeno Extra {EXTRA}, Pat Twin")
+        expect(section.locator(".chosen")).to_have_text(
+            f"Chosen: Zeno Extra {EXTRA}, Engineer · Bavaria; Pat Twin, Buyer · France"
+        )
         # Narrowing further keeps what was chosen.
         find.fill("nobody of that name")
         expect(section).to_contain_text("Nobody by that name")
@@ -173,6 +177,8 @@ def test_kpis_are_charted_against_their_goals_and_history_shows_shares_as_the_pl
         )
         table = reviews.locator("table")
         expect(table).to_contain_text("2,900,000")
+        expect(table.locator("tr", has_text="Share of wallet")).to_contain_text("22 %")
+        expect(table.locator("tr", has_text="Share of wallet")).to_contain_text("30 %")
         expect(table).to_contain_text("Workshops")
         history = page.locator('[data-section="history"]')
         row = history.locator("tr", has_text="Share of wallet: today")
@@ -200,6 +206,7 @@ def test_a_role_without_plan_sections_sees_no_plan_and_no_history(
         page.wait_for_load_state("networkidle")
         expect(page.locator('[data-section="plan"]')).to_have_count(0)
         expect(page.locator('[data-section="history"]')).to_have_count(0)
+        expect(page.get_by_role("link", name="Print the plan")).to_have_count(0)
         assert any("account(id:" in q for q in asked)  # the page asked for its data
         assert not any("planHistory(" in q for q in asked)  # but not for a history of nothing
         _cards_pair_up(page)
@@ -228,6 +235,30 @@ def test_the_focus_follows_a_plan_edit_and_the_cards_pair_up(
         expect(field.get_by_role("textbox")).to_be_focused()
         field.get_by_role("button", name="Cancel").click()
         expect(field.get_by_role("button", name=re.compile("^Edit"))).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(field.get_by_role("textbox")).to_be_focused()
+        page.keyboard.press("Escape")  # closes the editor too
+        expect(field.get_by_role("button", name=re.compile("^Edit"))).to_be_focused()
+
+        # A share is edited as the plan shows it, in percent.
+        share = page.locator('.plan-field[data-field="shareOfWalletActual"]')
+        expect(share.locator(".value")).to_have_text("24 %")
+        share.get_by_role("button", name=re.compile("^Edit")).click()
+        expect(share.get_by_role("textbox")).to_have_value("24")
+        share.get_by_role("textbox").fill("30 %")
+        share.get_by_role("button", name="Save", exact=True).click()
+        expect(share.locator(".value")).to_have_text("30 %")
+        stored = live.gql(
+            "query($a: ID!) { plan(accountId: $a) { shareOfWalletActual } }",
+            {"a": c.account},
+            as_user="admin",
+        )["data"]["plan"]["shareOfWalletActual"]
+        assert stored == pytest.approx(0.3)
+
+        # Who decides comes first among the plan's key people.
+        key = page.locator("ul.people.key li")
+        expect(key.nth(0)).to_contain_text("Cora CEO")
+        expect(key.nth(1)).to_contain_text("Nina National")  # the champion
         _cards_pair_up(page)
         w.assert_clean()
 
@@ -243,7 +274,13 @@ def test_the_decision_network_draws_its_people_without_overlap(
         w.go(f"/account/{c.account}/network")
         page.get_by_label("Influence around it").select_option(label="3 steps")
         graph = page.locator(".graph[data-drawn=true]")
-        expect(graph).to_have_attribute("data-nodes", re.compile(r"^2\d$"))  # 4 + 16 + a few
+        # 50 people: the buying centre (4) and the 20 most strongly tied to it are drawn
+        expect(graph).to_have_attribute("data-nodes", "24")
         expect(graph).to_have_attribute("data-overlaps", "0")
+        expect(page.get_by_role("status")).to_contain_text(
+            re.compile(r"the 20 people most strongly tied to it, of 5\d; the table lists everyone")
+        )
+        table = page.locator("table", has_text="Buying centre and influencers")
+        expect(table.locator("tbody tr")).to_have_count(CROWD + 5)  # everyone: Sam Site too
         w.shot("decision-network-crowd")
         w.assert_clean()

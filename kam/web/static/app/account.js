@@ -4,7 +4,7 @@ import { html, useEffect, useMemo, useRef, useState } from './html.js';
 import { can, conn, gql, mayWrite, nodes, sel, state } from './api.js';
 import { HandoverSection } from './handover.js';
 import { PeoplePicker, accountPeople } from './people.js';
-import { HistorySection, PlanSection } from './plan.js';
+import { HistorySection, PlanSection, mayReadPlan } from './plan.js';
 import { Loading, Section, Table, fmt, loadScript, useLoad } from './ui.js';
 
 const HEAD = ['id', 'name', 'segment', 'industry', 'tier', 'status', 'marketPotential'];
@@ -50,7 +50,7 @@ function Header({ account }) {
       ${can('Query', 'orgChart') ? html`<a class="button" href=${`#/account/${id}/org`}>Org chart</a>` : null}
       ${can('Query', 'decisionNetwork') && can('Account', 'projects') ? html`<a class="button" href=${`#/account/${id}/network`}>Decision network</a>` : null}
       ${can('Query', 'accountNeeds') && can('Query', 'partnerOptions') ? html`<a class="button" href=${`#/account/${id}/partners`}>Partner options</a>` : null}
-      ${can('Account', 'plan') ? html`<a class="button secondary" href=${`#/account/${id}/print`}>Print the plan</a>` : null}
+      ${can('Account', 'plan') && mayReadPlan() ? html`<a class="button secondary" href=${`#/account/${id}/print`}>Print the plan</a>` : null}
     </nav>
   </header>`;
 }
@@ -109,6 +109,9 @@ function KpiChart({ kpis }) {
 }
 
 const number = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
+// A KPI named as a share, margin or rate with figures of at most 1 is a fraction: shown in %.
+const kpiValue = (k, v) => (v == null ? '—'
+  : /share|margin|rate/i.test(k.name) && Math.abs(k.actual ?? 0) <= 1 && Math.abs(k.goal ?? 0) <= 1 ? fmt.pct(v) : number.format(v));
 
 function ReviewsSection({ reviews }) {
   const latest = reviews[0];
@@ -119,7 +122,7 @@ function ReviewsSection({ reviews }) {
       ${latest.kpis?.length ? html`<div class="chart-and-table">
         <${KpiChart} kpis=${latest.kpis} />
         <${Table} caption="KPIs against goals" head=${['KPI', 'Actual', 'Goal', 'Reached']}
-          rows=${latest.kpis.map((k) => html`<tr><td>${k.name}</td><td class="num">${k.actual == null ? '—' : number.format(k.actual)}</td><td class="num">${k.goal == null ? '—' : number.format(k.goal)}</td>
+          rows=${latest.kpis.map((k) => html`<tr><td>${k.name}</td><td class="num">${kpiValue(k, k.actual)}</td><td class="num">${kpiValue(k, k.goal)}</td>
             <td>${k.actual != null && k.goal != null ? (k.actual >= k.goal ? 'yes' : 'not yet') : '—'}</td></tr>`)} />
       </div>` : null}
       ${reviews.length > 1 ? html`<h3>Earlier</h3><ul>${reviews.slice(1).map((r) => html`<li>${r.kind.toLowerCase()} · ${fmt.date(r.at)}${r.findings ? ` · ${r.findings}` : ''}</li>`)}</ul>` : null}`}
@@ -185,7 +188,7 @@ function InteractionsSection({ accountId, interactions, people }) {
     ${list.length ? html`<ul class="interactions">${list.map((i) => html`<li><span class="when">${fmt.date(i.at)}</span> <span class="tag">${(i.channel || '').toLowerCase()}</span> ${i.summary}
       ${i.contactIds?.length ? html`<span class="meta"> with ${withWhom(i)}</span>` : null}</li>`)}</ul>` : html`<p>No interactions yet.</p>`}
     ${canLog ? html`<form class="log" key=${logged} onSubmit=${submit} aria-label="Log an interaction">
-      <label>Channel <select name="channel">${['MEETING', 'CALL', 'EMAIL', 'VISIT', 'EVENT'].map((c) => html`<option value=${c}>${c.toLowerCase()}</option>`)}</select></label>
+      <label>Channel <select name="channel">${['MEETING', 'CALL', 'VIDEO', 'EMAIL', 'VISIT', 'EVENT'].map((c) => html`<option value=${c}>${c.toLowerCase()}</option>`)}</select></label>
       <label>Summary <input name="summary" required /></label>
       <${PeoplePicker} people=${people} name="contact" legend="With" />
       <button type="submit">Log the interaction</button> <span class="note" role="status">${note}</span>
@@ -208,11 +211,20 @@ function loadGaps(accountId) {
   return gql(`query($id:ID!){coverageGaps(accountId:$id){${sel('CoverageGaps', GAPS)}}}`, { id: accountId });
 }
 
+// A list of gaps, the first few at once and the rest on request: a large account has hundreds.
+const FEW = 8;
+function Capped({ title, items, show }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? items : items.slice(0, FEW);
+  return html`<h3>${title} <span class="meta">(${items.length})</span></h3><ul>${shown.map((x) => html`<li>${show(x)}</li>`)}</ul>
+    ${items.length > shown.length ? html`<button type="button" class="link" onClick=${() => setAll(true)}>Show all ${items.length}</button>` : null}`;
+}
+
 function CoverageSection({ gaps: { data, error } }) {
   if (!data) return html`<${Section} title="Coverage gaps" id="coverage"><${Loading} error=${error} /><//>`;
   const g = data.coverageGaps;
   if (!g) return null;
-  const block = (title, items, show) => (items && items.length ? html`<h3>${title}</h3><ul>${items.map((x) => html`<li>${show(x)}</li>`)}</ul>` : null);
+  const block = (title, items, show) => (items && items.length ? html`<${Capped} title=${title} items=${items} show=${show} />` : null);
   return html`<${Section} title="Coverage gaps" id="coverage">
     ${g.coverageScore != null ? html`<p class="score">Coverage of key people: <strong>${fmt.pct(g.coverageScore)}</strong></p>` : null}
     ${block('Key people nobody of ours knows', g.unknownKeyPeople, (c) => html`${c.name}${c.title ? `, ${c.title}` : ''} <span class="tag">${(c.buyingRole || '').toLowerCase().replace('_', ' ')}</span>`)}

@@ -12,6 +12,7 @@ export function HandoverSection({ accountId, team, people }) {
   const [brief, setBrief] = useState(null);
   const [note, setNote] = useState(null);
   const [named, setNamed] = useState([]); // the account's people, once a brief names some
+  const [from, setFrom] = useState(null);
   if (!can('Mutation', 'handoverAccount') || !mayWrite('team.matrix')) return null;
   const members = team.filter((t) => t.member).map((t) => t.member);
   const managers = team.filter((t) => t.role === 'ACCOUNT_MANAGER' && t.member).map((t) => t.member);
@@ -42,8 +43,11 @@ export function HandoverSection({ accountId, team, people }) {
       ${brief.relationships.length ? html`<h4>Relationships to pass on</h4><ul>${brief.relationships.map((r) => html`<li>${name.get(r.contactId) || r.contactId}
         ${r.strength != null ? ` (strength ${r.strength})` : ''}${r.alsoKnownBy.length ? `; also known by ${r.alsoKnownBy.map((m) => name.get(m) || m).join(', ')}` : '; nobody else knows them'}</li>`)}</ul>` : null}
     </div>` : html`<form class="filters" onSubmit=${submit} aria-label="Hand the account over">
-      <label>From <select name="from">${managers.map((m) => html`<option value=${m.id}>${m.name}</option>`)}</select></label>
-      <label>To <select name="to">${members.map((m) => html`<option value=${m.id}>${m.name}</option>`)}</select></label>
+      <label>From <select name="from" onChange=${(e) => setFrom(e.target.value)}>${managers.map((m) => html`<option value=${m.id}>${m.name}</option>`)}</select></label>
+      <label>To <select name="to" required>
+        <option value="">Choose the new account manager</option>
+        ${members.filter((m) => m.id !== (from ?? managers[0]?.id)).map((m) => html`<option value=${m.id}>${m.name}</option>`)}
+      </select></label>
       <label>On <input type="date" name="on" required value=${new Date().toISOString().slice(0, 10)} /></label>
       <button type="submit">Hand over</button> <span class="note" role="status">${note}</span>
     </form>`}

@@ -23,19 +23,39 @@ const CIRCLES = {
   avoidOverlap: true,
 };
 
-function circleOf(role) {
+function circleOf(role, around) {
   if (role === 'DECISION_MAKER') return 3;
-  return role ? 2 : 1;
+  return role ? 2 : 1 - Math.floor(around / PER_RING);
+}
+
+// A large network drawn whole is a tangle of unreadable names: the graph shows the buying
+// centre and the people most strongly tied to it, up to MAX_DRAWN; the table lists everyone.
+export const MAX_DRAWN = 24;
+const PER_RING = 10; // people around the centre per circle, strongest ties innermost
+
+export function drawnPeople(net) {
+  if (net.contacts.length <= MAX_DRAWN) return net.contacts;
+  const centre = new Set(net.centre.map((b) => b.contact.id));
+  const weight = new Map();
+  for (const e of net.influences) {
+    for (const [id, other] of [[e.fromId, e.toId], [e.toId, e.fromId]]) {
+      weight.set(id, (weight.get(id) || 0) + (e.strength ?? 0.5) * (centre.has(other) ? 2 : 1));
+    }
+  }
+  const others = net.contacts.filter((c) => !centre.has(c.id))
+    .sort((x, y) => (weight.get(y.id) || 0) - (weight.get(x.id) || 0) || x.name.localeCompare(y.name));
+  return [...net.contacts.filter((c) => centre.has(c.id)), ...others.slice(0, Math.max(0, MAX_DRAWN - centre.size))];
 }
 
 function graphElements(net, paths) {
   const roles = new Map(net.centre.map((b) => [b.contact.id, b.role]));
-  const els = net.contacts.map((c) => ({
+  let around = 0;
+  const els = drawnPeople(net).map((c) => ({
     group: 'nodes',
-    data: { id: c.id, kind: 'person', label: `${c.name}\n${roles.get(c.id)?.toLowerCase().replace('_', ' ') || c.title || ''}`, colour: ROLE_COLOURS[roles.get(c.id)] || ROLE_COLOURS.USER, ring: 0, circle: circleOf(roles.get(c.id)) },
+    data: { id: c.id, kind: 'person', label: `${c.name}\n${roles.get(c.id)?.toLowerCase().replace('_', ' ') || c.title || ''}`, colour: ROLE_COLOURS[roles.get(c.id)] || ROLE_COLOURS.USER, ring: 0, circle: circleOf(roles.get(c.id), roles.has(c.id) ? 0 : around++) },
     classes: 'person',
   }));
-  const ids = new Set(net.contacts.map((c) => c.id));
+  const ids = new Set(els.map((e) => e.data.id));
   for (const e of net.influences) {
     if (ids.has(e.fromId) && ids.has(e.toId)) els.push({ group: 'edges', data: { id: `i:${e.fromId}:${e.toId}`, source: e.fromId, target: e.toId, width: 1 + 4 * (e.strength ?? 0.5) }, classes: 'influence' });
   }
@@ -45,7 +65,7 @@ function graphElements(net, paths) {
         if (!ids.has(id)) {
           ids.add(id);
           const ours = s.kind === 'KNOWS' && id === s.fromId;
-          els.push({ group: 'nodes', data: { id, kind: ours ? 'ours' : 'person', label: name, colour: ROLE_COLOURS.USER, ring: 0, circle: ours ? 0 : 1 }, classes: ours ? 'ours path' : 'person path' });
+          els.push({ group: 'nodes', data: { id, kind: ours ? 'ours' : 'person', label: name, colour: ROLE_COLOURS.USER, ring: 0, circle: ours ? -100 : -99 }, classes: ours ? 'ours path' : 'person path' });
         }
       }
       const edgeId = s.kind === 'KNOWS' ? `k:${s.fromId}:${s.toId}` : `i:${s.fromId}:${s.toId}`;
@@ -110,13 +130,14 @@ function Network({ accountId }) {
       </select></label>
       <button type="button" onClick=${() => exportPng(cyRef.current, 'decision-network')}>Export PNG</button>
     </div>
+    ${network && network.contacts.length > MAX_DRAWN ? html`<p class="meta" role="status">The graph shows the buying centre and the ${MAX_DRAWN - network.centre.length > 0 ? MAX_DRAWN - network.centre.length : 0} people most strongly tied to it, of ${network.contacts.length}; the table lists everyone.</p>` : null}
     ${!network ? html`<${Loading} error=${net.error} />` : html`<div class="chart-layout">
       <${GraphView} elements=${elements} cyRef=${cyRef} layout=${CIRCLES} label="Decision network; the table beside it lists the same people"
         onTap=${(d) => { if (d.kind === 'person' && canPaths) { const c = network.contacts.find((x) => x.id === d.id); if (c) { setPaths([]); setTarget(c); } } }} />
       <div class="side">
         <${Table} caption="Buying centre and influencers" head=${['Person', 'Role', ...(canPaths ? [''] : [])]}
           rows=${[...network.contacts].sort((x, y) => (roles.has(y.id) - roles.has(x.id)) || x.name.localeCompare(y.name)).map((c) => html`<tr><td>${c.name}${c.title ? html`<div class="meta">${c.title}</div>` : null}</td>
-            <td>${(roles.get(c.id) || 'influence').toLowerCase().replace('_', ' ')}</td>
+            <td>${roles.has(c.id) ? roles.get(c.id).toLowerCase().replace('_', ' ') : 'around the centre'}</td>
             ${canPaths ? html`<td><button type="button" class="small" onClick=${() => { setPaths([]); setTarget(c); }} aria-label=${`Paths to ${c.name}`}>Paths</button></td>` : null}</tr>`)} />
       </div></div>
       ${target ? html`<${Paths} accountId=${accountId} target=${target} onPaths=${setPaths} />` : null}`}`;

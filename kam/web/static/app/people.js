@@ -71,10 +71,11 @@ export function PeoplePicker({ people, name, legend }) {
   if (!can('Account', 'contacts')) return null;
   return html`<fieldset class="picker"><legend>${legend}</legend>
     ${[...chosen.values()].map((p) => html`<input type="hidden" name=${name} value=${p.id} />`)}
-    ${chosen.size ? html`<p class="chosen" aria-live="polite">Chosen: ${[...chosen.values()].map((p) => p.name).join(', ')}</p>` : null}
+    ${chosen.size ? html`<p class="chosen" aria-live="polite">Chosen: ${[...chosen.values()].map(describe).join('; ')}</p>` : null}
     <label for=${searchId}>Find a person</label>
     <input id=${searchId} type="search" autocomplete="off" value=${query} placeholder="name, title or unit"
-      onFocus=${wantAll} onInput=${(e) => { setQuery(e.target.value); wantAll(); }} />
+      onFocus=${wantAll} onInput=${(e) => { setQuery(e.target.value); wantAll(); }}
+      onKeyDown=${(e) => { if (e.key === 'Enter') e.preventDefault(); }} />
     ${list === null ? html`<p class="loading" aria-live="polite">Loading people…</p>` : html`
       <div class="choices">${matches.slice(0, SHOWN).map((p) => html`<label class="check">
         <input type="checkbox" checked=${chosen.has(p.id)} onChange=${(e) => toggle(p, e.target.checked)} /> ${describe(p)}</label>`)}</div>

@@ -52,14 +52,20 @@ export function keptValue(field, v) {
   return fmt.value(v);
 }
 
+// A share is edited as the plan shows it, in percent ("24" or "24 %"), and stored as 0.24.
 function toDraft(kind, v) {
   if (v == null) return '';
+  if (kind === 'share') return String(Math.round(v * 1000) / 10);
   return kind === 'list' ? v.join('\n') : String(v);
 }
 
 function fromDraft(kind, text) {
   if (kind === 'list') return text.split('\n').map((s) => s.trim()).filter(Boolean);
-  if (kind === 'share' || kind === 'money') return text.trim() === '' ? null : Number(text);
+  if (kind === 'share' || kind === 'money') {
+    const t = text.trim().replace(/\s*%$/, '');
+    if (t === '') return null;
+    return kind === 'share' ? Number(t) / 100 : Number(t);
+  }
   return text;
 }
 
@@ -112,11 +118,11 @@ function PlanField({ plan, accountId, field, label, kind, section, age, onSaved 
       ${editable && draft === null ? html`<button type="button" class="small" ref=${edit} aria-label=${`Edit ${label}`} onClick=${() => { setDraft(toDraft(kind, plan[field])); setNote(null); }}>Edit</button>` : null}
     </div>
     ${draft === null ? html`<div class="value">${showValue(kind, plan[field])}</div>` : html`
-      <div class="editor">
-        <label for=${inputId} class="sr-only">${label}${kind === 'list' ? ' (one per line)' : kind === 'share' ? ' (0 to 1)' : ''}</label>
+      <div class="editor" onKeyDown=${(e) => { if (e.key === 'Escape' && !conflict) { setDraft(null); setNote(null); } }}>
+        <label for=${inputId} class="sr-only">${label}${kind === 'list' ? ' (one per line)' : kind === 'share' ? ' (percent, 0 to 100)' : ''}</label>
         ${kind === 'list' || kind === 'text'
           ? html`<textarea id=${inputId} ref=${input} rows=${kind === 'list' ? 4 : 3} value=${draft} onInput=${(e) => setDraft(e.target.value)} />`
-          : html`<input id=${inputId} ref=${input} inputmode="decimal" value=${draft} onInput=${(e) => setDraft(e.target.value)} />`}
+          : html`<input id=${inputId} ref=${input} inputmode="decimal" value=${draft} onInput=${(e) => setDraft(e.target.value)} />${kind === 'share' ? html` <span class="meta" aria-hidden="true">%</span>` : null}`}
         ${conflict ? html`<div class="conflict" role="alert">
             <p><strong>Someone changed this first.</strong> Nothing of yours was saved yet.</p>
             <div class="both"><div><h4>Theirs (saved)</h4>${showValue(kind, conflict.theirs)}</div>
@@ -132,9 +138,14 @@ function PlanField({ plan, accountId, field, label, kind, section, age, onSaved 
   </div>`;
 }
 
+// Who decides first, then champions, influencers, the rest; by name within a role.
+const ROLE_ORDER = ['DECISION_MAKER', 'CHAMPION', 'INFLUENCER', 'BLOCKER', 'GATEKEEPER', 'USER'];
+const rank = (k) => Math.min(...k.roles.map((r) => (ROLE_ORDER.indexOf(r) + ROLE_ORDER.length + 1) % (ROLE_ORDER.length + 1)));
+
 function KeyContacts({ list }) {
   const [all, setAll] = useState(false);
-  const shown = all ? list : list.slice(0, 12);
+  const sorted = [...list].sort((x, y) => rank(x) - rank(y) || x.contact.name.localeCompare(y.contact.name));
+  const shown = all ? sorted : sorted.slice(0, 12);
   return html`<div class="plan-field"><h3>(b) Decision makers and influencers</h3>
     <ul class="people key">${shown.map((k) => html`<li>${k.contact.name}${k.contact.title ? `, ${k.contact.title}` : ''} <span class="tag">${k.roles.map((r) => r.toLowerCase().replace('_', ' ')).join(', ')}</span></li>`)}</ul>
     ${list.length > shown.length ? html`<button type="button" class="link" onClick=${() => setAll(true)}>Show all ${list.length}</button>` : null}
