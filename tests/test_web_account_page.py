@@ -8,28 +8,22 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests import factories
 from tests.client_fixture import ClientFixture, am_login, build_client
 from tests.conftest import DEMO_PASSWORD, LiveApp
-from tests.web.browser import launch, signed_in
+from tests.web.browser import Watched, one_browser, signed_in
 
 EXTRA = 130  # more people than one page of the API (100), so the last ones need a second
 CROWD = 45  # of them influence the attack project's decision makers: more than the graph draws
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        b = launch(playwright)
-        try:
-            yield b
-        finally:
-            b.close()
+browser = pytest.fixture(scope="module", name="browser")(one_browser)
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +94,17 @@ def client(live: LiveApp) -> ClientFixture:
     return c
 
 
+@contextmanager
+def _manager_on_account(
+    live: LiveApp, client: ClientFixture, browser: Browser, route: str = ""
+) -> Iterator[Watched]:
+    """The fixture's account manager, signed in, on the account page (or `route` under it)."""
+    username = am_login(live.backend, client)
+    with signed_in(browser, live.url, "account_manager", username, DEMO_PASSWORD) as w:
+        w.go(f"/account/{client.account}{route}")
+        yield w
+
+
 def _cards_pair_up(page: Page) -> None:
     """Every card of the grid shares its row with another one or spans the whole row."""
     grid = page.locator("main .grid").first
@@ -116,11 +121,8 @@ def test_the_interaction_form_finds_anyone_of_the_account_and_tells_namesakes_ap
     live: LiveApp, client: ClientFixture, browser: Browser
 ) -> None:
     c = client
-    with signed_in(
-        browser, live.url, "account_manager", am_login(live.backend, c), DEMO_PASSWORD
-    ) as w:
+    with _manager_on_account(live, c, browser) as w:
         page = w.page
-        w.go(f"/account/{c.account}")
         section = page.locator('[data-section="interactions"]')
         find = section.get_by_label("Find a person")
         # The last of 136 people, beyond the first page of 100.
@@ -148,6 +150,7 @@ def test_the_interaction_form_finds_anyone_of_the_account_and_tells_namesakes_ap
         expect(first).to_contain_text("Site walk with the French buyer")
         expect(first).to_contain_text(f"with Zeno Extra {EXTRA}, Pat Twin")
         expect(section.locator(".chosen")).to_have_count(0)  # a fresh form
+        expect(section.get_by_label("Summary")).to_be_focused()  # ready for the next one
         logged = live.gql(
             "query($a: ID!) { account(id: $a) { interactions(first: 5) "
             "{ edges { node { summary contactIds } } } } }",
@@ -165,11 +168,8 @@ def test_kpis_are_charted_against_their_goals_and_history_shows_shares_as_the_pl
     live: LiveApp, client: ClientFixture, browser: Browser
 ) -> None:
     c = client
-    with signed_in(
-        browser, live.url, "account_manager", am_login(live.backend, c), DEMO_PASSWORD
-    ) as w:
+    with _manager_on_account(live, c, browser) as w:
         page = w.page
-        w.go(f"/account/{c.account}")
         reviews = page.locator('[data-section="reviews"]')
         # One axis for every KPI: the share of its goal reached (a KPI without a goal has no bar).
         expect(reviews.locator("canvas")).to_have_attribute(
@@ -217,11 +217,8 @@ def test_the_focus_follows_a_plan_edit_and_the_cards_pair_up(
     live: LiveApp, client: ClientFixture, browser: Browser
 ) -> None:
     c = client
-    with signed_in(
-        browser, live.url, "account_manager", am_login(live.backend, c), DEMO_PASSWORD
-    ) as w:
+    with _manager_on_account(live, c, browser) as w:
         page = w.page
-        w.go(f"/account/{c.account}")
         field = page.locator('.plan-field[data-field="processStatus"]')
         field.get_by_role("button", name=re.compile("^Edit")).focus()
         page.keyboard.press("Enter")
@@ -267,11 +264,8 @@ def test_the_decision_network_draws_its_people_without_overlap(
     live: LiveApp, client: ClientFixture, browser: Browser
 ) -> None:
     c = client
-    with signed_in(
-        browser, live.url, "account_manager", am_login(live.backend, c), DEMO_PASSWORD
-    ) as w:
+    with _manager_on_account(live, c, browser, "/network") as w:
         page = w.page
-        w.go(f"/account/{c.account}/network")
         page.get_by_label("Influence around it").select_option(label="3 steps")
         graph = page.locator(".graph[data-drawn=true]")
         # 50 people: the buying centre (4) and the 20 most strongly tied to it are drawn
@@ -283,4 +277,17 @@ def test_the_decision_network_draws_its_people_without_overlap(
         table = page.locator("table", has_text="Buying centre and influencers")
         expect(table.locator("tbody tr")).to_have_count(CROWD + 5)  # everyone: Sam Site too
         w.shot("decision-network-crowd")
+        w.assert_clean()
+
+
+def test_a_login_on_no_team_is_told_why_it_cannot_log_interactions(
+    live: LiveApp, client: ClientFixture, browser: Browser
+) -> None:
+    """The admin may write interactions, but an interaction is logged by a team member."""
+    with signed_in(browser, live.url, "admin", "admin", DEMO_PASSWORD) as w:
+        w.go(f"/account/{client.account}")
+        section = w.page.locator('[data-section="interactions"]')
+        expect(section).to_contain_text("Talked with Sam Site")
+        expect(section).to_contain_text("your login is not one of them")
+        expect(section.get_by_role("button", name="Log the interaction")).to_have_count(0)
         w.assert_clean()

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from pydantic import SecretStr
 
 from graph.crm import RECORD_CONFLICTS
@@ -24,7 +24,7 @@ from kam.settings import Environment
 from tests import factories
 from tests.client_fixture import ClientFixture, am_login, build_client
 from tests.conftest import DEMO_PASSWORD, LiveApp, start_app
-from tests.web.browser import Watched, axe_violations, launch, signed_in
+from tests.web.browser import Watched, axe_violations, one_browser, signed_in
 
 PLAN = {
     "decisionProcess": "Board decides each spring",
@@ -110,14 +110,7 @@ def world(live: LiveApp) -> World:
     return World(client, plan_id, users, action_id)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        b = launch(playwright)
-        try:
-            yield b
-        finally:
-            b.close()
+browser = pytest.fixture(scope="module", name="browser")(one_browser)
 
 
 # What each role must see, and what must never reach it (page text or any GraphQL answer).

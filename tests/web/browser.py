@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -44,6 +44,16 @@ def launch(playwright: Playwright) -> Browser:
             pytrace=False,
         )
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+def one_browser() -> Iterator[Browser]:
+    """A browser for a test module: `browser = pytest.fixture(scope="module")(one_browser)`."""
+    with sync_playwright() as playwright:
+        b = launch(playwright)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 @dataclass

@@ -161,7 +161,11 @@ function InteractionsSection({ accountId, interactions, people }) {
   const [list, setList] = useState(interactions);
   const [note, setNote] = useState(null);
   const [logged, setLogged] = useState(0); // a new form (nobody chosen) after each one logged
-  const canLog = can('Mutation', 'logInteraction') && mayWrite('interactions') && state.me.teamMemberId;
+  const mayLog = can('Mutation', 'logInteraction') && mayWrite('interactions');
+  const canLog = mayLog && state.me.teamMemberId;
+  const summary = useRef(null);
+  // After one is logged, the fresh form's summary takes the focus, ready for the next.
+  useEffect(() => { if (logged) summary.current?.focus(); }, [logged]);
   async function submit(ev) {
     ev.preventDefault();
     const form = new FormData(ev.target);
@@ -189,10 +193,10 @@ function InteractionsSection({ accountId, interactions, people }) {
       ${i.contactIds?.length ? html`<span class="meta"> with ${withWhom(i)}</span>` : null}</li>`)}</ul>` : html`<p>No interactions yet.</p>`}
     ${canLog ? html`<form class="log" key=${logged} onSubmit=${submit} aria-label="Log an interaction">
       <label>Channel <select name="channel">${['MEETING', 'CALL', 'VIDEO', 'EMAIL', 'VISIT', 'EVENT'].map((c) => html`<option value=${c}>${c.toLowerCase()}</option>`)}</select></label>
-      <label>Summary <input name="summary" required /></label>
+      <label>Summary <input name="summary" ref=${summary} required /></label>
       <${PeoplePicker} people=${people} name="contact" legend="With" />
       <button type="submit">Log the interaction</button> <span class="note" role="status">${note}</span>
-    </form>` : null}
+    </form>` : mayLog ? html`<p class="meta">Interactions are logged by the people on an account team; your login is not one of them.</p>` : null}
   <//>`;
 }
 
