@@ -44,7 +44,7 @@ from kam.runtime import Runtime, audit_journal_dir, auth_settings, open_database
 from kam.settings import Settings
 from kam.shape import ShapeLimit, ShapeLimits
 from kam.web import routes as web_routes
-from resolvers.adapter.info import graphql_schema
+from resolvers.adapter.execution import graphql_schema
 from resolvers.edge import InputEdge
 from resolvers.schema import apply_policy, build_schema, install_introspection_filter
 

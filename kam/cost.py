@@ -28,7 +28,7 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 
-from resolvers.adapter.info import graphql_schema
+from resolvers.adapter.execution import graphql_schema
 
 DEFAULT_PAGE = 20  # a `first` with no default and no value sent
 

@@ -17,7 +17,7 @@ from graph.audit_spool import AuditSpool
 from graph.driver import Database, RoundTrips
 from graph.scope import Scope
 from loaders import Loaders
-from resolvers.adapter.info import field_nodes
+from resolvers.adapter.execution import field_nodes
 
 if TYPE_CHECKING:
     from starlette.requests import Request

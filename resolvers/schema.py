@@ -31,8 +31,13 @@ from strawberry.tools import merge_types
 from auth.guards import LOGIN, Check, FieldDecl, field_checks
 from auth.policy import Policy
 from resolvers.accounts import AccountQueries
-from resolvers.adapter.execution import FastExecution, mark_leaves
-from resolvers.adapter.info import field_section, graphql_schema, own_fields
+from resolvers.adapter.execution import (
+    FastExecution,
+    field_section,
+    graphql_schema,
+    mark_leaves,
+    own_fields,
+)
 from resolvers.adapter.introspection import install_introspection_filter
 from resolvers.admin_users import UserMutations
 from resolvers.audit import AuditQueries

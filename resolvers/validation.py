@@ -20,7 +20,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, validate
 from strawberry.extensions import SchemaExtension
 
-from resolvers.adapter.info import graphql_schema
+from resolvers.adapter.execution import graphql_schema
 
 Key = tuple[str, tuple[Any, ...]]
 

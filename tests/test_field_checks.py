@@ -21,7 +21,7 @@ from auth.policy import load_policy
 from graph.errors import ConfigError
 from graph.model import Role
 from kam.settings import Settings
-from resolvers.adapter.info import field_section, graphql_schema
+from resolvers.adapter.execution import field_section, graphql_schema
 from resolvers.guards import GUARD, LOGIN_GUARD
 from resolvers.schema import apply_policy, build_schema, schema_fields
 from resolvers.sections import meta, sectioned

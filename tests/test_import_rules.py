@@ -111,8 +111,6 @@ REACHES_IN: dict[str, dict[str, int]] = {
         "settle_in_background": 2,
         "middleware_manager": 1,
         "_is_default": 1,
-    },
-    "resolvers/adapter/info.py": {
         # strawberry's field definition behind each graphql-core field
         "GraphQLCoreConverter": 1,
         "DEFINITION_BACKREF": 1,

@@ -47,7 +47,7 @@ def test_the_texts_remembered_are_bounded() -> None:
     schema = build_schema()
     from graphql import parse, specified_rules
 
-    from resolvers.adapter.info import graphql_schema
+    from resolvers.adapter.execution import graphql_schema
 
     rules = tuple(specified_rules)
 

@@ -1,12 +1,24 @@
-"""`FastExecution`: plain attribute fields, most of the fields of a big answer, answered
-without graphql-core's per-field steps (docs/ARCHITECTURE.md §9).
+"""Every use of graphql-core's and strawberry's internals, in one module (docs/ARCHITECTURE.md
+§9). Outside it the code uses them through their public APIs only; `tests/test_import_rules.py`
+counts each use here and fails on a new one anywhere. Each piece says what it waits for:
 
-It subclasses strawberry's execution context and overrides graphql-core's
-`collect_subfields` / `execute_fields`, calling `execute_field`, `handle_field_error` and
-`settle_in_background`: hooks that are not a public API. It waits for graphql-core to offer
-a public way to resolve plain attribute fields cheaply (graphql-core 3.3 has none; see
-graphql-python/graphql-core#190 on the per-field cost), and goes when a profile shows stock
-execution within 1.25x of it on the bench's pages.
+- `FastExecution`: plain attribute fields, most of the fields of a big answer, answered
+  without graphql-core's per-field steps. It subclasses strawberry's execution context and
+  overrides graphql-core's `collect_subfields` / `execute_fields`, calling `execute_field`,
+  `handle_field_error` and `settle_in_background`: hooks that are not a public API. It waits
+  for graphql-core to offer a public way to resolve plain attribute fields cheaply
+  (graphql-core 3.3 has none; see graphql-python/graphql-core#190 on the per-field cost), and
+  goes when a profile shows stock execution within 1.25x of it on the bench's pages.
+- `graphql_schema`: strawberry's `Schema._schema`. Strawberry 0.341 (pinned below 0.342 in
+  pyproject.toml) has no public accessor; its maintainers point users to `_schema`
+  (strawberry-graphql/strawberry#2590). Goes when one exists.
+- `BACKREF` / `strawberry_field`: the strawberry field behind a graphql-core field, which
+  strawberry keeps in the field's extensions under `GraphQLCoreConverter.DEFINITION_BACKREF`
+  (`Schema.get_field_for_type` is public, but a name lookup per field and request). Goes when
+  the converter's backref is documented, or for that lookup if a profile allows it.
+- `field_nodes`: the syntax nodes of a resolver call, from strawberry's `Info._raw_info`
+  (its public `selected_fields` converts the whole selection below, which costs more than a
+  page's rows). Goes when `Info` exposes the field nodes.
 """
 
 from __future__ import annotations
@@ -16,6 +28,7 @@ from typing import Any, Final, NamedTuple
 
 import strawberry
 from graphql import (
+    FieldNode,
     GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
@@ -27,6 +40,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLSchema,
     GraphQLString,
     Undefined,
     get_named_type,
@@ -34,9 +48,45 @@ from graphql import (
 )
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from resolvers.adapter.info import BACKREF, graphql_schema, own_fields
 from resolvers.guards import GUARD, Guarded
+from resolvers.sections import section_of
+
+BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+
+
+def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
+    """The graphql-core schema strawberry built."""
+    built: GraphQLSchema = schema._schema
+    return built
+
+
+def strawberry_field(field: GraphQLField) -> Any:
+    """The strawberry field a graphql-core field was made from (None for introspection's)."""
+    return (field.extensions or {}).get(BACKREF)
+
+
+def field_section(field: GraphQLField) -> str | None:
+    """The need-to-know section a field is tagged with."""
+    return section_of(strawberry_field(field))
+
+
+def own_fields(schema: strawberry.Schema) -> list[tuple[str, str, GraphQLField]]:
+    """Every (type name, field name, field) of our own object types."""
+    found = []
+    for type_ in graphql_schema(schema).type_map.values():
+        if isinstance(type_, GraphQLObjectType) and not type_.name.startswith("__"):
+            for name, field in type_.fields.items():
+                found.append((type_.name, name, field))
+    return found
+
+
+def field_nodes(info: Any) -> list[FieldNode]:
+    """The syntax nodes of the field a strawberry resolver is resolving."""
+    nodes: list[FieldNode] = info._raw_info.field_nodes
+    return nodes
+
 
 # Marks in a GraphQLField's `extensions` (graphql-core's place for custom metadata):
 LEAF: Final = "kam_leaf"  # (attribute, scalar or enum type, nullable)

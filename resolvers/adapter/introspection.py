@@ -23,7 +23,7 @@ from graphql.type.introspection import (
 
 from auth.registry import ENUM_VALUE_SECTIONS, INPUT_FIELD_SECTIONS
 from graph.kinds import LINK_KINDS, NODE_KINDS
-from resolvers.adapter.info import field_section
+from resolvers.adapter.execution import field_section
 from resolvers.errors import Unauthenticated
 from resolvers.sections import AUTHENTICATED, PUBLIC
 
