@@ -18,7 +18,7 @@ from graph.org import UNITS_PAGE, UnitRow, to_unit
 from graph.plans import CURRENT_PLAN, PlanRow, to_current_plan
 from graph.projects import PROJECTS_OF_ACCOUNT, ProjectRow, ProjectsWanted, to_projects
 from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
-from graph.team import TEAM_NOW, MemberRow, MembershipRow, to_team
+from graph.team import TEAM_NOW, MembershipRow, to_team
 
 Page = tuple[int, tuple[str, str] | None]  # (first, after key)
 
@@ -46,7 +46,6 @@ class AccountPage:
     units: list[UnitRow] | None
     contacts: list[ContactRow] | None
     team: list[MembershipRow] | None
-    members: list[MemberRow]  # the team's members, for the member loader
     projects: list[ProjectRow] | None
     plan: PlanRow | None
     has_plan: bool  # whether `plan` was asked for (None then means: the account has none)
@@ -94,13 +93,11 @@ async def account_with_lists(
     if not rows:
         return None
     r = rows[0]
-    places = to_team(account_id, r["team"]) if team else None
     return AccountPage(
         account=to_account(r["account"]),
         units=[to_unit(u) for u in r["units"]] if units is not None else None,
         contacts=[to_contact(c) for c in r["contacts"]] if contacts is not None else None,
-        team=places,
-        members=[p.member for p in places or [] if p.member is not None],
+        team=to_team(account_id, r["team"]) if team else None,
         projects=to_projects(r["projects"], projects) if projects else None,
         plan=to_current_plan(account_id, r["account"].get("segment"), r["plan"]) if plan else None,
         has_plan=plan,

@@ -202,7 +202,8 @@ async def _account_with_its_page(info: Info, account_id: str) -> Account | None:
     # query that name them (a unit's mirrors, who knows a contact).
     lists = _lists_of(page, units, contacts, projects)
     info.context.loaders.account_by_id.prime(account_id, page.account)
-    info.context.loaders.member_by_id.prime_many({m.id: m for m in page.members})
+    members = {p.member_id: p.member for p in page.team or [] if p.member is not None}
+    info.context.loaders.member_by_id.prime_many(members)
     return of_row(Account, page.account, lists=lists)
 
 
