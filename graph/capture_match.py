@@ -8,10 +8,10 @@ or mailbox goes only to the accounts that member was on the team of at the time.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Final, LiteralString
+from typing import Any, Final
 
 from graph.capture_items import (
     CHANNELS,
@@ -22,10 +22,9 @@ from graph.capture_items import (
     normalise_email,
 )
 from graph.convert import native
-from graph.driver import Database, Row
+from graph.driver import Database, Row, Runner
 from graph.errors import NotFound
 
-Runner = Callable[[LiteralString, Mapping[str, Any]], Awaitable[list[Row]]]
 Teams = dict[str, list[tuple[str, date | None, date | None]]]  # member -> (account, from, until)
 
 MEMBERS_BY_EMAIL: Final = """

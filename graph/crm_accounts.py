@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 from typing import Any, Final
 
+from graph.contacts import keep_account_ids
 from graph.crm_records import LEVELS, SfAccount, merge_fields, sync_issue, synced_base
 from graph.driver import Transaction
 
@@ -129,6 +130,7 @@ async def apply_accounts(
     if units:
         await tx.run(UPSERT_UNITS, {"rows": units, "now": now})
         await tx.run(LINK_UNITS, {"rows": units})
+        await keep_account_ids(tx.run, unit_ids=[str(r["id"]) for r in units])
         await tx.run(UNLINK_MOVED_UNITS, {"rows": units})
         await tx.run(LINK_PARENTS, {"rows": units})
     return len(units)

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from typing import Any, Final
 
+from graph.contacts import keep_account_ids
 from graph.crm_records import SfContact, merge_fields, sync_issue, synced_base
 from graph.driver import Transaction
 
@@ -103,6 +104,7 @@ async def apply_contacts(
         await tx.run(UPSERT_CONTACTS, {"rows": rows, "now": now})
         await tx.run(UNLINK_MOVED_CONTACTS, {"rows": rows})
         await tx.run(LINK_CONTACTS, {"rows": rows})
+        await keep_account_ids(tx.run, [str(r["id"]) for r in rows])
         await tx.run(UNLINK_MANAGERS, {"rows": rows})
         await tx.run(LINK_MANAGERS, {"rows": rows})
         await tx.run(LINK_WAITING, {"ids": [r["externalId"] for r in rows]})

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.batch import merge_nodes, merge_rels
+from graph.contacts import keep_account_ids, placed_by
 from graph.driver import Database
 from graph.model import Label, Rel
 
@@ -69,6 +70,10 @@ async def load(
             step(rel.value),
             into_empty=source in empty and target in empty,
         )
+    contacts, units = placed_by(ds.nodes, ds.rels)
+    if Label.CLIENT_UNIT in empty:
+        units = []  # no unit had a contact before the load: its contacts are all above
+    await keep_account_ids(db.write, contacts, units, step("Contact.accountId"))
     nodes, rels = ds.count()
     return SeedStats(nodes, rels, (datetime.now(UTC) - started).total_seconds())
 

@@ -32,6 +32,8 @@ from graph.errors import DatabaseUnavailable, StorageUnavailable, translate
 T = TypeVar("T")
 MIN_FREE_BYTES = 1 << 20  # below this, a failed write is put down to a full disk
 Row = dict[str, Any]
+# Something that runs one statement: a transaction's `run`, or `Database.read`/`write`.
+Runner = Callable[[LiteralString, Mapping[str, Any]], Awaitable[list[Row]]]
 
 
 @dataclass
@@ -57,6 +59,13 @@ def _count() -> None:
     counter = _round_trips.get()
     if counter is not None:
         counter.count += 1
+
+
+async def _rows(session: neo4j.AsyncSession, query: Query, params: dict[str, Any]) -> list[Row]:
+    _count()
+    result = await session.run(query, params)
+    keys = result.keys()
+    return [dict(zip(keys, r.values(), strict=True)) async for r in result]
 
 
 class Database:
@@ -169,7 +178,19 @@ class Database:
         An auto-commit read: one network round trip (RUN and PULL pipelined) instead of a
         managed transaction's BEGIN/RUN/PULL/COMMIT. Reads are safe to repeat, so a broken
         connection is retried once on a fresh one."""
-        _count()
+        first, _ = await self.read_then(text, None, params)
+        return first
+
+    async def read_then(
+        self,
+        text: LiteralString,
+        then: Callable[[list[Row]], LiteralString | None] | None,
+        params: Mapping[str, Any] | None = None,
+    ) -> tuple[list[Row], list[Row] | None]:
+        """Run a read query and then, when it found rows and `then` names a second query for
+        them, that query with the same parameters on the same session: each an auto-commit
+        read, one round trip each. (The second is None when none ran.) Retried once
+        together, as `read` is."""
         async with self._gate:
             for attempt in (1, 2):
                 try:
@@ -178,9 +199,12 @@ class Database:
                         default_access_mode=neo4j.READ_ACCESS,
                         bookmark_manager=self.bookmarks,
                     ) as session:
-                        result = await session.run(self._query(text), dict(params or {}))
-                        keys = result.keys()
-                        return [dict(zip(keys, r.values(), strict=True)) async for r in result]
+                        values = dict(params or {})
+                        first = await _rows(session, self._query(text), values)
+                        second = then(first) if then is not None and first else None
+                        if second is None:
+                            return first, None
+                        return first, await _rows(session, self._query(second), values)
                 except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
                     if attempt == 2:
                         raise translate(exc) from exc

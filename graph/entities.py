@@ -13,10 +13,11 @@ from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from auth.registry import PROPERTY_SECTIONS, node_version, version_property
+from graph.contacts import keep_account_ids
 from graph.driver import Database, Transaction
 from graph.errors import NotFound
 from graph.kinds import CREATED_ELSEWHERE, LINK_KINDS, NODE_KINDS, SINGLE_TARGET, NodeKind
-from graph.model import Label
+from graph.model import Label, Rel
 from graph.scope import ACCOUNT_IN_SCOPE, Scope
 from graph.writes import Actor, Conflict, Rejected, audit_in, new_id, once
 
@@ -111,6 +112,8 @@ async def create_node(
             await tx.run(
                 statement, {"id": node_id, "props": _plain(props), "now": datetime.now(UTC)}
             )
+        if kind_name == "CONTACT":
+            await keep_account_ids(tx.run, [node_id])
         if kind_name == "ACCOUNT" and not scope.all_accounts and scope.member_id:
             # Whoever opens an account is on its team from today, or they could not see it.
             await tx.run(
@@ -299,6 +302,8 @@ async def link(
             "MERGE (s)-[r:" + kind.rel.value + "]->(t) SET r += $props RETURN type(r) AS t"
         )
         await tx.run(statement, {"from": source_id, "to": target_id, "props": _plain(props)})
+        if kind.rel is Rel.WORKS_IN:
+            await keep_account_ids(tx.run, [source_id])
         await audit_in(tx, actor, kind.section, kind.rel.value, f"{source_id}->{target_id}")
 
     await db.write_transaction(work)
@@ -325,6 +330,8 @@ async def unlink(
             "WITH r, properties(r) AS props DELETE r RETURN props"
         )
         rows = await tx.run(statement, {"from": source_id, "to": target_id})
+        if rows and kind.rel is Rel.WORKS_IN:
+            await keep_account_ids(tx.run, [source_id])
         if rows:
             await audit_in(
                 tx, actor, kind.section, kind.rel.value, f"{source_id}->{target_id}", "UNLINKED"

@@ -13,11 +13,12 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from graph.batch import merge_rels_statement
+from graph.contacts import keep_account_ids, placed_by
 from graph.convert import native
 from graph.dialect import merge_from_target
 from graph.driver import Database, Transaction
@@ -50,6 +51,11 @@ def decode(value: Any) -> Any:
     if isinstance(value, list):
         return [decode(v) for v in value]
     return value
+
+
+# Kept by the graph from other facts, so neither exported nor taken from an import: the import
+# derives them again (graph/contacts.py, `KEEP_ACCOUNT_IDS`).
+DERIVED: Final = frozenset({(Label.CONTACT, "accountId")})
 
 
 def _nodes_page(label: Label) -> str:
@@ -112,7 +118,11 @@ async def export_lines(
             for row in page:
                 if only is None or row["id"] in only:
                     labels_of[row["id"]] = label.value
-                    props = {k: encode(v) for k, v in sorted(row["props"].items()) if k != "id"}
+                    props = {
+                        k: encode(v)
+                        for k, v in sorted(row["props"].items())
+                        if k != "id" and (label, k) not in DERIVED
+                    }
                     yield {"kind": "node", "label": label.value, "id": row["id"], "props": props}
             if len(page) < PAGE:
                 break
@@ -329,6 +339,7 @@ async def apply(
                 await tx.run(statement, {"rows": chunk})
                 if progress:
                     progress(len(chunk))
+        await keep_account_ids(tx.run, *placed_by(parsed.nodes, parsed.rels))
 
     await db.write_transaction(work)
 

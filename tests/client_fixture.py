@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from graph.contacts import keep_account_ids
 from tests import factories
 from tests.conftest import Backend
 
@@ -191,6 +192,9 @@ def build_client(backend: Backend, prefix: str) -> ClientFixture:
         knows=[["am", "site", 0.9], ["am", "cpo", 0.5], ["mk", "site", 0.6]],
         talks=[["am", "site", now - timedelta(days=10)], ["am", "cpo", now - timedelta(days=200)]],
     )
+    # As every write that places contacts does (graph/contacts.py, `KEEP_ACCOUNT_IDS`).
+    units = [f"{prefix}-{key}" for key in ("G", "R", "N", "S", "N2")]
+    backend.run(keep_account_ids(backend.db.write, unit_ids=units))
     return ClientFixture(prefix, f"{prefix}-acc", f"{prefix}-other")
 
 

@@ -21,6 +21,7 @@ from graph.embedded import free_port
 from integrations.salesforce import SalesforceClient, SalesforceError, SalesforceSettings
 from integrations.standin import Faults, StandinOrg, app
 from tests.conftest import Backend, LiveApp
+from tests.contact_keys import out_of_step
 from tests.factories import nodes
 
 
@@ -279,6 +280,13 @@ def test_incremental_edit_and_move(live: LiveApp, org: Org) -> None:
             "managers": [f"sf-{org.id('003', 1)}"],
         }
     ]
+    synced = [
+        r["id"]
+        for r in live.backend.read(
+            "MATCH (c:Contact) WHERE c.id STARTS WITH 'sf-' RETURN c.id AS id"
+        )
+    ]
+    assert f"sf-{org.id('003', 3)}" in synced and out_of_step(live.backend, synced) == []
     project = live.backend.read(
         "MATCH (p:Project {id: $p}) RETURN p.stage AS stage, p.value AS value, "
         "p.history AS history",

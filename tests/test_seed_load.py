@@ -14,6 +14,7 @@ from graph.embedded import EmbeddedServer
 from graph.migrations import migrate
 from graph.model import Label, Rel
 from graph.seed import build, load
+from tests.contact_keys import all_out_of_step
 
 
 def test_repeated_rows_become_one_with_their_props_merged_in_order() -> None:
@@ -52,6 +53,7 @@ def test_a_dataset_built_twice_is_the_same_graph(tmp_path: Path) -> None:
             for _ in range(2):  # first into empty labels (CREATE), then over them (MERGE)
                 stats = await load(db, dataset)
                 assert (stats.nodes, stats.relationships) == (nodes, rels)
+                assert await all_out_of_step(db) == []  # each contact's account id is set
                 seen.append((await _nodes(db), await _rels(db)))
             return seen
         finally:

@@ -17,6 +17,7 @@ from graph.migrations import migrate
 from graph.transfer import export_lines, import_lines
 from tests.client_fixture import ClientFixture, build_client
 from tests.conftest import Backend, LiveApp
+from tests.contact_keys import all_out_of_step
 
 
 async def _export(db: Database, account: str | None = None) -> list[dict[str, Any]]:
@@ -54,6 +55,9 @@ def test_account_export_round_trips_into_an_empty_database(
                 text = [json.dumps(line) for line in lines]
                 report = await import_lines(db, text)
                 again = await import_lines(db, text)  # idempotent
+                # Each contact's account id is derived again, not exported.
+                assert not any("accountId" in line.get("props", {}) for line in lines)
+                assert await all_out_of_step(db) == []
                 return report, await _export(db, client.account), again
             finally:
                 await db.close()
