@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, LiteralString
 
 from graph.convert import native
-from graph.driver import Database, Runner
-from graph.model import Label, Rel
+from graph.driver import Database
 from graph.scope import ACCOUNT_IN_SCOPE, Scope, page_params
 
 
@@ -103,8 +102,9 @@ CALL (a, contactsFound) {
 """
     + _SORTED
 )
-# One account's page of contacts, by the index of (accountId, name, id): its first rows in
-# order, however many contacts the account has. Its own statement, run once the account is
+# One account's page of contacts, by the index of (accountId, name, id) (each contact's account
+# id is kept by every write: graph/contact_keys.py): its first rows in order, however many
+# contacts the account has. Its own statement, run once the account is
 # known to be in the caller's reach (graph/account_page.py): ArcadeDB walks the index in order
 # only when `ORDER BY … LIMIT` closes the statement, over a range on the index's first key
 # (graph/dialect.py); an equality is written as that range.
@@ -120,67 +120,6 @@ RETURN """
 ORDER BY c.accountId, c.name, c.id LIMIT $contactsLimit
 """
 )
-
-# A contact's `accountId` is the id of the account it works for, through its unit: the key of
-# the index above. Every write that gives a contact a unit, takes it away, or moves a unit
-# to another account runs one of these for the contacts it touched (the loader, the import,
-# create, link and unlink of `WORKS_IN`, the CRM sync); the migration that made the index
-# ran the last one once. A contact with no unit has none.
-KEEP_ACCOUNT_IDS: Final = """
-UNWIND $ids AS contactId
-MATCH (c:Contact {id: contactId})
-OPTIONAL MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
-WITH c, head(collect(a.id)) AS accountId
-SET c.accountId = accountId
-"""
-KEEP_ACCOUNT_IDS_IN_UNITS: Final = """
-UNWIND $ids AS unitId
-MATCH (:ClientUnit {id: unitId})<-[:WORKS_IN]-(c:Contact)
-OPTIONAL MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
-WITH c, head(collect(a.id)) AS accountId
-SET c.accountId = accountId
-"""
-KEEP_ALL_ACCOUNT_IDS: Final = """
-MATCH (c:Contact)
-OPTIONAL MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
-WITH c, head(collect(a.id)) AS accountId
-SET c.accountId = accountId
-"""
-
-
-KEEP_BATCH: Final = 1000
-
-
-async def keep_account_ids(
-    run: Runner,
-    contact_ids: Iterable[str] = (),
-    unit_ids: Iterable[str] = (),
-    progress: Callable[[int], None] | None = None,
-) -> None:
-    """Set the `accountId` of these contacts, and of every contact of these units, from the
-    unit each works in (see `KEEP_ACCOUNT_IDS`), a thousand at a time."""
-    for statement, ids in (
-        (KEEP_ACCOUNT_IDS, list(dict.fromkeys(contact_ids))),
-        (KEEP_ACCOUNT_IDS_IN_UNITS, list(dict.fromkeys(unit_ids))),
-    ):
-        for start in range(0, len(ids), KEEP_BATCH):
-            chunk = ids[start : start + KEEP_BATCH]
-            await run(statement, {"ids": chunk})
-            if progress and statement is KEEP_ACCOUNT_IDS:
-                progress(len(chunk))
-
-
-def placed_by(
-    nodes: Mapping[Label, Sequence[Mapping[str, Any]]],
-    rels: Mapping[tuple[Rel, Label, Label], Sequence[Mapping[str, Any]]],
-) -> tuple[list[str], list[str]]:
-    """Of a bulk write's nodes and relationships: the contacts it wrote or gave a unit, and
-    the units it attached to an account, whose contacts' `accountId` it must keep."""
-    contacts = [r["id"] for r in nodes.get(Label.CONTACT, ())]
-    contacts += [r["from"] for r in rels.get((Rel.WORKS_IN, Label.CONTACT, Label.CLIENT_UNIT), ())]
-    units = [r["to"] for r in rels.get((Rel.HAS_UNIT, Label.ACCOUNT, Label.CLIENT_UNIT), ())]
-    return contacts, units
-
 
 CONTACTS_OF_ACCOUNTS: Final = (
     "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "

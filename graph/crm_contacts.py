@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any, Final
 
-from graph.contacts import keep_account_ids
+from graph.contact_keys import keep_account_ids
 from graph.crm_records import SfContact, merge_fields, sync_issue, synced_base
 from graph.driver import Transaction
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.batch import merge_nodes, merge_rels
-from graph.contacts import keep_account_ids, placed_by
+from graph.contact_keys import keep_account_ids, placed_by
 from graph.driver import Database
 from graph.model import Label, Rel
 
@@ -58,7 +58,10 @@ async def load(
         return (lambda n: progress(name, n)) if progress else None
 
     empty = {label for label in ds.nodes if not await _has_nodes(db, label)}
+    placed = placed_by(ds.nodes, ds.rels)
     for label, rows in ds.nodes.items():
+        if label is Label.CONTACT:  # each contact's account id, where the rows tell it
+            rows = [_with_key(row, placed.known.get(row["id"])) for row in rows]
         await merge_nodes(db, label, _dedupe(rows), step(label.value), into_empty=label in empty)
     for (rel, source, target), rows in ds.rels.items():
         await merge_rels(
@@ -70,12 +73,18 @@ async def load(
             step(rel.value),
             into_empty=source in empty and target in empty,
         )
-    contacts, units = placed_by(ds.nodes, ds.rels)
-    if Label.CLIENT_UNIT in empty:
-        units = []  # no unit had a contact before the load: its contacts are all above
-    await keep_account_ids(db.write, contacts, units, step("Contact.accountId"))
+    # The rest from the graph: contacts placed in units from before the load, and the
+    # contacts of units it attached to an account (none when there were no units before).
+    units = [] if Label.CLIENT_UNIT in empty else placed.units
+    await keep_account_ids(db.write, placed.contacts, units)
     nodes, rels = ds.count()
     return SeedStats(nodes, rels, (datetime.now(UTC) - started).total_seconds())
+
+
+def _with_key(row: dict[str, Any], account_id: str | None) -> dict[str, Any]:
+    if account_id is None:
+        return row
+    return {**row, "props": {**row["props"], "accountId": account_id}}
 
 
 async def _has_nodes(db: Database, label: Label) -> bool:

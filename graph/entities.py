@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from auth.registry import PROPERTY_SECTIONS, node_version, version_property
-from graph.contacts import keep_account_ids
+from graph.contact_keys import keep_account_ids
 from graph.driver import Database, Transaction
 from graph.errors import NotFound
 from graph.kinds import CREATED_ELSEWHERE, LINK_KINDS, NODE_KINDS, SINGLE_TARGET, NodeKind

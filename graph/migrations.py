@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Final, LiteralString
 
-from graph.contacts import KEEP_ALL_ACCOUNT_IDS
+from graph.contact_keys import KEEP_ALL_ACCOUNT_IDS
 from graph.dialect import sort_key_types
 from graph.driver import Database
 

@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from graph.batch import merge_rels_statement
-from graph.contacts import keep_account_ids, placed_by
+from graph.contact_keys import keep_account_ids, placed_by
 from graph.convert import native
 from graph.dialect import merge_from_target
 from graph.driver import Database, Transaction
@@ -339,7 +339,8 @@ async def apply(
                 await tx.run(statement, {"rows": chunk})
                 if progress:
                     progress(len(chunk))
-        await keep_account_ids(tx.run, *placed_by(parsed.nodes, parsed.rels))
+        placed = placed_by(parsed.nodes, parsed.rels)
+        await keep_account_ids(tx.run, [*placed.known, *placed.contacts], placed.units)
 
     await db.write_transaction(work)
 

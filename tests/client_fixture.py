@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from graph.contacts import keep_account_ids
+from graph.contact_keys import keep_account_ids
 from tests import factories
 from tests.conftest import Backend
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from graph.account_page import CONTACTS_INLINE, account_with_lists
-from graph.contacts import keep_account_ids
+from graph.contact_keys import keep_account_ids
 from graph.driver import start_counting
 from graph.scope import Scope
 from tests.client_fixture import ClientFixture, am_login, build_client
