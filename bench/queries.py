@@ -56,6 +56,21 @@ RETURN a {
   projects: [(a)-[:HAS_PROJECT]->(p:Project) | p {.id, .name, .kind, .value}]
 } AS account, contacts, plan
 """
+# The largest account's page as a hand-written pair would read it: its contacts from the index
+# of account, name and id in a statement of their own (graph/contacts.py, `CONTACTS_BY_KEY`).
+ACCOUNT_PAGE_RAW_BY_KEY = ACCOUNT_PAGE_RAW.replace(
+    """CALL (a) {
+  MATCH (a)-[:HAS_UNIT]->(:ClientUnit)<-[:WORKS_IN]-(c:Contact)
+  WITH c, c.name AS byName, c.id AS byId ORDER BY byName, byId LIMIT 10
+  RETURN collect(c {.id, .name, .title}) AS contacts
+}
+""",
+    "",
+).replace("AS account, contacts, plan", "AS account, plan")
+CONTACTS_BY_KEY_RAW = """
+MATCH (c:Contact) WHERE c.accountId >= $id AND c.accountId <= $id
+RETURN c {.id, .name, .title} AS contact ORDER BY c.accountId, c.name, c.id LIMIT 10
+"""
 
 # Ordered by the index of name and id: `ORDER BY … LIMIT` closes the statement, over a range
 # on the index's first key (graph/dialect.py).
@@ -101,6 +116,10 @@ async def _read(db: Database, text: str, **params: Any) -> Any:
     return await db.read(text, params)  # type: ignore[arg-type]
 
 
+async def _read_then(db: Database, first: str, then: str, **params: Any) -> Any:
+    return await db.read_then(first, lambda _: then, {**params, "today": ALL.today})  # type: ignore[arg-type, return-value]
+
+
 QUERIES: list[BenchQuery] = [
     BenchQuery(
         "me (floor)",
@@ -110,7 +129,7 @@ QUERIES: list[BenchQuery] = [
     BenchQuery(
         "accountPage",
         ACCOUNT_PAGE,
-        lambda db: _read(db, ACCOUNT_PAGE_RAW, id=ACCOUNT, today=ALL.today),
+        lambda db: _read_then(db, ACCOUNT_PAGE_RAW_BY_KEY, CONTACTS_BY_KEY_RAW, id=ACCOUNT),
         {"id": ACCOUNT},
     ),
     BenchQuery(

@@ -279,6 +279,13 @@ class EmbeddedServer:
         """True when the child this object started is gone (killed, crashed)."""
         return self._process is not None and self._process.poll() is not None
 
+    def restart_cleanly(self) -> Connection:
+        """Stop the running child cleanly (it writes every page to disk) and start it again,
+        on the same ports when they are still free."""
+        ports = self._ports
+        self.stop()
+        return self.start(ports=ports)
+
     def restart(self) -> Connection:
         """Start a dead child again, on the same ports when they are still free."""
         ports = self._ports

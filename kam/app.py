@@ -40,7 +40,14 @@ from kam.limits import (
     gate_heavy_fields,
     one_operation_rule,
 )
-from kam.runtime import Runtime, audit_journal_dir, auth_settings, open_database, supervise
+from kam.runtime import (
+    Runtime,
+    audit_journal_dir,
+    auth_settings,
+    open_database,
+    schema_to_disk,
+    supervise,
+)
 from kam.settings import Settings
 from kam.shape import ShapeLimit, ShapeLimits
 from kam.web import routes as web_routes
@@ -149,7 +156,8 @@ def create_app(
             ),
         )
         try:
-            await migrate(db)
+            if await migrate(db) and supervised is not None:
+                conn = await schema_to_disk(supervised, db)
         except BaseException:
             await runtime.close()
             raise

@@ -89,6 +89,17 @@ async def open_database(settings: Settings, connection: Connection | None) -> Da
     )
 
 
+async def schema_to_disk(embedded: EmbeddedServer, db: Database) -> Connection:
+    """After migrations changed the embedded database's schema: stop it cleanly and start it
+    again, so the change is on disk. ArcadeDB writes pages to disk lazily, and its recovery
+    cannot replay a lost schema change that declared a property's type (its name's record no
+    longer fits the page left on disk): a disk error soon after would leave a database that
+    does not open (tests/test_storage.py). The driver follows it to its ports."""
+    connection = await asyncio.to_thread(embedded.restart_cleanly)
+    await db.reconnect(connection.uri, connection.user, connection.password)
+    return connection
+
+
 async def supervise(embedded: EmbeddedServer, runtime: Runtime, every: float = 0.5) -> None:
     """Start the embedded database again when it dies; the driver reconnects by itself."""
     while True:

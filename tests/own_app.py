@@ -18,6 +18,7 @@ from graph.driver import Database
 from graph.embedded import EmbeddedServer
 from graph.migrations import migrate
 from graph.users import upsert_user
+from kam.runtime import schema_to_disk
 from kam.settings import Settings
 from tests.conftest import LoopThread, start_app
 
@@ -56,6 +57,8 @@ def own_app(data_dir: Path, app_dir: Path, **settings: Any) -> Iterator[OwnApp]:
             datetime.now(UTC),
         )
     )
+    # What the app does after migrations that changed the schema (kam/app.py).
+    conn = loop.run(schema_to_disk(server, db))
     config = Settings(
         db_uri=conn.uri,
         db_user=conn.user,
