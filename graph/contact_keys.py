@@ -3,7 +3,7 @@
 It is the first key of the index an account page reads a large account's contacts from
 (graph/contacts.py, `CONTACTS_BY_KEY`), so it is kept in step with the graph: every write that
 gives a contact a unit, takes its unit away, or attaches a unit to an account runs
-`keep_account_ids` for what it touched, in its own transaction: create, link and unlink of
+`keep_account_ids` for what it touched, in the write's own transaction: create, link and unlink of
 `WORKS_IN` (graph/entities.py), the Salesforce sync (graph/crm_contacts.py,
 graph/crm_accounts.py), the import (graph/transfer.py) and the loader (graph/dataset.py, which
 takes what its own rows tell from `placed_by`). Migration 7 set it once for every contact
