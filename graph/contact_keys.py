@@ -21,24 +21,30 @@ from typing import Any, Final
 from graph.driver import Runner
 from graph.model import Label, Rel
 
+# Each sets the key from the contact's unit, and writes only a key that changed. A contact
+# placed in two accounts' units (bad data: an import or a sync can add a second unit) gets
+# the smaller id, whichever writer sets it.
 KEEP_ACCOUNT_IDS: Final = """
 UNWIND $ids AS contactId
 MATCH (c:Contact {id: contactId})
 OPTIONAL MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
-WITH c, head(collect(a.id)) AS accountId
+WITH c, min(a.id) AS accountId
+WHERE coalesce(c.accountId, '') <> coalesce(accountId, '')
 SET c.accountId = accountId
 """
 KEEP_ACCOUNT_IDS_IN_UNITS: Final = """
 UNWIND $ids AS unitId
 MATCH (:ClientUnit {id: unitId})<-[:WORKS_IN]-(c:Contact)
 OPTIONAL MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
-WITH c, head(collect(a.id)) AS accountId
+WITH c, min(a.id) AS accountId
+WHERE coalesce(c.accountId, '') <> coalesce(accountId, '')
 SET c.accountId = accountId
 """
 KEEP_ALL_ACCOUNT_IDS: Final = """
 MATCH (c:Contact)
 OPTIONAL MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
-WITH c, head(collect(a.id)) AS accountId
+WITH c, min(a.id) AS accountId
+WHERE coalesce(c.accountId, '') <> coalesce(accountId, '')
 SET c.accountId = accountId
 """
 

@@ -104,16 +104,18 @@ CALL (a, contactsFound) {
 )
 # One account's page of contacts, by the index of (accountId, name, id) (each contact's account
 # id is kept by every write: graph/contact_keys.py): its first rows in order, however many
-# contacts the account has. Its own statement, run once the account is
-# known to be in the caller's reach (graph/account_page.py): ArcadeDB walks the index in order
-# only when `ORDER BY … LIMIT` closes the statement, over a range on the index's first key
-# (graph/dialect.py); an equality is written as that range.
+# contacts the account has. Its own statement, run once the account is known to be in the
+# caller's reach (graph/account_page.py): ArcadeDB walks the index in order only when
+# `ORDER BY … LIMIT` closes the statement, over a range on the index's first key
+# (graph/dialect.py); an equality is written as that range. Each row is checked to work in
+# a unit of the account, so a key out of step can drop a contact, never add one.
 CONTACTS_BY_KEY: Final = (
     """
 MATCH (c:Contact)
 WHERE c.accountId >= $id AND c.accountId <= $id AND coalesce(c.archived, false) = false
   AND ($contactsAfterName IS NULL OR c.name > $contactsAfterName
        OR (c.name = $contactsAfterName AND c.id > $contactsAfterId))
+  AND EXISTS { (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(:Account {id: $id}) }
 RETURN """
     + CONTACT_FIELDS
     + """ AS contact

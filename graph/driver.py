@@ -62,7 +62,6 @@ def _count() -> None:
 
 
 async def _rows(session: neo4j.AsyncSession, query: Query, params: dict[str, Any]) -> list[Row]:
-    _count()
     result = await session.run(query, params)
     keys = result.keys()
     return [dict(zip(keys, r.values(), strict=True)) async for r in result]
@@ -202,9 +201,10 @@ class Database:
                         values = dict(params or {})
                         first = await _rows(session, self._query(text), values)
                         second = then(first) if then is not None and first else None
-                        if second is None:
-                            return first, None
-                        return first, await _rows(session, self._query(second), values)
+                        more = await _rows(session, self._query(second), values) if second else None
+                    for _ in range(1 if more is None else 2):
+                        _count()  # round trips answered (a retried one counts once)
+                    return first, more
                 except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
                     if attempt == 2:
                         raise translate(exc) from exc

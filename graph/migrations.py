@@ -128,8 +128,8 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         7,
         "an account's contacts in name order from an index of account, name and id",
         (
-            # Each contact's account id, kept by every write from now on (graph/contacts.py,
-            # `KEEP_ACCOUNT_IDS`): set before the index is built over it.
+            # Each contact's account id, kept by every write from now on
+            # (graph/contact_keys.py): set before the index is built over it.
             KEEP_ALL_ACCOUNT_IDS,
             # The account page's contacts: `ORDER BY c.accountId, c.name, c.id LIMIT n` over
             # one account's range reads the first n entries instead of sorting its contacts.

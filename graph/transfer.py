@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from graph.batch import merge_rels_statement
 from graph.contact_keys import keep_account_ids, placed_by
@@ -54,7 +61,7 @@ def decode(value: Any) -> Any:
 
 
 # Kept by the graph from other facts, so neither exported nor taken from an import: the import
-# derives them again (graph/contacts.py, `KEEP_ACCOUNT_IDS`).
+# derives them again (graph/contact_keys.py).
 DERIVED: Final = frozenset({(Label.CONTACT, "accountId")})
 
 
@@ -151,6 +158,8 @@ async def export_lines(
 
 
 Scalar = str | int | float | bool | None
+# Sorted by name through an index whose keys are declared strings (graph/migrations.py).
+NAMED: Final = frozenset({Label.ACCOUNT, Label.CONTACT})
 
 
 class NodeLine(BaseModel):
@@ -164,6 +173,13 @@ class NodeLine(BaseModel):
     @classmethod
     def _values(cls, props: dict[str, Any]) -> dict[str, Any]:
         return _check_props(props)
+
+    @model_validator(mode="after")
+    def _named(self) -> NodeLine:
+        name = self.props.get("name")
+        if self.label in NAMED and (not isinstance(name, str) or not name.strip()):
+            raise ValueError(f"{self.label.value} needs a name (text)")
+        return self
 
 
 class RelLine(BaseModel):

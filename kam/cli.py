@@ -140,7 +140,7 @@ def serve(host: HostOpt = None, port: PortOpt = None, workers: WorkersOpt = 1) -
     configure_logging(json_lines=settings.is_production)
     check_port_free(settings.host, settings.port)
     with database(settings) as connection:
-        run_db(settings, connection, _migrate)
+        connection = _migrated(settings, connection)
         serve_app(settings, connection, [], workers)
 
 
@@ -154,6 +154,7 @@ def demo(host: HostOpt = None, port: PortOpt = None) -> None:
     check_port_free(settings.host, settings.port)
     password = _demo_password(settings)
     with database(settings) as connection:
+        connection = _migrated(settings, connection)
         started = time.monotonic()
         summary = run_db(settings, connection, lambda db: _seed_demo(db, password))
         out.print(
@@ -179,6 +180,18 @@ async def _migrate(db: Database) -> list[int]:
     from graph.migrations import migrate as apply
 
     return await apply(db)
+
+
+def _migrated(settings: Settings, connection: Connection | None) -> Connection | None:
+    """Apply pending migrations; when they changed the embedded database's schema, restart it
+    cleanly so the change is on disk before anything else is written (kam/runtime.py,
+    `schema_to_disk`, says why)."""
+    if run_db(settings, connection, _migrate) and servers:
+        try:
+            return servers[-1].restart_cleanly()
+        except ConfigError as exc:
+            raise fail(str(exc)) from None
+    return connection
 
 
 async def _seed_demo(db: Database, password: str) -> str:

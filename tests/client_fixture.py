@@ -192,7 +192,7 @@ def build_client(backend: Backend, prefix: str) -> ClientFixture:
         knows=[["am", "site", 0.9], ["am", "cpo", 0.5], ["mk", "site", 0.6]],
         talks=[["am", "site", now - timedelta(days=10)], ["am", "cpo", now - timedelta(days=200)]],
     )
-    # As every write that places contacts does (graph/contacts.py, `KEEP_ACCOUNT_IDS`).
+    # As every write that places contacts does (graph/contact_keys.py).
     units = [f"{prefix}-{key}" for key in ("G", "R", "N", "S", "N2")]
     backend.run(keep_account_ids(backend.db.write, unit_ids=units))
     return ClientFixture(prefix, f"{prefix}-acc", f"{prefix}-other")

@@ -1,5 +1,5 @@
-"""Whether each contact's `accountId` (graph/contacts.py, `KEEP_ACCOUNT_IDS`) names the account
-its unit belongs to: the tests of every write that places contacts ask this."""
+"""Whether each contact's `accountId` (graph/contact_keys.py) names the account its unit belongs
+to: the tests of every write that places contacts ask this."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.conftest import Backend
 OUT_OF_STEP = """
 MATCH (c:Contact) WHERE $ids IS NULL OR c.id IN $ids
 OPTIONAL MATCH (c)-[:WORKS_IN]->(:ClientUnit)<-[:HAS_UNIT]-(a:Account)
-WITH c, head(collect(a.id)) AS truth
+WITH c, min(a.id) AS truth
 WHERE coalesce(c.accountId, '') <> coalesce(truth, '')
 RETURN c.id AS id, c.accountId AS key, truth
 """

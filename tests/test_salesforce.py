@@ -23,6 +23,7 @@ from integrations.standin import Faults, StandinOrg, app
 from tests.conftest import Backend, LiveApp
 from tests.contact_keys import out_of_step
 from tests.factories import nodes
+from tests.test_contact_account_key import page
 
 
 class Standin:
@@ -299,6 +300,26 @@ def test_incremental_edit_and_move(live: LiveApp, org: Org) -> None:
         "Qualification",
         "Negotiation/Review",
     )
+
+
+def test_a_contact_moved_to_another_group_changes_account(live: LiveApp, org: Org) -> None:
+    """In Salesforce Lea moves to another top-level account: she works for that account now,
+    her account id follows, and each account's page read by that key shows her only there."""
+    org.build()
+    org.sync(live.backend)
+    org.put("Account", Id=org.id("001", 9), Name=f"Other group {org.tag}", ParentId=None)
+    org.put("Contact", Id=org.id("003", 3), AccountId=org.id("001", 9), ReportsToId=None)
+    org.sync(live.backend)
+    lea, before, after = (
+        f"sf-{org.id('003', 3)}",
+        f"sf-acct-{org.id('001', 1)}",
+        f"sf-acct-{org.id('001', 9)}",
+    )
+    assert live.backend.read("MATCH (c:Contact {id: $c}) RETURN c.accountId AS k", c=lea) == [
+        {"k": after}
+    ]
+    assert out_of_step(live.backend, [lea]) == []
+    assert lea in page(live.backend, after, 0) and lea not in page(live.backend, before, 0)
 
 
 def test_edits_on_both_sides_keep_ours_and_are_reported(live: LiveApp, org: Org) -> None:

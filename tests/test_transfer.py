@@ -126,6 +126,25 @@ def test_bad_lines_are_reported_with_numbers_and_nothing_is_written(
     )
 
 
+def test_accounts_and_contacts_need_a_name(live: LiveApp, uid: str) -> None:
+    """Both are sorted by a name the index holds as text: a line without one is refused."""
+    lines = [
+        json.dumps({"kind": "node", "label": "Contact", "id": f"{uid}-c", "props": {}}),
+        json.dumps({"kind": "node", "label": "Contact", "id": f"{uid}-d", "props": {"name": 7}}),
+        json.dumps({"kind": "node", "label": "Account", "id": f"{uid}-a", "props": {"name": " "}}),
+        json.dumps(
+            {"kind": "node", "label": "Contact", "id": f"{uid}-e", "props": {"name": "Eve"}}
+        ),
+    ]
+    report = live.backend.run(import_lines(live.backend.db, lines))
+    assert [n for n, _ in report.errors] == [1, 2, 3] and not report.applied
+    assert "Contact needs a name" in report.errors[0][1]
+    assert "Account needs a name" in report.errors[2][1]
+    assert live.backend.read(
+        "MATCH (n) WHERE n.id STARTS WITH $p RETURN count(n) AS n", p=f"{uid}-"
+    ) == [{"n": 0}]
+
+
 def test_dry_run_writes_nothing(live: LiveApp, uid: str) -> None:
     line = json.dumps(
         {"kind": "node", "label": "Partner", "id": f"{uid}-p", "props": {"name": "Dry"}}
