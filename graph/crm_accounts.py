@@ -130,7 +130,11 @@ async def apply_accounts(
     if units:
         await tx.run(UPSERT_UNITS, {"rows": units, "now": now})
         await tx.run(LINK_UNITS, {"rows": units})
-        await keep_account_ids(tx.run, unit_ids=[str(r["id"]) for r in units])
+        # Only a unit that changes account can change its contacts' (a new one has none yet).
+        moved = [
+            r for r in units if (known.get(str(r["id"])) or {}).get("accountId") != r["accountId"]
+        ]
+        await keep_account_ids(tx.run, unit_ids=[str(r["id"]) for r in moved])
         await tx.run(UNLINK_MOVED_UNITS, {"rows": units})
         await tx.run(LINK_PARENTS, {"rows": units})
     return len(units)
